@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import { User } from '../../models';
+import type { CurrentUser } from '../../middleware/auth';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
+import { normalizeCode } from '../../lib/persian';
+import { LIMITS, type RateLimiter } from '../../services/rate-limiter';
+import type { Config } from '../../config';
+
+export type LoginOutcome =
+  | { ok: true; user: CurrentUser }
+  | { ok: false; reason: 'invalid' | 'pending' | 'disabled' | 'throttled' };
+
+export const LOGIN_MESSAGES: Record<Exclude<LoginOutcome, { ok: true }>['reason'], string> = {
+  invalid: 'نام کاربری یا گذرواژه نادرست است.',
+  pending: 'حساب شما هنوز به تأیید مدیر سامانه نرسیده است.',
+  disabled: 'حساب شما غیرفعال شده است. با روابط عمومی اداره کل تماس بگیرید.',
+  throttled: 'تلاش‌های ناموفق زیادی انجام شده است. چند دقیقه بعد دوباره تلاش کنید.',
+};
+
+export function presentCurrentUser(user: User): CurrentUser {
+  return {
+    id: user.id,
+    role: user.role,
+    username: user.username,
+    fullName: user.fullName,
+    countyId: user.countyId ?? null,
+    status: user.status,
+  };
+}
+
+/** Usernames compare without case and with digits in ASCII, however they were typed. */
+export function normalizeUsername(value: string): string {
+  return normalizeCode(value).toLowerCase();
+}
+
+/**
+ * A person logs in: failed attempts are counted per account and per address in the database;
+ * past either limit the login is refused before the password is even checked.
+ */
+export async function logIn(
+  rateLimiter: RateLimiter,
+  input: { username: string; password: string; ip: string },
+): Promise<LoginOutcome> {
+  const username = normalizeUsername(input.username);
+  const accountKey = `login:user:${username}`;
+  const ipKey = `login:ip:${input.ip}`;
+  if (
+    (await rateLimiter.isBlocked(accountKey, LIMITS.failedLoginsPerAccount)) ||
+    (await rateLimiter.isBlocked(ipKey, LIMITS.failedLoginsPerIp))
+  ) {
+    return { ok: false, reason: 'throttled' };
+  }
+  const user = await User.findOne({ where: { username } });
+  const matches = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+  if (!user || !matches) {
+    await rateLimiter.hit(accountKey, LIMITS.failedLoginsPerAccount);
+    await rateLimiter.hit(ipKey, LIMITS.failedLoginsPerIp);
+    return { ok: false, reason: 'invalid' };
+  }
+  if (user.status === 'pending') return { ok: false, reason: 'pending' };
+  if (user.status === 'disabled') return { ok: false, reason: 'disabled' };
+  await rateLimiter.reset(accountKey);
+  await user.update({ lastLoginAt: new Date() });
+  return { ok: true, user: presentCurrentUser(user) };
+}
+
+/** The user behind a session, or null when the account is gone or no longer active. */
+export async function findSessionUser(id: number): Promise<CurrentUser | null> {
+  const user = await User.findByPk(id, { attributes: ['id', 'role', 'username', 'fullName', 'countyId', 'status'] });
+  return user && user.status === 'active' ? presentCurrentUser(user) : null;
+}
+
+/**
+ * On first start with no admin, creates one from ADMIN_USERNAME / ADMIN_PASSWORD, or with a random
+ * password printed once. There is no default password.
+ */
+export async function ensureFirstAdmin(config: Config, log: (line: string) => void = console.log): Promise<void> {
+  const admins = await User.count({ where: { role: 'admin' } });
+  if (admins > 0) return;
+  const username = normalizeUsername(config.adminUsername);
+  const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url');
+  await User.create({
+    role: 'admin',
+    username,
+    passwordHash: await hashPassword(password),
+    fullName: 'مدیر سامانه',
+    fatherName: null,
+    nationalCode: null,
+    mobile: null,
+    email: null,
+    countyId: null,
+    position: 'روابط عمومی اداره کل',
+    status: 'active',
+    searchKey: username,
+    lastLoginAt: null,
+  });
+  if (config.adminPassword) {
+    log(`First admin "${username}" created with the password from ADMIN_PASSWORD.`);
+  } else {
+    log(`First admin created. Username: ${username}  Password: ${password}  (shown once; change it after logging in)`);
+  }
+}

@@ -1,0 +1,159 @@
+import { format as formatJalali, isValid, newDate } from 'date-fns-jalali';
+import { toAsciiDigits, toPersianDigits } from './persian';
+
+/**
+ * Calendar dates are stored as ISO strings (`2026-11-27`) and shown in the Jalali calendar.
+ * Instants are stored in UTC and shown in Asia/Tehran.
+ */
+export const TIME_ZONE = 'Asia/Tehran';
+
+const MONTHS = ['فروردین', 'اردیبهشت', 'خرداد', 'تیر', 'مرداد', 'شهریور', 'مهر', 'آبان', 'آذر', 'دی', 'بهمن', 'اسفند'];
+/** Indexed by JavaScript's getDay(): Sunday first. */
+const WEEKDAYS = ['یکشنبه', 'دوشنبه', 'سه‌شنبه', 'چهارشنبه', 'پنجشنبه', 'جمعه', 'شنبه'];
+/** The week starts on Saturday. */
+export const WEEKDAYS_FROM_SATURDAY = ['شنبه', 'یکشنبه', 'دوشنبه', 'سه‌شنبه', 'چهارشنبه', 'پنجشنبه', 'جمعه'];
+
+export interface JalaliParts {
+  year: number;
+  month: number;
+  day: number;
+}
+
+function isoFromLocalDate(date: Date): string {
+  const y = date.getFullYear();
+  const m = String(date.getMonth() + 1).padStart(2, '0');
+  const d = String(date.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+function localDateFromIso(iso: string): Date {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  return new Date(y, m - 1, d, 12);
+}
+
+/**
+ * Parses a Jalali date `yyyy/mm/dd` (also `-` or `.` between parts, any digits) into an ISO date.
+ * Returns null for anything that is not a real day: 1404/12/30 (1404 is not leap), 1404/07/31, 1404/13/01.
+ */
+export function parseJalaliDate(input: string): string | null {
+  const match = /^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$/.exec(toAsciiDigits(input ?? ''));
+  if (!match) return null;
+  const [year, month, day] = match.slice(1).map(Number);
+  if (year < 1300 || year > 1500 || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  const date = newDate(year, month - 1, day);
+  if (!isValid(date)) return null;
+  // newDate rolls 1404/12/30 over into 1405/01/01: a real day keeps its parts.
+  const back = formatJalali(date, 'yyyy/M/d').split('/').map(Number);
+  if (back[0] !== year || back[1] !== month || back[2] !== day) return null;
+  return isoFromLocalDate(date);
+}
+
+/** Jalali parts of an ISO date. */
+export function jalaliParts(iso: string): JalaliParts {
+  const [year, month, day] = formatJalali(localDateFromIso(iso), 'yyyy/M/d').split('/').map(Number);
+  return { year, month, day };
+}
+
+/** ISO date of Jalali parts (month 1–12); throws on an impossible date. */
+export function isoFromJalali(year: number, month: number, day: number): string {
+  const iso = parseJalaliDate(`${year}/${month}/${day}`);
+  if (!iso) throw new RangeError(`not a Jalali date: ${year}/${month}/${day}`);
+  return iso;
+}
+
+/** `1405/09/06` with ASCII digits: for form values and exports meant for machines. */
+export function jalaliAscii(iso: string | null | undefined): string {
+  if (!iso) return '';
+  return formatJalali(localDateFromIso(iso), 'yyyy/MM/dd');
+}
+
+/** `۱۴۰۵/۰۹/۰۶`. */
+export function formatDate(iso: string | null | undefined): string {
+  return toPersianDigits(jalaliAscii(iso));
+}
+
+/** `شنبه ۶ آذر ۱۴۰۵`. */
+export function formatLongDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = localDateFromIso(iso);
+  const { year, month, day } = jalaliParts(iso);
+  return `${WEEKDAYS[date.getDay()]} ${toPersianDigits(day)} ${MONTHS[month - 1]} ${toPersianDigits(year)}`;
+}
+
+export function weekdayName(iso: string): string {
+  return WEEKDAYS[localDateFromIso(iso).getDay()];
+}
+
+/** 0 for Saturday … 6 for Friday. */
+export function weekdayFromSaturday(iso: string): number {
+  return (localDateFromIso(iso).getDay() + 1) % 7;
+}
+
+export function monthName(month: number): string {
+  return MONTHS[month - 1];
+}
+
+/** Date and time parts of an instant in Tehran. */
+function tehranParts(instant: Date): { iso: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return { iso: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+/** Today's ISO date in Tehran. */
+export function todayIso(now: Date = new Date()): string {
+  return tehranParts(now).iso;
+}
+
+/** The current time in Tehran, `HH:mm`. */
+export function nowTime(now: Date = new Date()): string {
+  return tehranParts(now).time;
+}
+
+/** `۱۴۰۵/۰۹/۰۶ ساعت ۱۴:۳۰` for an instant. */
+export function formatDateTime(instant: Date | string | null | undefined): string {
+  if (!instant) return '';
+  const { iso, time } = tehranParts(new Date(instant));
+  return `${formatDate(iso)} ساعت ${toPersianDigits(time)}`;
+}
+
+/** A time `HH:mm` (any digits, `9:5` becomes `09:05`) or null. */
+export function parseTime(input: string): string | null {
+  const match = /^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/.exec(toAsciiDigits(input ?? ''));
+  if (!match) return null;
+  const [h, m] = [Number(match[1]), Number(match[2])];
+  if (h > 23 || m > 59) return null;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/** Adds days to an ISO date. */
+export function addDaysIso(iso: string, days: number): string {
+  const date = localDateFromIso(iso);
+  date.setDate(date.getDate() + days);
+  return isoFromLocalDate(date);
+}
+
+/** The Jalali year of an ISO date. */
+export function jalaliYear(iso: string): number {
+  return jalaliParts(iso).year;
+}
+
+/** ISO dates of the first and last day of a Jalali month. */
+export function jalaliMonthRange(year: number, month: number): { from: string; to: string } {
+  const from = isoFromJalali(year, month, 1);
+  const next = month === 12 ? isoFromJalali(year + 1, 1, 1) : isoFromJalali(year, month + 1, 1);
+  return { from, to: addDaysIso(next, -1) };
+}
+
+/** ISO dates of the first and last day of a Jalali year. */
+export function jalaliYearRange(year: number): { from: string; to: string } {
+  return { from: isoFromJalali(year, 1, 1), to: addDaysIso(isoFromJalali(year + 1, 1, 1), -1) };
+}

@@ -1,0 +1,74 @@
+import {
+  digitsArToEn,
+  digitsEnToFa,
+  digitsFaToEn,
+  toPersianChars,
+  verifyIranianNationalId,
+} from '@persian-tools/persian-tools';
+
+const ZWNJ = '\u200c';
+/** Bidi embeddings, overrides, isolates and marks that a paste can carry; ZWNJ (U+200C) is not among them. */
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g;
+// Control characters other than tab and newlines: a NUL byte or an escape has no place in a form field.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** ASCII digits from Persian (۰–۹) or Arabic-Indic (٠–٩) ones; other characters unchanged. */
+export function toAsciiDigits(value: string): string {
+  return digitsArToEn(digitsFaToEn(value));
+}
+
+/** Persian digits for everything shown to people. */
+export function toPersianDigits(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  return digitsEnToFa(String(value));
+}
+
+/**
+ * What Rabet stores for any text a person typed: Arabic ي/ك as Persian ی/ک, no pasted bidi
+ * controls or control characters, ZWNJ kept, whitespace trimmed and runs of spaces folded.
+ */
+export function normalizeText(value: string): string {
+  return toPersianChars(value.normalize('NFC').replace(BIDI_CONTROLS, '').replace(CONTROL, ''))
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+}
+
+/** Like normalizeText, for a value that is a number, a code or a phone: digits in ASCII, no spaces. */
+export function normalizeCode(value: string): string {
+  return toAsciiDigits(normalizeText(value)).replace(/\s+/g, '');
+}
+
+/**
+ * A key on which search compares: normalised, digits ASCII, no ZWNJ or spaces, no Arabic diacritics,
+ * lower case. «سليمانی‌نژاد» and «سلیمانی نژاد» share one key.
+ */
+export function searchKey(value: string): string {
+  return toAsciiDigits(normalizeText(value))
+    .replace(/[\u064b-\u065f\u0670]/g, '')
+    .replace(/\u200c|\u200b|\u200d|\s/g, '')
+    .replace(/[أإآ]/g, 'ا')
+    .replace(/ة/g, 'ه')
+    .toLowerCase();
+}
+
+/** A checksum-valid Iranian national code (کد ملی) in any digits; returns the ASCII form or null. */
+export function parseNationalCode(value: string): string | null {
+  const code = normalizeCode(value);
+  if (!/^\d{10}$/.test(code)) return null;
+  return verifyIranianNationalId(code) ? code : null;
+}
+
+/** A mobile number 09xxxxxxxxx in any digits (+98 and 0098 prefixes accepted); the ASCII form or null. */
+export function parseMobile(value: string): string | null {
+  const digits = normalizeCode(value).replace(/[-()]/g, '');
+  const local = digits.replace(/^(\+98|0098|98)(?=9\d{9}$)/, '0');
+  return /^09\d{9}$/.test(local) ? local : null;
+}
+
+/** A national code masked for public pages, e.g. ۲۹۸۱****۶۰. */
+export function maskNationalCode(code: string): string {
+  return toPersianDigits(`${code.slice(0, 4)}****${code.slice(-2)}`);
+}
+
+export { ZWNJ };

@@ -1,0 +1,28 @@
+import type { Transaction } from 'sequelize';
+import { AuditEvent } from '../models';
+
+export interface Actor {
+  id: number | null;
+  ip?: string | null;
+}
+
+/** Records who did what to which record. Pass the transaction of the change it describes. */
+export async function recordAudit(
+  actor: Actor,
+  action: string,
+  entity: { type: string; id: number | null },
+  details: Record<string, unknown> | null,
+  transaction?: Transaction,
+): Promise<void> {
+  await AuditEvent.create(
+    {
+      actorId: actor.id,
+      action,
+      entityType: entity.type,
+      entityId: entity.id,
+      details: details ? JSON.stringify(details) : null,
+      ip: actor.ip ?? null,
+    },
+    { transaction },
+  );
+}

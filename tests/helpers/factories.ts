@@ -1,0 +1,96 @@
+import { County, Course, CourseSession, User } from '../../src/models';
+import type { Role, UserStatus } from '../../src/models/user';
+import type { CourseStatus } from '../../src/models/course';
+import { hashPassword } from '../../src/lib/password';
+import { searchKey } from '../../src/lib/persian';
+import { addDaysIso, todayIso } from '../../src/lib/jalali';
+
+export const PASSWORD = 'Test-Password-1405';
+let passwordHash: Promise<string> | undefined;
+let sequence = 0;
+const next = () => ++sequence;
+
+/** A checksum-valid national code derived from n (Kerman prefix 298). */
+export function nationalCode(n: number): string {
+  const body = `298${String((n * 7919 + 123_457) % 1_000_000).padStart(6, '0')}`;
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (10 - i), 0) % 11;
+  return body + String(sum < 2 ? sum : 11 - sum);
+}
+
+export async function countyBySlug(slug = 'kerman'): Promise<County> {
+  const county = await County.findOne({ where: { slug } });
+  if (!county) throw new Error(`no county ${slug}`);
+  return county;
+}
+
+export async function createUser(
+  overrides: Partial<{ role: Role; status: UserStatus; username: string; fullName: string; fatherName: string; countySlug: string; nationalCode: string; mobile: string; password: string }> = {},
+): Promise<User> {
+  const n = next();
+  passwordHash ??= hashPassword(PASSWORD);
+  const county = await countyBySlug(overrides.countySlug ?? 'kerman');
+  const fullName = overrides.fullName ?? `رابط آزمایشی ${n}`;
+  const username = overrides.username ?? `user${n}`;
+  const code = overrides.nationalCode ?? nationalCode(n + 5000);
+  return User.create({
+    role: overrides.role ?? 'liaison',
+    username,
+    passwordHash: overrides.password ? await hashPassword(overrides.password) : await passwordHash,
+    fullName,
+    fatherName: overrides.fatherName ?? 'علی',
+    nationalCode: overrides.role === 'admin' ? null : code,
+    mobile: overrides.mobile ?? `0913${String(n).padStart(7, '0')}`,
+    email: null,
+    countyId: county.id,
+    position: 'رابط روابط عمومی',
+    status: overrides.status ?? 'active',
+    searchKey: searchKey(`${fullName} ${username} ${code}`),
+    lastLoginAt: null,
+  });
+}
+
+export const createAdmin = (overrides: Parameters<typeof createUser>[0] = {}) => createUser({ role: 'admin', ...overrides });
+export const createLiaison = (overrides: Parameters<typeof createUser>[0] = {}) => createUser({ role: 'liaison', ...overrides });
+
+export async function createCourse(
+  overrides: Partial<{ code: string; title: string; capacity: number; status: CourseStatus; approval: 'auto' | 'manual'; hours: number; enrollOpens: string; enrollCloses: string; minAttendance: number; instructorId: number | null; passMark: number | null; countExcused: boolean; category: string }> = {},
+): Promise<Course> {
+  const n = next();
+  const today = todayIso();
+  const title = overrides.title ?? `دورهٔ آزمایشی ${n}`;
+  return Course.create({
+    code: overrides.code ?? `T-${n}`,
+    title,
+    category: overrides.category ?? 'خبرنویسی',
+    description: null,
+    instructorName: 'مدرس آزمایشی',
+    instructorId: overrides.instructorId ?? null,
+    delivery: 'in-person',
+    place: 'سالن اجتماعات',
+    link: null,
+    capacity: overrides.capacity ?? 20,
+    hours: overrides.hours ?? 8,
+    enrollOpens: overrides.enrollOpens ?? today,
+    enrollCloses: overrides.enrollCloses ?? addDaysIso(today, 5),
+    minAttendance: overrides.minAttendance ?? 80,
+    passMark: overrides.passMark ?? null,
+    countExcused: overrides.countExcused ?? false,
+    approval: overrides.approval ?? 'auto',
+    status: overrides.status ?? 'open',
+    searchKey: searchKey(title),
+    createdBy: null,
+  });
+}
+
+export async function createSession(
+  course: Course,
+  overrides: Partial<{ date: string; startTime: string; endTime: string; topic: string }> = {},
+): Promise<CourseSession> {
+  return CourseSession.create({
+    courseId: course.id,
+    date: overrides.date ?? addDaysIso(todayIso(), 7),
+    startTime: overrides.startTime ?? '16:00',
+    endTime: overrides.endTime ?? '18:00',
+    topic: overrides.topic ?? 'جلسهٔ آزمایشی',
+  });
+}

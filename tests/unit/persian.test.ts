@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskNationalCode, normalizeText, parseMobile, parseNationalCode, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
+
+describe('Persian text', () => {
+  it('converts digits both ways', () => {
+    assert.equal(toAsciiDigits('۱۲۳٤٥٦'), '123456');
+    assert.equal(toPersianDigits('KRM-1405-000123'), 'KRM-۱۴۰۵-۰۰۰۱۲۳');
+  });
+
+  it('normalises Arabic letters, strips bidi controls and control characters, keeps ZWNJ', () => {
+    assert.equal(normalizeText('\u202eعلي كرماني\u202c'), 'علی کرمانی');
+    assert.equal(normalizeText('سلیمانی\u200cنژاد'), 'سلیمانی\u200cنژاد');
+    assert.equal(normalizeText('a\u0000b\u2066c'), 'abc');
+    assert.equal(normalizeText('  دو   فاصله  '), 'دو فاصله');
+  });
+
+  it('gives one search key however a name was typed', () => {
+    assert.equal(searchKey('سليماني‌نژاد'), searchKey('سلیمانی نژاد'));
+    assert.equal(searchKey('۰۹۱۳'), searchKey('0913'));
+  });
+
+  it('validates national codes in any digits', () => {
+    assert.equal(parseNationalCode('۰۴۹۹۳۷۰۸۹۹'), '0499370899');
+    assert.equal(parseNationalCode('1111111111'), null);
+    assert.equal(parseNationalCode('2981234578'), null);
+    assert.equal(parseNationalCode('049937089'), null);
+  });
+
+  it('validates mobiles', () => {
+    assert.equal(parseMobile('۰۹۱۳۱۲۳۴۵۶۷'), '09131234567');
+    assert.equal(parseMobile('+989131234567'), '09131234567');
+    assert.equal(parseMobile('0913123456'), null);
+    assert.equal(parseMobile('08131234567'), null);
+  });
+
+  it('masks national codes for public pages', () => {
+    assert.equal(maskNationalCode('2981234560'), '۲۹۸۱****۶۰');
+  });
+});

@@ -1,8 +1,16 @@
 import { Router } from 'express';
 import type { Services } from '../services';
+import { attendanceRoutes } from './attendance/routes';
 import { authRoutes } from './auth/routes';
+import { certificateRoutes } from './certificates/routes';
+import { countyRoutes } from './counties/routes';
+import { courseRoutes } from './courses/routes';
+import { enrollmentRoutes } from './enrollments/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
+import { liaisonRoutes } from './liaisons/routes';
+import { meRoutes } from './me/routes';
+import { reportRoutes } from './reports/routes';
 
 /**
  * Every feature's routes. `public` ones answer before sessions are read (no cookie, no database
@@ -18,6 +26,14 @@ export const featureRoutes = {
     const router = Router();
     router.use(authRoutes(services));
     router.use(homeRoutes(services));
+    router.use(meRoutes(services));
+    router.use(countyRoutes(services));
+    router.use(liaisonRoutes(services));
+    router.use(courseRoutes(services));
+    router.use(enrollmentRoutes(services));
+    router.use(attendanceRoutes(services));
+    router.use(certificateRoutes(services));
+    router.use(reportRoutes(services));
     return router;
   },
 };

@@ -157,3 +157,11 @@ export function jalaliMonthRange(year: number, month: number): { from: string; t
 export function jalaliYearRange(year: number): { from: string; to: string } {
   return { from: isoFromJalali(year, 1, 1), to: addDaysIso(isoFromJalali(year + 1, 1, 1), -1) };
 }
+
+/**
+ * The instant a Tehran wall-clock time on an ISO date stands for. Iran has kept UTC+03:30 all year
+ * since 2022 (no daylight saving), so the offset is fixed.
+ */
+export function tehranInstant(iso: string, time: string): Date {
+  return new Date(`${iso}T${time}:00+03:30`);
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import passport from 'passport';
+import qs from 'qs';
 import { projectRoot } from './config';
 import type { Services } from './services';
 import { setUpSecurityHeaders } from './middleware/security';
@@ -22,8 +23,19 @@ function setUpStaticFiles(app: Express): void {
   );
 }
 
+/**
+ * Forms are parsed with qs, but never into arrays by index: `mark[12]=present` must stay keyed by
+ * the enrollment id 12 (qs would compact small indexes into a list). Repeated fields still arrive
+ * as arrays, which the zod schemas refuse where one value is expected.
+ */
 function setUpBodyParsers(app: Express): void {
-  app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+  app.use(express.text({ type: 'application/x-www-form-urlencoded', limit: '200kb' }));
+  app.use((req, _res, next) => {
+    if (req.is('application/x-www-form-urlencoded') && typeof req.body === 'string') {
+      req.body = qs.parse(req.body, { parseArrays: false, depth: 2, parameterLimit: 2000, allowPrototypes: false });
+    }
+    next();
+  });
   app.use(express.json({ limit: '100kb' }));
 }
 
@@ -35,7 +47,7 @@ function setUpAuthentication(app: Express): void {
 /** The whole web app, built from its services: middleware in order, the features, then 404 and errors. */
 export function createApp(services: Services): Express {
   const app = express();
-  setUpViews(app);
+  setUpViews(app, services.config.viewCache);
   setUpSecurityHeaders(app, services.config);
   setUpStaticFiles(app);
   app.use(featureRoutes.public(services));

@@ -28,6 +28,8 @@ export interface Config {
   certificateTemplate: string;
   provinceCode: string;
   logSql: boolean;
+  /** Compile each view once (on unless VIEW_CACHE=off, which `npm run dev` sets to see edits at once). */
+  viewCache: boolean;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     certificateTemplate: env.CERTIFICATE_TEMPLATE || path.join(root, 'templates', 'certificate.typ'),
     provinceCode: env.PROVINCE_CODE || 'KRM',
     logSql: bool(env.LOG_SQL, false),
+    viewCache: env.VIEW_CACHE !== 'off',
   };
 }
 

@@ -61,15 +61,34 @@ export function isoFromJalali(year: number, month: number, day: number): string 
   return iso;
 }
 
+/**
+ * Pages show the same few hundred dates over and over: remember each conversion (a bounded map,
+ * emptied when full) instead of running the calendar arithmetic for every cell.
+ */
+function memo(fn: (iso: string) => string): (iso: string) => string {
+  const cache = new Map<string, string>();
+  return (iso) => {
+    let value = cache.get(iso);
+    if (value === undefined) {
+      if (cache.size >= 20_000) cache.clear();
+      value = fn(iso);
+      cache.set(iso, value);
+    }
+    return value;
+  };
+}
+
+const asciiOf = memo((iso) => formatJalali(localDateFromIso(iso), 'yyyy/MM/dd'));
+const persianOf = memo((iso) => toPersianDigits(asciiOf(iso)));
+
 /** `1405/09/06` with ASCII digits: for form values and exports meant for machines. */
 export function jalaliAscii(iso: string | null | undefined): string {
-  if (!iso) return '';
-  return formatJalali(localDateFromIso(iso), 'yyyy/MM/dd');
+  return iso ? asciiOf(String(iso).slice(0, 10)) : '';
 }
 
 /** `۱۴۰۵/۰۹/۰۶`. */
 export function formatDate(iso: string | null | undefined): string {
-  return toPersianDigits(jalaliAscii(iso));
+  return iso ? persianOf(String(iso).slice(0, 10)) : '';
 }
 
 /** `شنبه ۶ آذر ۱۴۰۵`. */

@@ -25,9 +25,10 @@ export function flash(req: Request, type: 'success' | 'info' | 'warning' | 'dang
   req.session.flash = [...(req.session.flash ?? []), { type, message }];
 }
 
-export function setUpViews(app: Express): void {
+export function setUpViews(app: Express, viewCache: boolean): void {
   app.set('views', path.join(projectRoot, 'views'));
   app.set('view engine', 'ejs');
+  app.set('view cache', viewCache);
   Object.assign(app.locals, viewHelpers);
 }
 

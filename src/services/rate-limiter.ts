@@ -27,8 +27,10 @@ export class RateLimiter {
         await RateLimit.upsert({ key, hits: 1, resetAt: new Date(now.getTime() + limit.windowMs) }, { transaction });
         return 1;
       }
+      // increment() updates the instance on some dialects and not on others: read the stored count.
       await row.increment('hits', { transaction });
-      return row.hits + 1;
+      await row.reload({ transaction });
+      return row.hits;
     });
     return hits <= limit.max;
   }

@@ -19,6 +19,7 @@ export class Enrollment extends Model<InferAttributes<Enrollment>, InferCreation
   declare updatedAt: CreationOptional<Date>;
   declare course?: NonAttribute<Course>;
   declare user?: NonAttribute<User>;
+  declare county?: NonAttribute<County | null>;
 
   static setUp(sequelize: Sequelize): void {
     Enrollment.init(

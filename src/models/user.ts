@@ -19,6 +19,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare status: CreationOptional<UserStatus>;
   declare searchKey: CreationOptional<string>;
   declare lastLoginAt: Date | null;
+  declare calendarToken: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare county?: NonAttribute<County>;
@@ -39,6 +40,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'pending' },
         searchKey: { type: DataTypes.STRING(600), allowNull: false, defaultValue: '' },
         lastLoginAt: DataTypes.DATE,
+        calendarToken: { type: DataTypes.STRING(64), unique: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

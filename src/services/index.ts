@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
+import { createMailer } from './mailer';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
 
@@ -13,6 +14,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
     settings: new Settings({ autoActivate: config.autoActivateDefault }),
+    mailer: createMailer(config, sequelize),
   };
 }
 

@@ -1,8 +1,185 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import type { Services } from '../../services';
+import type { CourseSession, Course } from '../../models';
+import { requireLogin, requireRole } from '../../middleware/auth';
+import { flash } from '../../middleware/views';
+import { FormError, HttpError } from '../../lib/errors';
+import { parseForm, typedValues } from '../../lib/forms';
+import { toPersianDigits } from '../../lib/persian';
+import { todayIso } from '../../lib/jalali';
+import {
+  MESSAGES,
+  STATUS_LABELS,
+  STATUSES,
+  approvedEnrollmentIds,
+  courseForAttendance,
+  loadMatrix,
+  loadSheet,
+  marksAreOpen,
+  presentSession,
+  recordAttendance,
+  selfCheckIn,
+  sessionForAttendance,
+} from './service';
+import { checkInSchema, parseMarks } from './schemas';
+import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
 
-// The routes of this feature are being built; see the open issue.
-export function attendanceRoutes(_services: Services): Router {
+const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
+
+async function renderSheet(
+  req: Request,
+  res: Response,
+  session: CourseSession,
+  course: Course,
+  extra: { status?: number; errors?: Record<string, string>; message?: string | null; values?: Record<string, unknown> } = {},
+) {
+  const rows = await loadSheet(session);
+  const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
+  res.status(extra.status ?? 200).render('attendance/sheet', {
+    title: `حضور و غیاب · ${course.title}`,
+    session: presentSession(session, course),
+    rows,
+    statuses: STATUSES,
+    statusLabels: STATUS_LABELS,
+    open: marksAreOpen(session),
+    fromPaper,
+    errors: extra.errors ?? {},
+    message: extra.message ?? null,
+    values: extra.values ?? {},
+    scripts: ['/js/attendance.js'],
+  });
+}
+
+/** What a refused sheet post typed, to put back on the re-rendered sheet. */
+function postedValues(body: unknown): Record<string, Record<string, unknown>> {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const values: Record<string, Record<string, unknown>> = { mark: {}, note: {} };
+  for (const name of ['mark', 'note']) {
+    const nested = b[name];
+    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(values[name], nested);
+    for (const [key, value] of Object.entries(b)) {
+      const match = /^(mark|note)\[(\d+)\]$/.exec(key);
+      if (match?.[1] === name) values[name][match[2]] = value;
+    }
+  }
+  return values;
+}
+
+async function checkInPayload(services: Services, session: CourseSession) {
+  const secret = await checkInSecret(services.sequelize, session.id);
+  const { code, expiresInMs } = currentCode(secret);
+  const url = `${services.config.baseUrl}/check-in?session=${session.id}&code=${code}`;
+  const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 320 });
+  return { code, codeFa: toPersianDigits(code), url, qr, expiresInMs, windowMs: CODE_WINDOW_MS };
+}
+
+export function attendanceRoutes(services: Services): Router {
   const router = Router();
+  const staff = requireRole('admin', 'instructor');
+
+  router.get('/admin/sessions/:id/attendance', staff, async (req, res) => {
+    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    await renderSheet(req, res, session, course);
+  });
+
+  router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
+    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    try {
+      const rowIds = await approvedEnrollmentIds(course.id);
+      const { entries, source } = parseMarks(req.body, rowIds);
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
+      const saved = outcome.created + outcome.changed;
+      flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
+      res.redirect(303, `/admin/sessions/${session.id}/attendance`);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
+      await renderSheet(req, res, session, course, {
+        status: err.status,
+        errors: err instanceof FormError ? err.fields : {},
+        message: err.message,
+        values: postedValues(req.body),
+      });
+    }
+  });
+
+  /** The sheet's script: one tap, one save (JSON in, JSON out). */
+  router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
+    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    try {
+      const rowIds = await approvedEnrollmentIds(course.id);
+      const { entries, source } = parseMarks(req.body, rowIds);
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
+      res.json({ ok: true, created: outcome.created, changed: outcome.changed, marks: outcome.marks, message: 'ذخیره شد' });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });
+    }
+  });
+
+  router.get('/admin/courses/:id/attendance', staff, async (req, res) => {
+    const course = await courseForAttendance(req.user!, req.params.id as string);
+    const matrix = await loadMatrix(course);
+    res.render('attendance/matrix', {
+      title: `ماتریس حضور · ${course.title}`,
+      course: { id: course.id, code: course.code, title: course.title, minAttendance: course.minAttendance, countExcused: course.countExcused },
+      ...matrix,
+      statusLabels: STATUS_LABELS,
+    });
+  });
+
+  router.get('/admin/sessions/:id/sign-in-sheet', staff, async (req, res) => {
+    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    const rows = await loadSheet(session);
+    res.render('attendance/sign-in-sheet', {
+      title: `برگهٔ حضور · ${course.title}`,
+      session: presentSession(session, course),
+      rows,
+      blankRows: 5,
+      scripts: ['/js/attendance.js'],
+    });
+  });
+
+  router.get('/admin/sessions/:id/check-in', staff, async (req, res) => {
+    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    res.render('attendance/check-in', {
+      title: `حضور با کد · ${course.title}`,
+      session: presentSession(session, course),
+      isToday: session.date === todayIso(),
+      checkIn: await checkInPayload(services, session),
+      scripts: ['/js/attendance.js'],
+    });
+  });
+
+  router.get('/admin/sessions/:id/check-in/code', staff, async (req, res) => {
+    const { session } = await sessionForAttendance(req.user!, req.params.id as string);
+    res.json(await checkInPayload(services, session));
+  });
+
+  router.get('/check-in', requireLogin, (req, res) => {
+    const values = { session: typeof req.query.session === 'string' ? req.query.session : '', code: typeof req.query.code === 'string' ? req.query.code : '' };
+    res.render('attendance/self-check-in', { title: 'ثبت حضور با کد', values, errors: {}, message: null });
+  });
+
+  router.post('/check-in', requireRole('liaison'), async (req, res) => {
+    const values = typedValues(req.body);
+    try {
+      const input = parseForm(checkInSchema, req.body);
+      const done = await selfCheckIn(services, { ...req.user!, ip: req.ip ?? null }, { sessionId: input.session, code: input.code });
+      flash(req, 'success', `حضور شما در جلسهٔ «${done.courseTitle}» ثبت شد.`);
+      res.redirect(303, '/me');
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const message = err instanceof FormError ? (err.fields.code ?? err.fields.session ?? err.message) : err.message;
+      res.status(err.status).render('attendance/self-check-in', {
+        title: 'ثبت حضور با کد',
+        values,
+        errors: err instanceof FormError ? err.fields : {},
+        message,
+        polite: err.message === MESSAGES.alreadyMarked,
+      });
+    }
+  });
+
   return router;
 }

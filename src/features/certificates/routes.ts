@@ -1,8 +1,159 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import multer from 'multer';
 import type { Services } from '../../services';
+import { LIMITS } from '../../services/rate-limiter';
+import { requireLogin, requireRole } from '../../middleware/auth';
+import { flash } from '../../middleware/views';
+import { FormError, HttpError } from '../../lib/errors';
+import { parseForm, typedValues } from '../../lib/forms';
+import { toPersianDigits } from '../../lib/persian';
+import { Enrollment } from '../../models';
+import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
+import { courseEligibility, recordMarks } from './eligibility';
+import { loadSignatories, saveSignatories } from './fields';
+import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
+import { presentEligibility } from './presenter';
+import { issueSchema, markFields, revokeSchema, signatoriesSchema } from './schemas';
+import { verifyCode, verifyUpload } from './verification';
 
-// The routes of this feature are being built; see the open issue.
-export function certificateRoutes(_services: Services): Router {
+const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5 } });
+
+function sendPdf(res: Response, pdf: Buffer, fileName: string): void {
+  res.set('Content-Type', 'application/pdf');
+  res.set('Content-Disposition', `inline; filename="${fileName}"`);
+  res.set('X-Content-Type-Options', 'nosniff');
+  res.send(pdf);
+}
+
+const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
+
+export function certificateRoutes(services: Services): Router {
   const router = Router();
+  const { sequelize, config, rateLimiter } = services;
+  const admin = requireRole('admin');
+  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req) });
+
+  async function renderCoursePage(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+    const data = presentEligibility(await courseEligibility(Number(req.params.id)));
+    const signatories = await loadSignatories();
+    res.status(status).render('certificates/course', {
+      title: `گواهی‌نامه‌های ${data.course.title}`,
+      ...data,
+      signatories,
+      errors: {},
+      values: {},
+      ...extra,
+    });
+  }
+
+  router.get('/admin/courses/:id/certificates', admin, (req, res) => renderCoursePage(req, res));
+
+  router.post('/admin/courses/:id/certificates', admin, async (req, res) => {
+    try {
+      const input = parseForm(issueSchema, req.body);
+      const issued = await issueCertificates(issuing(req), Number(req.params.id), { enrollmentId: input.enrollment ?? null, overrideReason: input.override });
+      flash(req, issued.length ? 'success' : 'info', issued.length ? `${toPersianDigits(issued.length)} گواهی‌نامه صادر شد.` : 'گواهی‌نامهٔ تازه‌ای صادر نشد: کسی که واجد شرایط و بی‌گواهی‌نامه باشد نماند.');
+      res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      await renderCoursePage(req, res, err.status, { errors: err.fields, values: typedValues(req.body) });
+    }
+  });
+
+  router.post('/admin/courses/:id/marks', admin, async (req, res) => {
+    try {
+      const changed = await recordMarks(sequelize, actorOf(req), Number(req.params.id), markFields(req.body));
+      flash(req, 'success', `${toPersianDigits(changed)} نمره ثبت شد.`);
+      res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      await renderCoursePage(req, res, err.status, { errors: err.fields, values: markFields(req.body) });
+    }
+  });
+
+  router.post('/admin/courses/:id/signatories', admin, async (req, res) => {
+    const input = parseForm(signatoriesSchema, req.body);
+    await saveSignatories(sequelize, actorOf(req), [input.headOfPr ?? '', input.directorGeneral ?? '']);
+    flash(req, 'success', 'نام امضاکنندگان برای گواهی‌نامه‌های بعدی ذخیره شد.');
+    res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+  });
+
+  router.get('/admin/courses/:id/certificates.zip', admin, async (req, res) => {
+    await streamCourseZip(Number(req.params.id), res, (fileName) => {
+      res.set('Content-Type', 'application/zip');
+      res.set('Content-Disposition', `attachment; filename="${fileName}"`);
+    });
+  });
+
+  async function courseOfCertificate(enrollmentId: number): Promise<number> {
+    const enrollment = await Enrollment.findByPk(enrollmentId, { attributes: ['courseId'] });
+    return enrollment!.courseId;
+  }
+
+  router.post('/admin/certificates/:id/reissue', admin, async (req, res) => {
+    const certificate = await reissueCertificate(issuing(req), Number(req.params.id));
+    flash(req, 'success', `گواهی‌نامه با شمارهٔ تازهٔ ${certificate.serial} دوباره صادر شد.`);
+    res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
+  });
+
+  router.post('/admin/certificates/:id/revoke', admin, async (req, res) => {
+    const { reason } = parseForm(revokeSchema, req.body);
+    const certificate = await revokeCertificate({ sequelize, actor: actorOf(req) }, Number(req.params.id), reason);
+    flash(req, 'success', `گواهی‌نامهٔ ${certificate.serial} باطل شد.`);
+    res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
+  });
+
+  router.get('/certificates/:id.pdf', requireLogin, async (req, res) => {
+    const { pdf, serial } = await certificatePdf(req.user!, Number(req.params.id));
+    sendPdf(res, pdf, `${serial}.pdf`);
+  });
+
+  router.get('/me/record.pdf', requireRole('liaison', 'instructor'), async (req, res) => {
+    const { pdf, fileName } = await trainingRecordPdf(req.user!.id);
+    sendPdf(res, pdf, fileName);
+  });
+
+  router.get('/admin/liaisons/:id/record.pdf', admin, async (req, res) => {
+    const { pdf, fileName } = await trainingRecordPdf(Number(req.params.id));
+    sendPdf(res, pdf, fileName);
+  });
+
+  // Public verification, rate-limited per address.
+  async function withinLimit(req: Request): Promise<void> {
+    if (!(await rateLimiter.hit(`verify:ip:${req.ip}`, LIMITS.verificationsPerIp))) {
+      throw new HttpError(429, 'استعلام‌های این نشانی بیش از حد مجاز است؛ یک دقیقهٔ دیگر دوباره تلاش کنید.');
+    }
+  }
+
+  router.get('/verify', (req, res) => {
+    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
+    if (code) return res.redirect(303, `/verify/${encodeURIComponent(code)}`);
+    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
+  });
+
+  router.get('/verify/:code', async (req, res) => {
+    await withinLimit(req);
+    const certificate = await verifyCode(String(req.params.code));
+    res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate });
+  });
+
+  router.post('/verify/upload', async (req, res) => {
+    await withinLimit(req);
+    await new Promise<void>((resolve, reject) =>
+      upload.single('pdf')(req, res, (err: unknown) => {
+        const e = err as { code?: string } | undefined;
+        if (e?.code === 'LIMIT_FILE_SIZE') reject(new HttpError(413, 'حجم فایل بیش از ۵ مگابایت است.'));
+        else if (err) reject(new HttpError(400, 'فایل فرستاده‌شده خوانده نشد.'));
+        else resolve();
+      }),
+    );
+    if (!req.file) {
+      return res.status(400).render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: { pdf: 'فایل PDF گواهی‌نامه را انتخاب کنید.' } });
+    }
+    const result = await verifyUpload(req.file.buffer);
+    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: { fileName: req.file.originalname, ...result }, errors: {} });
+  });
+
   return router;
 }

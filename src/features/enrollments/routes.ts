@@ -1,8 +1,160 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { Services } from '../../services';
+import { requireLogin, requireRole } from '../../middleware/auth';
+import { flash } from '../../middleware/views';
+import { FormError, HttpError, NotFoundError } from '../../lib/errors';
+import { parseForm, typedValues } from '../../lib/forms';
+import { toPersianDigits } from '../../lib/persian';
+import { Enrollment } from '../../models';
+import { changeMessage } from './notify';
+import { enrollmentsCsv, enrollmentsXlsx } from './export';
+import { listCourseEnrollments, listOutbox } from './presenter';
+import { enrollByHandSchema, listQuerySchema, moveSchema, optionalReasonSchema, reasonSchema } from './schemas';
+import {
+  approveEnrollment,
+  cancelEnrollment,
+  enrollByHand,
+  enrollInCourse,
+  moveOnWaitlist,
+  rejectEnrollment,
+  type EnrollmentOutcome,
+} from './service';
 
-// The routes of this feature are being built; see the open issue.
-export function enrollmentRoutes(_services: Services): Router {
+function idParam(value: unknown): number {
+  const id = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+  return id;
+}
+
+const actorOf = (req: Request) => ({ id: req.user!.id, role: req.user!.role, ip: req.ip ?? null });
+
+/** What the liaison is told once the request succeeded (the notification says the same). */
+function outcomeMessage(o: EnrollmentOutcome): string {
+  if (o.status === 'waitlisted') return changeMessage(o.courseTitle, { kind: 'waitlisted', position: o.waitlistPosition ?? 0 });
+  if (o.status === 'approved' || o.status === 'pending') return changeMessage(o.courseTitle, { kind: o.status });
+  return changeMessage(o.courseTitle, { kind: 'cancelled', byAdmin: false, reason: null });
+}
+
+const listPath = (courseId: number) => `/admin/courses/${courseId}/enrollments`;
+
+/**
+ * Runs an admin's action on a course's enrollment list; a refused form (400) or a conflict (409)
+ * shows the list again with the message next to the form it came from, nothing stored.
+ */
+async function adminAction(req: Request, res: Response, formId: string, courseIdOf: () => Promise<number>, action: () => Promise<string>) {
+  try {
+    const message = await action();
+    flash(req, 'success', message);
+    res.redirect(303, listPath(await courseIdOf()));
+  } catch (err) {
+    if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
+    const courseId = await courseIdOf();
+    const list = await listCourseEnrollments(courseId);
+    res.status(err.status).render('enrollments/admin-list', {
+      title: `ثبت‌نام‌های ${list.course.title}`,
+      ...list,
+      formId,
+      errors: err instanceof FormError ? err.fields : {},
+      alert: err instanceof FormError ? null : err.message,
+      values: typedValues(req.body),
+    });
+  }
+}
+
+export function enrollmentRoutes({ mailer }: Services): Router {
   const router = Router();
+
+  router.post('/courses/:id/enroll', requireLogin, async (req, res) => {
+    const courseId = idParam(req.params.id);
+    const outcome = await enrollInCourse({ courseId, actor: actorOf(req) });
+    flash(req, outcome.status === 'waitlisted' ? 'warning' : 'success', outcomeMessage(outcome));
+    res.redirect(303, `/courses/${courseId}`);
+  });
+
+  router.post('/enrollments/:id/cancel', requireLogin, async (req, res) => {
+    const actor = actorOf(req);
+    const { reason } = actor.role === 'admin' ? parseForm(optionalReasonSchema, req.body ?? {}) : { reason: null };
+    const outcome = await cancelEnrollment({ enrollmentId: idParam(req.params.id), actor, reason });
+    flash(req, 'success', `ثبت‌نام در دورهٔ «${outcome.courseTitle}» لغو شد.`);
+    res.redirect(303, actor.role === 'admin' ? listPath(outcome.courseId) : '/me');
+  });
+
+  const onlyAdmin = requireRole('admin');
+
+  router.get('/admin/courses/:id/enrollments', onlyAdmin, async (req, res) => {
+    const { q, format } = listQuerySchema.parse(req.query);
+    const list = await listCourseEnrollments(idParam(req.params.id), q ?? '');
+    const rows = [...list.approved, ...list.pending, ...list.waitlisted, ...list.ended];
+    const file = `enrollments-${list.course.code}`.replace(/[^\w.-]/g, '_');
+    if (format === 'csv') {
+      res.attachment(`${file}.csv`).type('text/csv; charset=utf-8').send(enrollmentsCsv(rows));
+      return;
+    }
+    if (format === 'xlsx') {
+      res.attachment(`${file}.xlsx`).send(await enrollmentsXlsx(`ثبت‌نام‌های دورهٔ ${list.course.title} (${list.course.code})`, rows));
+      return;
+    }
+    res.render('enrollments/admin-list', { title: `ثبت‌نام‌های ${list.course.title}`, ...list, formId: null, errors: {}, alert: null, values: {} });
+  });
+
+  router.post('/admin/courses/:id/enrollments', onlyAdmin, async (req, res) => {
+    const courseId = idParam(req.params.id);
+    await adminAction(req, res, 'enroll', async () => courseId, async () => {
+      const { username } = parseForm(enrollByHandSchema, req.body ?? {});
+      const outcome = await enrollByHand({ courseId, username, actor: actorOf(req) });
+      return outcome.status === 'waitlisted'
+        ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
+        : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
+    });
+  });
+
+  const enrollmentCourse = async (id: number) => {
+    const enrollment = await Enrollment.findByPk(id, { attributes: ['id', 'courseId'] });
+    if (!enrollment) throw new NotFoundError('این ثبت‌نام پیدا نشد.');
+    return enrollment.courseId;
+  };
+
+  router.post('/admin/enrollments/:id/approve', onlyAdmin, async (req, res) => {
+    const enrollmentId = idParam(req.params.id);
+    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
+      const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
+      await approveEnrollment({ enrollmentId, actor: actorOf(req), reason });
+      return 'ثبت‌نام تأیید شد.';
+    });
+  });
+
+  router.post('/admin/enrollments/:id/reject', onlyAdmin, async (req, res) => {
+    const enrollmentId = idParam(req.params.id);
+    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
+      const { reason } = parseForm(reasonSchema, req.body ?? {});
+      await rejectEnrollment({ enrollmentId, actor: actorOf(req), reason });
+      return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
+    });
+  });
+
+  router.post('/admin/enrollments/:id/move', onlyAdmin, async (req, res) => {
+    const enrollmentId = idParam(req.params.id);
+    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
+      const { direction, reason } = parseForm(moveSchema, req.body ?? {});
+      const outcome = await moveOnWaitlist({ enrollmentId, actor: actorOf(req), direction, reason });
+      return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
+    });
+  });
+
+  router.get('/admin/outbox', onlyAdmin, async (req, res) => {
+    const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
+    res.render('enrollments/outbox', { title: 'صندوق نامه‌های خروجی', smtp: mailer.sends, ...(await listOutbox(page)) });
+  });
+
+  router.post('/admin/outbox/resend', onlyAdmin, async (req, res) => {
+    if (!mailer.sends) {
+      flash(req, 'warning', 'SMTP پیکربندی نشده است (SMTP_URL)؛ نامه‌ها در صف می‌مانند.');
+    } else {
+      const count = await mailer.resendWaiting();
+      flash(req, 'success', `${toPersianDigits(count)} نامهٔ در صف یا ناموفق دوباره برای فرستادن سپرده شد.`);
+    }
+    res.redirect(303, '/admin/outbox');
+  });
+
   return router;
 }

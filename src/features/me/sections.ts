@@ -1,4 +1,8 @@
+import { loadMyAttendance } from '../attendance/service';
 import type { CurrentUser } from '../../middleware/auth';
+import { loadMyEnrollments } from '../enrollments/presenter';
+import { loadMyCertificates } from '../certificates/me-section';
+import { loadMyRecord } from '../reports/service';
 
 /**
  * The liaison's own page (/me) is made of sections, each owned by its feature: enrollments,
@@ -11,4 +15,4 @@ export interface MeSection {
   load(user: CurrentUser): Promise<Record<string, unknown>>;
 }
 
-export const meSections: MeSection[] = [];
+export const meSections: MeSection[] = [{ view: 'me/enrollments', load: loadMyEnrollments }, { view: 'me/attendance', load: loadMyAttendance }, { view: 'me/certificates', load: loadMyCertificates }, { view: 'me/record', load: loadMyRecord }];

@@ -1,8 +1,123 @@
 import { Router } from 'express';
 import type { Services } from '../../services';
+import { requireRole } from '../../middleware/auth';
+import { flash } from '../../middleware/views';
+import { BadRequestError, NotFoundError } from '../../lib/errors';
+import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
+import { allSessions, calendarFeed, calendarTokenOf, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
+import { sendTable } from './export';
+import { filterQuery, parseReportFilters } from './filters';
+import { COURSE_STATUS, ENROLLMENT_STATUS, NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
+import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 
-// The routes of this feature are being built; see the open issue.
-export function reportRoutes(_services: Services): Router {
+export function reportRoutes({ sequelize, config }: Services): Router {
   const router = Router();
+  const admin = requireRole('admin');
+
+  router.get('/admin/reports', admin, (_req, res) => res.redirect(303, '/admin/reports/courses'));
+
+  router.get('/admin/reports/courses', admin, async (req, res) => {
+    const filters = parseReportFilters(req.query);
+    const rows = await courseReport({ sql: sequelize, filters });
+    if (filters.format !== 'html') return sendTable(res, filters.format, courseTable(rows, filters));
+    res.render('reports/courses', {
+      title: 'گزارش دوره‌ها',
+      filters,
+      query: filterQuery(filters),
+      options: await filterOptions(sequelize),
+      rows,
+      statusLabels: COURSE_STATUS,
+      action: '/admin/reports/courses',
+    });
+  });
+
+  router.get('/admin/reports/counties', admin, async (req, res) => {
+    const filters = parseReportFilters(req.query);
+    const rows = await countyReport({ sql: sequelize, filters });
+    if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
+    res.render('reports/counties', {
+      title: 'گزارش شهرستان‌ها',
+      filters,
+      query: filterQuery(filters),
+      options: await filterOptions(sequelize),
+      rows,
+      nobody: NOBODY,
+      action: '/admin/reports/counties',
+    });
+  });
+
+  router.get('/admin/reports/months', admin, async (req, res) => {
+    const filters = parseReportFilters(req.query);
+    const year = filters.year ?? jalaliYear(todayIso());
+    const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({ month, ...jalaliMonthRange(year, month) }));
+    const rows = await monthReport({ sql: sequelize, filters }, months);
+    if (filters.format !== 'html') return sendTable(res, filters.format, monthTable(rows, year));
+    res.render('reports/months', {
+      title: 'گزارش ماهانه',
+      filters: { ...filters, year },
+      query: filterQuery({ ...filters, year }),
+      options: await filterOptions(sequelize),
+      rows,
+      year,
+      action: '/admin/reports/months',
+    });
+  });
+
+  router.get('/admin/liaisons/:id/record', admin, async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+    const filters = parseReportFilters({ year: 'all', ...req.query });
+    const record = await trainingRecord({ sql: sequelize, filters }, id);
+    if (filters.format !== 'html') return sendTable(res, filters.format, recordTable(record));
+    res.render('reports/record', {
+      title: `شناسنامهٔ آموزشی ${record.liaison.fullName}`,
+      filters,
+      query: filterQuery(filters),
+      options: await filterOptions(sequelize),
+      record,
+      statusLabels: ENROLLMENT_STATUS,
+      action: `/admin/liaisons/${id}/record`,
+    });
+  });
+
+  router.get('/admin/calendar', admin, async (req, res) => {
+    const { year, month } = pickMonth(req.query);
+    const range = jalaliMonthRange(year, month);
+    const view = monthView(year, month, await allSessions(sequelize, range.from, range.to));
+    res.render('calendar/month', { title: 'تقویم جلسه‌ها', view, base: '/admin/calendar', courseLink: '/admin/courses/' });
+  });
+
+  router.get('/calendar', requireRole('liaison', 'instructor'), async (req, res) => {
+    const { year, month } = pickMonth(req.query);
+    const range = jalaliMonthRange(year, month);
+    const user = req.user!;
+    const view = monthView(year, month, await sessionsOf(sequelize, user.id, range.from, range.to));
+    const upcoming = (await sessionsOf(sequelize, user.id, todayIso(), null)).slice(0, 10);
+    const token = await calendarTokenOf(user.id);
+    res.render('calendar/mine', {
+      title: 'تقویم من',
+      view,
+      base: '/calendar',
+      courseLink: '/courses/',
+      upcoming,
+      feedUrl: token ? `${config.baseUrl}/calendar/${token}.ics` : null,
+    });
+  });
+
+  router.post('/calendar/token', requireRole('liaison', 'instructor'), async (req, res) => {
+    const hadOne = Boolean(await calendarTokenOf(req.user!.id));
+    await regenerateCalendarToken(req.user!.id);
+    flash(req, 'success', hadOne ? 'نشانی تازهٔ تقویم ساخته شد؛ نشانی پیشین دیگر کار نمی‌کند.' : 'نشانی تقویم شما ساخته شد.');
+    res.redirect(303, '/calendar');
+  });
+
+  router.get('/calendar/:token.ics', async (req, res) => {
+    const token = String(req.params.token);
+    if (!token) throw new BadRequestError();
+    const body = await calendarFeed(sequelize, token, config.baseUrl);
+    res.set('Cache-Control', 'private, max-age=300');
+    res.type('text/calendar; charset=utf-8').send(body);
+  });
+
   return router;
 }

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Sequelize } from 'sequelize';
+import { Setting } from '../../models';
+import { type Actor, recordAudit } from '../../services/audit';
+import { formatDate } from '../../lib/jalali';
+import { toPersianDigits } from '../../lib/persian';
+
+export const DIRECTORATE = 'اداره کل بهزیستی استان کرمان';
+export const OFFICE = 'روابط عمومی';
+
+export interface Signatory {
+  title: string;
+  name: string;
+}
+
+/** The two signature blocks; their names are the settings row `certificateSignatories` (JSON). */
+export const DEFAULT_SIGNATORIES: Signatory[] = [
+  { title: 'مدیر روابط عمومی', name: '' },
+  { title: 'مدیرکل بهزیستی استان کرمان', name: '' },
+];
+const SIGNATORIES_KEY = 'certificateSignatories';
+
+/** Everything printed on a certificate, frozen at issue (certificates.fields). */
+export interface CertificateFields {
+  directorate: string;
+  office: string;
+  fullName: string;
+  fatherName: string | null;
+  nationalCode: string | null;
+  county: string | null;
+  courseTitle: string;
+  courseCode: string;
+  hours: number;
+  /** ISO dates of the first and last session, and the same in Jalali (ASCII digits). */
+  startDate: string | null;
+  endDate: string | null;
+  jalaliStartDate: string;
+  jalaliEndDate: string;
+  attendancePercent: number | null;
+  mark: number | null;
+  signatories: Signatory[];
+  issueDate: string;
+  jalaliIssueDate: string;
+  serial: string;
+  verifyUrl: string;
+}
+
+export function parseFields(json: string): CertificateFields {
+  return JSON.parse(json) as CertificateFields;
+}
+
+export async function loadSignatories(): Promise<Signatory[]> {
+  const row = await Setting.findByPk(SIGNATORIES_KEY);
+  if (!row) return DEFAULT_SIGNATORIES;
+  try {
+    const stored = JSON.parse(row.value) as Partial<Signatory>[];
+    return DEFAULT_SIGNATORIES.map((fallback, i) => ({
+      title: stored[i]?.title || fallback.title,
+      name: stored[i]?.name ?? '',
+    }));
+  } catch {
+    return DEFAULT_SIGNATORIES;
+  }
+}
+
+/** Sets the names printed under the two signature blocks of certificates issued from now on. */
+export async function saveSignatories(sequelize: Sequelize, actor: Actor, names: string[]): Promise<void> {
+  const value = DEFAULT_SIGNATORIES.map((s, i) => ({ title: s.title, name: names[i] ?? '' }));
+  await sequelize.transaction(async (transaction) => {
+    await Setting.upsert({ key: SIGNATORIES_KEY, value: JSON.stringify(value) }, { transaction });
+    await recordAudit(actor, 'certificate.signatories', { type: 'setting', id: null }, { signatories: value }, transaction);
+  });
+}
+
+/** A number as people read it: Persian digits, the Persian decimal separator, no trailing zeros. */
+export function persianNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  return toPersianDigits(String(Math.round(value * 100) / 100).replace('.', '٫'));
+}
+
+/** What the Typst template prints (sys.inputs.data): display strings, Persian digits. */
+export function printableFields(fields: CertificateFields): Record<string, unknown> {
+  return {
+    directorate: fields.directorate,
+    office: fields.office,
+    fullName: fields.fullName,
+    fatherName: fields.fatherName ?? '—',
+    nationalCode: toPersianDigits(fields.nationalCode ?? '—'),
+    county: fields.county ?? '—',
+    courseTitle: fields.courseTitle,
+    courseCode: fields.courseCode,
+    hours: persianNumber(fields.hours),
+    startDate: formatDate(fields.startDate),
+    endDate: formatDate(fields.endDate),
+    percent: persianNumber(fields.attendancePercent ?? 0),
+    mark: persianNumber(fields.mark),
+    signatories: fields.signatories,
+    serial: fields.serial,
+    issueDate: formatDate(fields.issueDate),
+    verifyUrl: fields.verifyUrl,
+  };
+}
+
+export interface Template {
+  source: string;
+  /** Which template made a certificate: file name and the start of its SHA-256 (certificates.template). */
+  name: string;
+}
+
+/** Reads the template file now: an admin's edit applies to the next certificate issued. */
+export async function readTemplate(file: string): Promise<Template> {
+  const source = await fs.readFile(file, 'utf8');
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return { source, name: `${path.basename(file)}@${digest}` };
+}

@@ -1,0 +1,341 @@
+import { col, fn, Op, QueryTypes, type Sequelize } from 'sequelize';
+import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
+import type { CourseStatus, Delivery } from '../../models/course';
+import type { EnrollmentStatus } from '../../models/enrollment';
+import { NotFoundError } from '../../lib/errors';
+import { jalaliYearRange, todayIso } from '../../lib/jalali';
+import { searchKey } from '../../lib/persian';
+import type { AdminListQuery, CatalogueQuery } from './schemas';
+import {
+  ENROLLMENT_LABELS,
+  STATUS_BADGES,
+  STATUS_LABELS,
+  hoursOf,
+  minutesBetween,
+  pagination,
+  paragraphs,
+  presentCourse,
+  presentSession,
+  shownCode,
+} from './presenter';
+
+/** What the course pages read: trimmed queries that aggregate in the database, plain objects out. */
+
+export const PAGE_SIZE = 20;
+
+/** A DATEONLY read by a raw query: a string on both databases (Sequelize parses dates itself). */
+function isoOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value).slice(0, 10);
+}
+
+/** `%key%` for LIKE on a search key, with LIKE's own wildcards escaped. */
+function likeKey(q: string): string {
+  return `%${searchKey(q).replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+const FIRST_SESSION = '(SELECT MIN(s.date) FROM course_sessions s WHERE s.course_id = c.id)';
+
+export interface AdminCourseRow {
+  id: number;
+  code: string;
+  codeShown: string;
+  title: string;
+  category: string;
+  status: CourseStatus;
+  statusLabel: string;
+  statusBadge: string;
+  capacity: number;
+  approved: number;
+  sessionCount: number;
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminListQuery) {
+  const where: string[] = [];
+  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
+  if (query.status) {
+    where.push('c.status = :status');
+    replacements.status = query.status;
+  }
+  if (query.category) {
+    where.push('c.category = :category');
+    replacements.category = query.category;
+  }
+  if (query.q && searchKey(query.q)) {
+    where.push("c.search_key LIKE :q ESCAPE '\\'");
+    replacements.q = likeKey(query.q);
+  }
+  if (query.year) {
+    const { from, to } = jalaliYearRange(query.year);
+    where.push(`COALESCE(${FIRST_SESSION}, c.enroll_opens) BETWEEN :from AND :to`);
+    Object.assign(replacements, { from, to });
+  }
+  const rows = await sequelize.query<Record<string, unknown>>(
+    `SELECT c.id, c.code, c.title, c.category, c.status, c.capacity,
+       s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",
+       (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status = 'approved') AS approved,
+       COUNT(*) OVER () AS total
+     FROM courses c
+     LEFT JOIN (SELECT course_id, MIN(date) AS first_date, MAX(date) AS last_date, COUNT(*) AS n
+                FROM course_sessions GROUP BY course_id) s ON s.course_id = c.id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY c.id DESC
+     LIMIT :limit OFFSET :offset`,
+    { type: QueryTypes.SELECT, replacements },
+  );
+  const total = rows.length ? Number(rows[0].total) : await countCourses(sequelize, where, replacements);
+  const categories = await sequelize.query<{ category: string }>('SELECT DISTINCT category FROM courses ORDER BY category', { type: QueryTypes.SELECT });
+  const courses: AdminCourseRow[] = rows.map((r) => {
+    const status = r.status as CourseStatus;
+    return {
+      id: Number(r.id),
+      code: String(r.code),
+      codeShown: shownCode(String(r.code)),
+      title: String(r.title),
+      category: String(r.category),
+      status,
+      statusLabel: STATUS_LABELS[status],
+      statusBadge: STATUS_BADGES[status],
+      capacity: Number(r.capacity),
+      approved: Number(r.approved),
+      sessionCount: Number(r.sessionCount),
+      firstDate: isoOf(r.firstDate),
+      lastDate: isoOf(r.lastDate),
+    };
+  });
+  return { courses, categories: categories.map((c) => c.category), ...pagination(query.page, total, PAGE_SIZE) };
+}
+
+/** The count behind a page past the end (the window count of an empty page is unknown). */
+async function countCourses(sequelize: Sequelize, where: string[], replacements: Record<string, unknown>): Promise<number> {
+  const [row] = await sequelize.query<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM courses c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    { type: QueryTypes.SELECT, replacements },
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** Everything the admin course page shows. */
+export async function courseForAdmin(id: number) {
+  const course = await Course.findByPk(id, { include: [{ model: User, as: 'instructor', attributes: ['username', 'fullName'] }] });
+  if (!course) throw new NotFoundError('دوره پیدا نشد.');
+  const [sessions, quotas, enrollmentCounts] = await Promise.all([
+    CourseSession.findAll({
+      where: { courseId: id },
+      attributes: ['id', 'date', 'startTime', 'endTime', 'topic'],
+      order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']],
+    }),
+    CourseQuota.findAll({ where: { courseId: id }, include: [{ model: County, as: 'county', attributes: ['slug', 'name'] }] }),
+    Enrollment.findAll({ attributes: ['status', [fn('COUNT', col('id')), 'n']], where: { courseId: id }, group: ['status'], raw: true }),
+  ]);
+  const marked = sessions.length
+    ? ((await AttendanceMark.findAll({
+        attributes: ['sessionId', [fn('COUNT', col('id')), 'n']],
+        where: { sessionId: { [Op.in]: sessions.map((s) => s.id) } },
+        group: ['sessionId'],
+        raw: true,
+      })) as unknown as { sessionId: number; n: number | string }[])
+    : [];
+  const marksBySession = new Map(marked.map((m) => [Number(m.sessionId), Number(m.n)]));
+  const presented = sessions.map((s) => ({ ...presentSession(s), marks: marksBySession.get(s.id) ?? 0 }));
+  const sessionMinutes = sessions.reduce((sum, s) => sum + minutesBetween(s.startTime, s.endTime), 0);
+  const counts: Record<string, number> = {};
+  for (const row of enrollmentCounts as unknown as { status: EnrollmentStatus; n: number | string }[]) counts[row.status] = Number(row.n);
+  const instructor = (course as Course & { instructor?: User | null }).instructor ?? null;
+  return {
+    course: presentCourse(course),
+    instructorUsername: instructor?.username ?? null,
+    sessions: presented,
+    sessionHours: hoursOf(sessionMinutes),
+    firstDate: sessions[0]?.date ?? null,
+    lastDate: sessions.at(-1)?.date ?? null,
+    quotas: quotas
+      .map((q) => {
+        const county = (q as CourseQuota & { county?: County }).county;
+        return { slug: county?.slug ?? '', name: county?.name ?? '', quota: q.quota };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name, 'fa')),
+    enrollments: Object.entries(ENROLLMENT_LABELS).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 })),
+    approved: counts.approved ?? 0,
+  };
+}
+
+/** The course as its form shows it, for the edit page. */
+export async function courseForEdit(id: number) {
+  const course = await Course.findByPk(id, { include: [{ model: User, as: 'instructor', attributes: ['username'] }] });
+  if (!course) throw new NotFoundError('دوره پیدا نشد.');
+  const quotas = await CourseQuota.findAll({ where: { courseId: id }, include: [{ model: County, as: 'county', attributes: ['slug'] }] });
+  const bySlug: Record<string, number> = {};
+  for (const q of quotas) {
+    const slug = (q as CourseQuota & { county?: County }).county?.slug;
+    if (slug) bySlug[slug] = q.quota;
+  }
+  const instructor = (course as Course & { instructor?: User | null }).instructor ?? null;
+  return { course, instructorUsername: instructor?.username ?? null, quotas: bySlug };
+}
+
+/** Counties offered for quotas: the active ones, and any inactive one a course already has a quota for. */
+export async function countiesForQuotas(): Promise<{ slug: string; name: string }[]> {
+  const counties = await County.findAll({ attributes: ['slug', 'name', 'active'], order: [['name', 'ASC']] });
+  return counties.filter((c) => c.active).map((c) => ({ slug: c.slug, name: c.name }));
+}
+
+export async function sessionForEdit(id: number) {
+  const session = await CourseSession.findByPk(id, {
+    attributes: ['id', 'courseId', 'date', 'startTime', 'endTime', 'topic'],
+    include: [{ model: Course, as: 'course', attributes: ['id', 'code', 'title', 'status', 'enrollCloses'] }],
+  });
+  if (!session?.course) throw new NotFoundError('جلسه پیدا نشد.');
+  const marks = await AttendanceMark.count({ where: { sessionId: id } });
+  const { course } = session;
+  return {
+    session: { ...presentSession(session), marks },
+    course: { id: course.id, code: course.code, title: course.title, status: course.status, statusLabel: STATUS_LABELS[course.status as CourseStatus] },
+  };
+}
+
+// ---- the public catalogue ----
+
+export interface CatalogueRow {
+  id: number;
+  code: string;
+  codeShown: string;
+  title: string;
+  category: string;
+  delivery: Delivery;
+  place: string | null;
+  hours: number;
+  capacity: number;
+  seatsLeft: number;
+  enrollCloses: string;
+  firstDate: string | null;
+  lastDate: string | null;
+  sessionCount: number;
+  mine: { status: EnrollmentStatus; label: string; waitlistPosition: number | null } | null;
+}
+
+/** Seats not held: capacity less approved enrollments and those awaiting review (which hold a seat too). */
+function seatsLeft(capacity: unknown, held: unknown): number {
+  return Math.max(0, Number(capacity) - Number(held ?? 0));
+}
+
+function ownStatus(status: unknown, position: unknown): CatalogueRow['mine'] {
+  if (!status) return null;
+  const s = status as EnrollmentStatus;
+  return { status: s, label: ENROLLMENT_LABELS[s], waitlistPosition: position === null || position === undefined ? null : Number(position) };
+}
+
+/**
+ * Open courses, one page, in one query: sessions and approved seats are grouped in the database
+ * (only over open courses), and the viewer's own enrollment is joined on its unique key.
+ */
+export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, userId: number | null) {
+  const where = ["c.status = 'open'"];
+  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, userId: userId ?? 0 };
+  if (query.category) {
+    where.push('c.category = :category');
+    replacements.category = query.category;
+  }
+  if (query.q && searchKey(query.q)) {
+    where.push("c.search_key LIKE :q ESCAPE '\\'");
+    replacements.q = likeKey(query.q);
+  }
+  const rows = await sequelize.query<Record<string, unknown>>(
+    `SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.enroll_closes AS "enrollCloses",
+       s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",
+       COALESCE(a.n, 0) AS held, m.status AS "myStatus", m.waitlist_position AS "myPosition",
+       COUNT(*) OVER () AS total
+     FROM courses c
+     LEFT JOIN (SELECT course_id, MIN(date) AS first_date, MAX(date) AS last_date, COUNT(*) AS n FROM course_sessions
+                WHERE course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) s ON s.course_id = c.id
+     LEFT JOIN (SELECT course_id, COUNT(*) AS n FROM enrollments
+                WHERE status IN ('approved', 'pending') AND course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) a ON a.course_id = c.id
+     LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
+     WHERE ${where.join(' AND ')}
+     ORDER BY s.first_date IS NULL, s.first_date, c.id
+     LIMIT :limit OFFSET :offset`,
+    { type: QueryTypes.SELECT, replacements },
+  );
+  const total = rows.length ? Number(rows[0].total) : query.page > 1 ? await countCourses(sequelize, where, replacements) : 0;
+  const courses: CatalogueRow[] = rows.map((r) => ({
+    id: Number(r.id),
+    code: String(r.code),
+    codeShown: shownCode(String(r.code)),
+    title: String(r.title),
+    category: String(r.category),
+    delivery: r.delivery as Delivery,
+    place: (r.place as string | null) ?? null,
+    hours: Number(r.hours),
+    capacity: Number(r.capacity),
+    seatsLeft: seatsLeft(r.capacity, r.held),
+    enrollCloses: isoOf(r.enrollCloses) ?? '',
+    firstDate: isoOf(r.firstDate),
+    lastDate: isoOf(r.lastDate),
+    sessionCount: Number(r.sessionCount),
+    mine: ownStatus(r.myStatus, r.myPosition),
+  }));
+  return { courses, ...pagination(query.page, total, PAGE_SIZE) };
+}
+
+/** Categories of open courses, for the catalogue's filter. */
+export async function catalogueCategories(sequelize: Sequelize): Promise<string[]> {
+  const rows = await sequelize.query<{ category: string }>("SELECT DISTINCT category FROM courses WHERE status = 'open' ORDER BY category", {
+    type: QueryTypes.SELECT,
+  });
+  return rows.map((r) => r.category);
+}
+
+/** One course as the public sees it (drafts are not public), with the viewer's own enrollment. */
+export async function publicCourse(sequelize: Sequelize, id: number, userId: number | null) {
+  const [row] = await sequelize.query<Record<string, unknown>>(
+    `SELECT c.*, (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status IN ('approved', 'pending')) AS held,
+       m.status AS "myStatus", m.waitlist_position AS "myPosition", m.reason AS "myReason"
+     FROM courses c LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
+     WHERE c.id = :id AND c.status <> 'draft'`,
+    { type: QueryTypes.SELECT, replacements: { id, userId: userId ?? 0 } },
+  );
+  if (!row) throw new NotFoundError('دوره پیدا نشد.');
+  const sessions = await CourseSession.findAll({
+    where: { courseId: id },
+    attributes: ['id', 'date', 'startTime', 'endTime', 'topic'],
+    order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']],
+  });
+  const status = row.status as CourseStatus;
+  const today = todayIso();
+  const enrollOpens = isoOf(row.enroll_opens) ?? '';
+  const enrollCloses = isoOf(row.enroll_closes) ?? '';
+  const delivery = row.delivery as Delivery;
+  return {
+    course: {
+      id: Number(row.id),
+      code: String(row.code),
+      codeShown: shownCode(String(row.code)),
+      title: String(row.title),
+      category: String(row.category),
+      description: paragraphs((row.description as string | null) ?? null),
+      instructorName: (row.instructor_name as string | null) ?? null,
+      delivery,
+      deliveryLabel: delivery === 'online' ? 'برخط (مجازی)' : 'حضوری',
+      place: (row.place as string | null) ?? null,
+      hours: Number(row.hours),
+      capacity: Number(row.capacity),
+      seatsLeft: seatsLeft(row.capacity, row.held),
+      enrollOpens,
+      enrollCloses,
+      minAttendance: Number(row.min_attendance),
+      status,
+      statusLabel: STATUS_LABELS[status],
+      statusBadge: STATUS_BADGES[status],
+      approvalManual: row.approval === 'manual',
+      // The class link is for those with a seat.
+      link: row.myStatus === 'approved' && delivery === 'online' ? ((row.link as string | null) ?? null) : null,
+    },
+    enrollWindow: status !== 'open' ? 'closed' : today < enrollOpens ? 'not-yet' : today > enrollCloses ? 'closed' : 'open',
+    mine: ownStatus(row.myStatus, row.myPosition),
+    myReason: (row.myReason as string | null) ?? null,
+    sessions: sessions.map(presentSession),
+  };
+}

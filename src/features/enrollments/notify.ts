@@ -1,0 +1,50 @@
+import type { Transaction } from 'sequelize';
+import { Notification, User } from '../../models';
+import { queueEmail } from '../../services/mailer';
+import { toPersianDigits } from '../../lib/persian';
+
+export type EnrollmentChange =
+  | { kind: 'approved' }
+  | { kind: 'pending' }
+  | { kind: 'waitlisted'; position: number }
+  | { kind: 'promoted'; status: 'approved' | 'pending' }
+  | { kind: 'moved'; position: number }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'cancelled'; byAdmin: boolean; reason: string | null };
+
+export function changeMessage(courseTitle: string, change: EnrollmentChange): string {
+  const course = `دورهٔ «${courseTitle}»`;
+  switch (change.kind) {
+    case 'approved':
+      return `ثبت‌نام شما در ${course} تأیید شد.`;
+    case 'pending':
+      return `درخواست ثبت‌نام شما در ${course} ثبت شد و در انتظار تأیید مدیر سامانه است.`;
+    case 'waitlisted':
+      return `ظرفیت ${course} تکمیل است؛ شما در فهرست انتظار هستید، نوبت ${toPersianDigits(change.position)}.`;
+    case 'promoted':
+      return change.status === 'approved'
+        ? `جایی در ${course} خالی شد و ثبت‌نام شما از فهرست انتظار تأیید شد.`
+        : `جایی در ${course} خالی شد؛ درخواست شما از فهرست انتظار بیرون آمد و در انتظار تأیید مدیر سامانه است.`;
+    case 'moved':
+      return `نوبت شما در فهرست انتظار ${course} اکنون ${toPersianDigits(change.position)} است.`;
+    case 'rejected':
+      return `درخواست ثبت‌نام شما در ${course} رد شد. دلیل: ${change.reason}`;
+    case 'cancelled':
+      return change.byAdmin
+        ? `ثبت‌نام شما در ${course} به دست مدیر سامانه لغو شد.${change.reason ? ` دلیل: ${change.reason}` : ''}`
+        : `ثبت‌نام شما در ${course} لغو شد.`;
+  }
+}
+
+/**
+ * Tells the liaison about a change to their enrollment: a notification on /me, and an email
+ * (through the outbox, sent after the commit) when they gave an email address.
+ */
+export async function notifyEnrollmentChange(userId: number, courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+  const message = changeMessage(courseTitle, change);
+  await Notification.create({ userId, message, link: '/me', readAt: null }, { transaction });
+  const user = await User.findByPk(userId, { attributes: ['id', 'email'], transaction });
+  if (user?.email) {
+    await queueEmail({ to: user.email, subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', text: message, link: '/me' }, transaction);
+  }
+}

@@ -1,0 +1,138 @@
+import { Op, type WhereOptions } from 'sequelize';
+import { County, Course, CourseSession, Enrollment, Notification, OutboxEmail, User } from '../../models';
+import type { EnrollmentStatus } from '../../models/enrollment';
+import type { CurrentUser } from '../../middleware/auth';
+import { NotFoundError } from '../../lib/errors';
+import { searchKey, toPersianDigits } from '../../lib/persian';
+import { tehranInstant } from '../../lib/jalali';
+import { ACTIVE } from './rules';
+
+export const STATUS_LABELS: Record<EnrollmentStatus, string> = {
+  approved: 'تأییدشده',
+  pending: 'در انتظار تأیید',
+  waitlisted: 'در فهرست انتظار',
+  rejected: 'ردشده',
+  cancelled: 'لغوشده',
+};
+
+/** «در فهرست انتظار (نوبت ۳)», «ردشده — دلیل: …»: the status as a liaison reads it. */
+export function statusText(status: EnrollmentStatus, position: number | null, reason: string | null): string {
+  if (status === 'waitlisted' && position !== null) return `${STATUS_LABELS.waitlisted} (نوبت ${toPersianDigits(position)})`;
+  if (status === 'rejected' && reason) return `${STATUS_LABELS.rejected} — دلیل: ${reason}`;
+  return STATUS_LABELS[status];
+}
+
+/** First and last session of each course: when it starts and ends. */
+async function courseSpans(courseIds: number[]): Promise<Map<number, { first: CourseSession; last: CourseSession }>> {
+  const spans = new Map<number, { first: CourseSession; last: CourseSession }>();
+  if (!courseIds.length) return spans;
+  const sessions = await CourseSession.findAll({ where: { courseId: courseIds }, order: [['date', 'ASC'], ['startTime', 'ASC']] });
+  for (const s of sessions) {
+    const span = spans.get(s.courseId);
+    if (span) span.last = s;
+    else spans.set(s.courseId, { first: s, last: s });
+  }
+  return spans;
+}
+
+/** The liaison's section of /me: their enrollments, and the latest notifications. */
+export async function loadMyEnrollments(user: CurrentUser) {
+  const enrollments = await Enrollment.findAll({
+    where: { userId: user.id },
+    include: [{ model: Course, as: 'course', attributes: ['id', 'code', 'title', 'status', 'hours'] }],
+    order: [['createdAt', 'DESC']],
+  });
+  const spans = await courseSpans(enrollments.map((e) => e.courseId));
+  const now = new Date();
+  const notifications = await Notification.findAll({ where: { userId: user.id }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: 10 });
+  return {
+    enrollments: enrollments.map((e) => {
+      const span = spans.get(e.courseId);
+      const course = e.course!;
+      const started = course.status === 'running' || course.status === 'finished' || (span ? tehranInstant(span.first.date, span.first.startTime) <= now : false);
+      return {
+        id: e.id,
+        courseId: course.id,
+        courseTitle: course.title,
+        courseCode: course.code,
+        startDate: span?.first.date ?? null,
+        endDate: span?.last.date ?? null,
+        status: e.status,
+        statusText: statusText(e.status, e.waitlistPosition, e.reason),
+        waitlistPosition: e.waitlistPosition,
+        enrolledAt: e.createdAt,
+        cancellable: ACTIVE.includes(e.status) && !started && course.status !== 'cancelled',
+      };
+    }),
+    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: n.createdAt })),
+  };
+}
+
+export interface EnrollmentRow {
+  id: number;
+  number: number;
+  fullName: string;
+  fatherName: string;
+  username: string;
+  nationalCode: string;
+  county: string;
+  status: EnrollmentStatus;
+  statusLabel: string;
+  waitlistPosition: number | null;
+  reason: string;
+  enrolledAt: Date;
+  changedAt: Date;
+}
+
+/** A course's enrollments for the admin, grouped by status, optionally searched by name, username or national code. */
+export async function listCourseEnrollments(courseId: number, q = '') {
+  const course = await Course.findByPk(courseId);
+  if (!course) throw new NotFoundError('این دوره پیدا نشد.');
+  const key = searchKey(q).replace(/[%_\\]/g, '');
+  const where: WhereOptions = { courseId };
+  if (key) Object.assign(where, { '$user.search_key$': { [Op.like]: `%${key}%` } });
+  const rows = await Enrollment.findAll({
+    where,
+    include: [
+      { model: User, as: 'user', attributes: ['id', 'username', 'fullName', 'fatherName', 'nationalCode', 'searchKey'] },
+      { model: County, as: 'county', attributes: ['id', 'name'] },
+    ],
+    order: [['waitlistPosition', 'ASC'], ['createdAt', 'ASC'], ['id', 'ASC']],
+  });
+  const present = (e: Enrollment, i: number): EnrollmentRow => ({
+    id: e.id,
+    number: i + 1,
+    fullName: e.user!.fullName,
+    fatherName: e.user!.fatherName ?? '',
+    username: e.user!.username,
+    nationalCode: e.user!.nationalCode ?? '',
+    county: e.county?.name ?? '',
+    status: e.status,
+    statusLabel: STATUS_LABELS[e.status],
+    waitlistPosition: e.waitlistPosition,
+    reason: e.reason ?? '',
+    enrolledAt: e.createdAt,
+    changedAt: e.updatedAt,
+  });
+  const group = (...statuses: EnrollmentStatus[]) => rows.filter((e) => statuses.includes(e.status)).map(present);
+  const approved = group('approved');
+  return {
+    course: { id: course.id, code: course.code, title: course.title, capacity: course.capacity, approval: course.approval, status: course.status },
+    q,
+    approved,
+    pending: group('pending'),
+    waitlisted: group('waitlisted'),
+    ended: group('rejected', 'cancelled'),
+    seatsLeft: Math.max(0, course.capacity - (await Enrollment.count({ where: { courseId, status: 'approved' } }))),
+  };
+}
+
+export async function listOutbox(page: number) {
+  const size = 50;
+  const { rows, count } = await OutboxEmail.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
+  return {
+    emails: rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, body: r.body, status: r.status, error: r.error, createdAt: r.createdAt, sentAt: r.sentAt })),
+    page,
+    pages: Math.max(1, Math.ceil(count / size)),
+  };
+}

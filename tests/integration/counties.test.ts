@@ -1,0 +1,94 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { createAdmin, createLiaison, nationalCode } from '../helpers/factories';
+import { csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
+import { AuditEvent, County, User } from '../../src/models';
+
+let t: TestApp;
+let admin: Agent;
+before(async () => {
+  t = await createTestApp({ RATE_LIMITS: 'off' });
+  admin = await loginAs(t.app, (await createAdmin({ username: 'countyadmin' })).username);
+});
+after(async () => t.close());
+
+const signUpPage = async () => (await request(t.app).get('/register')).text;
+
+describe('counties', () => {
+  it('lists the 25 counties of Kerman with their account counts', async () => {
+    await createLiaison({ countySlug: 'sirjan' });
+    const res = await admin.get('/admin/counties');
+    assert.equal(res.status, 200);
+    assert.equal((res.text.match(/action="\/admin\/counties\/\d+\/deactivate"/g) ?? []).length, 25);
+    assert.match(res.text, /سیرجان/);
+    assert.match(res.text, /href="\/admin\/liaisons\?county=sirjan">۱</);
+  });
+
+  it('adds a county, which sign-up then offers; a duplicate or malformed slug is refused', async () => {
+    const res = await postForm(admin, '/admin/counties', { name: 'شهرستان آزمايشی', slug: 'Test-County' }, '/admin/counties');
+    assert.equal(res.status, 303);
+    const county = await County.findOne({ where: { slug: 'test-county' } });
+    assert.equal(county?.name, 'شهرستان آزمایشی');
+    assert.ok(await AuditEvent.findOne({ where: { action: 'county.create', entityId: county!.id } }));
+    assert.match(await signUpPage(), /<option value="test-county">شهرستان آزمایشی<\/option>/);
+
+    const before = await County.count();
+    const dup = await postForm(admin, '/admin/counties', { name: 'دوباره', slug: 'test-county' }, '/admin/counties');
+    assert.equal(dup.status, 409);
+    assert.match(dup.text, /id="slug-error"/);
+    assert.match(dup.text, /value="دوباره"/);
+    const bad = await postForm(admin, '/admin/counties', { name: 'بد', slug: 'شهر بد' }, '/admin/counties');
+    assert.equal(bad.status, 400);
+    const empty = await postForm(admin, '/admin/counties', { name: '', slug: 'empty-name' }, '/admin/counties');
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /id="name-error"/);
+    assert.equal(await County.count(), before);
+  });
+
+  it('renames a county', async () => {
+    const county = await County.findOne({ where: { slug: 'test-county' } });
+    const res = await postForm(admin, `/admin/counties/${county!.id}`, { name: 'نام تازه' }, '/admin/counties');
+    assert.equal(res.status, 303);
+    assert.equal((await county!.reload()).name, 'نام تازه');
+    const empty = await postForm(admin, `/admin/counties/${county!.id}`, { name: ' ' }, '/admin/counties');
+    assert.equal(empty.status, 400);
+    assert.equal((await county!.reload()).name, 'نام تازه');
+  });
+
+  it('deactivates a county: its accounts stay, sign-up no longer offers or accepts it; activates it again', async () => {
+    const county = await County.findOne({ where: { slug: 'baft' } });
+    const liaison = await createLiaison({ countySlug: 'baft' });
+    assert.equal((await postForm(admin, `/admin/counties/${county!.id}/deactivate`, {}, '/admin/counties')).status, 303);
+    assert.equal((await county!.reload()).active, false);
+    assert.equal((await User.findByPk(liaison.id))!.countyId, county!.id);
+    assert.doesNotMatch(await signUpPage(), /value="baft"/);
+    const agent = request.agent(t.app);
+    const res = await postForm(
+      agent,
+      '/register',
+      { fullName: 'رابط بافت', fatherName: 'علی', nationalCode: nationalCode(8001), mobile: '09130008001', county: 'baft', position: 'رابط', username: 'baftliaison', password: 'Liaison-Pass-1405' },
+      '/register',
+    );
+    assert.equal(res.status, 400);
+    assert.match(res.text, /id="county-error"/);
+    const filtered = await admin.get('/admin/liaisons?county=baft');
+    assert.match(filtered.text, new RegExp(`/admin/liaisons/${liaison.id}"`), 'the list still filters by a deactivated county');
+
+    assert.equal((await postForm(admin, `/admin/counties/${county!.id}/activate`, {}, '/admin/counties')).status, 303);
+    assert.match(await signUpPage(), /value="baft"/);
+    assert.equal(await AuditEvent.count({ where: { entityType: 'county', entityId: county!.id } }), 2);
+  });
+
+  it('answers an unknown county with 404 and keeps liaisons out (403)', async () => {
+    assert.equal((await postForm(admin, '/admin/counties/999999/deactivate', {}, '/admin/counties')).status, 404);
+    const liaison = await loginAs(t.app, (await createLiaison()).username);
+    assert.equal((await liaison.get('/admin/counties')).status, 403);
+    const token = await csrfOf(liaison, '/me/profile');
+    const county = await County.findOne({ where: { slug: 'bam' } });
+    const res = await liaison.post(`/admin/counties/${county!.id}/deactivate`).type('form').send({ _csrf: token });
+    assert.equal(res.status, 403);
+    assert.equal((await county!.reload()).active, true);
+  });
+});

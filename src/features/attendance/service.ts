@@ -5,7 +5,7 @@ import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
 import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, NotFoundError } from '../../lib/errors';
 import { tehranInstant, todayIso } from '../../lib/jalali';
-import { attendanceSummaries, sessionIsOver, type AttendanceSummary } from './summary';
+import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { codeIsValid, findCheckInSecret } from './check-in-codes';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
@@ -228,24 +228,35 @@ export async function selfCheckIn(
 export async function loadMyAttendance(user: CurrentUser) {
   const enrollments = await Enrollment.findAll({
     where: { userId: user.id, status: 'approved' },
-    include: [{ model: Course, as: 'course' }],
+    include: [{ model: Course, as: 'course', attributes: ['id', 'title', 'minAttendance', 'countExcused'] }],
     order: [['id', 'DESC']],
   });
+  // Three queries whatever the number of courses: the enrollments, their sessions, their marks.
+  const sessions = enrollments.length
+    ? await CourseSession.findAll({
+        where: { courseId: enrollments.map((e) => e.courseId) },
+        attributes: ['id', 'courseId', 'date', 'startTime', 'endTime'],
+        order: [['date', 'ASC'], ['startTime', 'ASC']],
+      })
+    : [];
+  const marks = enrollments.length
+    ? await AttendanceMark.findAll({ where: { enrollmentId: enrollments.map((e) => e.id) }, attributes: ['enrollmentId', 'sessionId', 'status'] })
+    : [];
+  const now = new Date();
   const courses = [];
   for (const enrollment of enrollments) {
     const course = enrollment.course!;
-    const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC']] });
-    if (!sessions.length) continue;
-    const marks = await AttendanceMark.findAll({ where: { enrollmentId: enrollment.id } });
-    const statusOf = new Map(marks.map((m) => [m.sessionId, m.status]));
-    const summary: AttendanceSummary = (await attendanceSummaries(course, [enrollment])).get(enrollment.id)!;
+    const own = sessions.filter((s) => s.courseId === course.id);
+    if (!own.length) continue;
+    const statusOf = new Map(marks.filter((m) => m.enrollmentId === enrollment.id).map((m) => [m.sessionId, m.status]));
+    const summary = summarizeAttendance(course, enrollment, own.filter((s) => sessionIsOver(s, now)), statusOf);
     courses.push({
       id: course.id,
       title: course.title,
       minAttendance: course.minAttendance,
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,
-      sessions: sessions.map((s) => ({ date: s.date, startTime: s.startTime, status: statusOf.get(s.id) ?? null, held: sessionIsOver(s) })),
+      sessions: own.map((s) => ({ date: s.date, startTime: s.startTime, status: statusOf.get(s.id) ?? null, held: sessionIsOver(s, now) })),
     });
   }
   const taught = user.role === 'instructor'

@@ -54,24 +54,36 @@ export async function attendanceSummaries(
   }
   const result = new Map<number, AttendanceSummary>();
   for (const enrollment of enrollments) {
-    const own = byEnrollment.get(enrollment.id) ?? new Map<number, AttendanceStatus>();
-    const summary: AttendanceSummary = {
-      enrollmentId: enrollment.id, counted: 0, present: 0, late: 0, excused: 0, absent: 0, unmarked: 0, percent: null, meetsMinimum: false,
-    };
-    for (const session of held) {
-      const status = own.get(session.id);
-      const endedBeforeEnrolling = tehranInstant(session.date, session.endTime) <= new Date(enrollment.createdAt);
-      if (!status && endedBeforeEnrolling) continue;
-      summary.counted++;
-      if (status) summary[status]++;
-      else summary.unmarked++;
-    }
-    if (summary.counted > 0) {
-      const attended = summary.present + summary.late + (course.countExcused ? summary.excused : 0);
-      summary.percent = Math.round((attended / summary.counted) * 1000) / 10;
-      summary.meetsMinimum = summary.percent >= course.minAttendance;
-    }
-    result.set(enrollment.id, summary);
+    result.set(enrollment.id, summarizeAttendance(course, enrollment, held, byEnrollment.get(enrollment.id) ?? new Map()));
   }
   return result;
+}
+
+/**
+ * The rule itself, for one enrollment, on data already loaded: `held` are the course's sessions
+ * that are over, `marks` this enrollment's statuses by session id.
+ */
+export function summarizeAttendance(
+  course: Pick<Course, 'countExcused' | 'minAttendance'>,
+  enrollment: Pick<Enrollment, 'id' | 'createdAt'>,
+  held: Pick<CourseSession, 'id' | 'date' | 'endTime'>[],
+  marks: Map<number, AttendanceStatus>,
+): AttendanceSummary {
+  const summary: AttendanceSummary = {
+    enrollmentId: enrollment.id, counted: 0, present: 0, late: 0, excused: 0, absent: 0, unmarked: 0, percent: null, meetsMinimum: false,
+  };
+  const enrolledAt = new Date(enrollment.createdAt);
+  for (const session of held) {
+    const status = marks.get(session.id);
+    if (!status && tehranInstant(session.date, session.endTime) <= enrolledAt) continue;
+    summary.counted++;
+    if (status) summary[status]++;
+    else summary.unmarked++;
+  }
+  if (summary.counted > 0) {
+    const attended = summary.present + summary.late + (course.countExcused ? summary.excused : 0);
+    summary.percent = Math.round((attended / summary.counted) * 1000) / 10;
+    summary.meetsMinimum = summary.percent >= course.minAttendance;
+  }
+  return summary;
 }

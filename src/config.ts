@@ -30,6 +30,8 @@ export interface Config {
   logSql: boolean;
   /** Compile each view once (on unless VIEW_CACHE=off, which `npm run dev` sets to see edits at once). */
   viewCache: boolean;
+  /** How long anonymous visitors may be served the same catalogue or course page (0: never cached). */
+  publicPageCacheMs: number;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provinceCode: env.PROVINCE_CODE || 'KRM',
     logSql: bool(env.LOG_SQL, false),
     viewCache: env.VIEW_CACHE !== 'off',
+    publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
   };
 }
 

@@ -36,6 +36,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     BASE_URL: 'http://rabet.test',
     SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789',
     RATE_LIMITS: 'on',
+    // Tests change data behind the app's back (factories): no cached public pages unless a test asks.
+    PUBLIC_PAGE_CACHE_MS: '0',
     ...env,
   });
   const services = createServices(config);

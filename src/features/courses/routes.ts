@@ -98,7 +98,7 @@ async function renderCoursePage(
   });
 }
 
-export function courseRoutes({ sequelize }: Services): Router {
+export function courseRoutes({ sequelize, publicPages }: Services): Router {
   const router = Router();
 
   // ---- admin: courses ----
@@ -235,13 +235,13 @@ export function courseRoutes({ sequelize }: Services): Router {
 
   // ---- the public catalogue ----
 
-  router.get('/courses', async (req, res) => {
+  router.get('/courses', publicPages.serve, async (req, res) => {
     const query = catalogueQuery.parse(req.query);
     const [list, categories] = await Promise.all([catalogue(sequelize, query, req.user?.id ?? null), catalogueCategories(sequelize)]);
     res.render('courses/catalogue', { title: 'دوره‌های آموزشی', query, categories, ...list });
   });
 
-  router.get('/courses/:id', async (req, res) => {
+  router.get('/courses/:id', publicPages.serve, async (req, res) => {
     const data = await publicCourse(sequelize, idParam(req), req.user?.id ?? null);
     res.render('courses/public', { title: data.course.title, ...data });
   });

@@ -126,7 +126,9 @@ export async function recordAttendance(
     let created = 0;
     let changed = 0;
     const marks: Record<number, AttendanceStatus> = {};
-    for (const entry of entries) {
+    // In enrollment order: the totals rows these writes update (a trigger) are then always locked in
+    // the same order, so two sheets of one course saved at once cannot deadlock on PostgreSQL.
+    for (const entry of [...entries].sort((a, b) => a.enrollmentId - b.enrollmentId)) {
       const previous = existing.get(entry.enrollmentId);
       if (!previous) {
         if (!entry.status) continue;

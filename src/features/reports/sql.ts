@@ -11,6 +11,8 @@ export interface Dialect {
   tehranMinute(column: string): string;
   /** The Tehran calendar day of a stored instant column, comparable with a DATEONLY column. */
   tehranDay(column: string): string;
+  /** The day before a DATE value, as an instant: at or before the start of that day in Tehran. */
+  dayBefore(column: string): string;
 }
 
 export function dialectOf(sequelize: Sequelize): Dialect {
@@ -18,11 +20,14 @@ export function dialectOf(sequelize: Sequelize): Dialect {
     return {
       tehranMinute: (c) => `to_char((${c} AT TIME ZONE 'UTC') + INTERVAL '210 minutes', 'YYYY-MM-DD HH24:MI')`,
       tehranDay: (c) => `CAST((${c} AT TIME ZONE 'UTC') + INTERVAL '210 minutes' AS DATE)`,
+      dayBefore: (c) => `CAST(${c} - 1 AS TIMESTAMP WITH TIME ZONE)`,
     };
   }
   return {
     tehranMinute: (c) => `strftime('%Y-%m-%d %H:%M', ${c}, '+210 minutes')`,
     tehranDay: (c) => `strftime('%Y-%m-%d', ${c}, '+210 minutes')`,
+    // Instants are stored as 'YYYY-MM-DD HH:MM:SS.SSS +00:00' (UTC): compared as text with a day.
+    dayBefore: (c) => `date(${c}, '-1 day')`,
   };
 }
 
@@ -48,44 +53,55 @@ export function tehranNowMinute(now: Date = new Date()): string {
 /**
  * Per approved enrollment: the sessions counted for it and the ones it attended, by the rule of
  * features/attendance/summary.ts — held sessions (over by `now`) that ended after the liaison
- * enrolled, plus any held session they have a mark for anyway. Computed as
+ * enrolled, plus any held session they have a mark for anyway. It reads attendance_totals
+ * (features/attendance/totals.ts: one row per enrollment with a copy of its course, county, liaison,
+ * status, mark and time enrolled, and its marks by status, kept by triggers), less the marks of
+ * sessions not held yet (today's before their end: a short index range on the date);
  *   counted = held sessions of the course − those that ended before enrolling + marks on those,
- * so that the marks are read once, session by session, through the covering index
- * (session_id, enrollment_id, status), and the rare "enrolled late" case is a short index range.
- * `courses` is SQL yielding the course ids in play; `where` narrows the enrollments (alias e),
- * `marksWhere` the marks read (alias m) when only a few enrollments are wanted.
- * The rows carry enrollment_id, course_id, counted, attended, present, present_minutes.
+ * where the last two are looked up only for an enrollment made after its course's first day began
+ * (the rare "enrolled late" case, a short index range).
+ * `courses` is SQL yielding the course ids in play; `where` narrows the enrollments (alias e, with
+ * the columns course_id, county_id, user_id, status), `marksWhere` the marks of sessions not held yet
+ * (alias m) when only a few enrollments are wanted, `statuses` the enrollment statuses listed (only an
+ * approved enrollment's figures mean anything).
+ * The rows carry enrollment_id, course_id, status, mark, counted, attended, present, present_minutes,
+ * and the course's min_attendance and pass_mark.
  */
-export function enrollmentAttendanceSql(dialect: Dialect, courses: string, where = '1 = 1', marksWhere = '1 = 1'): string {
+export function enrollmentAttendanceSql(dialect: Dialect, courses: string, where = '1 = 1', marksWhere = '1 = 1', statuses = "('approved')"): string {
   const held = (s: string) => `${s}.date <= :today AND ${sessionEnds(s)} <= :nowMinute`;
   const endedBeforeEnrolling = (s: string) =>
-    `${s}.course_id = e.course_id AND ${s}.date <= ${dialect.tehranDay('e.created_at')} AND ${held(s)} AND ${sessionEnds(s)} <= ${dialect.tehranMinute('e.created_at')}`;
+    `${s}.course_id = e.course_id AND ${s}.date <= ${dialect.tehranDay('e.enrolled_at')} AND ${held(s)} AND ${sessionEnds(s)} <= ${dialect.tehranMinute('e.enrolled_at')}`;
   return `
-    WITH hs AS MATERIALIZED (
-      SELECT s.id, s.course_id, c.count_excused, ${sessionMinutes('s')} AS minutes
-      FROM course_sessions s JOIN courses c ON c.id = s.course_id
-      WHERE s.course_id IN (${courses}) AND ${held('s')}
-    )
-    SELECT e.id AS enrollment_id, e.course_id AS course_id,
-      COALESCE(ht.held, 0)
-        - (SELECT COUNT(*) FROM course_sessions bs WHERE ${endedBeforeEnrolling('bs')})
-        + (SELECT COUNT(*) FROM course_sessions bs JOIN attendance_marks bm ON bm.session_id = bs.id AND bm.enrollment_id = e.id
-           WHERE ${endedBeforeEnrolling('bs')}) AS counted,
-      COALESCE(ma.attended, 0) AS attended,
-      COALESCE(ma.present, 0) AS present,
-      COALESCE(ma.present_minutes, 0) AS present_minutes
-    FROM enrollments e
-    LEFT JOIN (SELECT hs.course_id, COUNT(*) AS held FROM hs GROUP BY hs.course_id) ht ON ht.course_id = e.course_id
-    LEFT JOIN (
+    WITH cs AS (
+      SELECT c.id AS course_id, c.count_excused, c.min_attendance, c.pass_mark,
+        SUM(CASE WHEN ${held('s')} THEN 1 ELSE 0 END) AS held, ${dialect.dayBefore('MIN(s.date)')} AS late_from
+      FROM courses c LEFT JOIN course_sessions s ON s.course_id = c.id
+      WHERE c.id IN (${courses})
+      GROUP BY c.id, c.count_excused, c.min_attendance, c.pass_mark
+    ),
+    um AS (
       SELECT m.enrollment_id,
-        SUM(CASE WHEN ${countsAsAttended('m', 'hs')} THEN 1 ELSE 0 END) AS attended,
         SUM(CASE WHEN ${wasPresent('m')} THEN 1 ELSE 0 END) AS present,
-        SUM(CASE WHEN ${wasPresent('m')} THEN hs.minutes ELSE 0 END) AS present_minutes
-      FROM hs JOIN attendance_marks m ON m.session_id = hs.id
-      WHERE ${marksWhere}
+        SUM(CASE WHEN m.status = 'excused' THEN 1 ELSE 0 END) AS excused,
+        SUM(CASE WHEN ${wasPresent('m')} THEN ${sessionMinutes('s')} ELSE 0 END) AS present_minutes
+      FROM course_sessions s JOIN attendance_marks m ON m.session_id = s.id
+      WHERE s.date >= :today AND ${sessionEnds('s')} > :nowMinute AND s.course_id IN (${courses}) AND ${marksWhere}
       GROUP BY m.enrollment_id
-    ) ma ON ma.enrollment_id = e.id
-    WHERE e.status = 'approved' AND e.course_id IN (${courses}) AND (${where})`;
+    )
+    SELECT e.enrollment_id AS enrollment_id, e.course_id AS course_id, e.status AS status, e.mark AS mark,
+      cs.min_attendance AS min_attendance, cs.pass_mark AS pass_mark,
+      cs.held - (CASE WHEN e.enrolled_at >= cs.late_from THEN
+          (SELECT COUNT(*) FROM course_sessions bs WHERE ${endedBeforeEnrolling('bs')})
+        - (SELECT COUNT(*) FROM course_sessions bs JOIN attendance_marks bm ON bm.session_id = bs.id AND bm.enrollment_id = e.enrollment_id
+           WHERE ${endedBeforeEnrolling('bs')}) ELSE 0 END) AS counted,
+      e.present + e.late - COALESCE(um.present, 0)
+        + (CASE WHEN cs.count_excused = TRUE THEN e.excused - COALESCE(um.excused, 0) ELSE 0 END) AS attended,
+      e.present + e.late - COALESCE(um.present, 0) AS present,
+      e.present_minutes - COALESCE(um.present_minutes, 0) AS present_minutes
+    FROM attendance_totals e
+    JOIN cs ON cs.course_id = e.course_id
+    LEFT JOIN um ON um.enrollment_id = e.enrollment_id
+    WHERE e.status IN ${statuses} AND (${where})`;
 }
 
 /** A percent rounded to one decimal, as summary.ts rounds it, meeting the course's minimum. */

@@ -26,7 +26,11 @@ export function statusText(status: EnrollmentStatus, position: number | null, re
 async function courseSpans(courseIds: number[]): Promise<Map<number, { first: CourseSession; last: CourseSession }>> {
   const spans = new Map<number, { first: CourseSession; last: CourseSession }>();
   if (!courseIds.length) return spans;
-  const sessions = await CourseSession.findAll({ where: { courseId: courseIds }, order: [['date', 'ASC'], ['startTime', 'ASC']] });
+  const sessions = await CourseSession.findAll({
+    where: { courseId: courseIds },
+    attributes: ['courseId', 'date', 'startTime'],
+    order: [['date', 'ASC'], ['startTime', 'ASC']],
+  });
   for (const s of sessions) {
     const span = spans.get(s.courseId);
     if (span) span.last = s;
@@ -39,6 +43,7 @@ async function courseSpans(courseIds: number[]): Promise<Map<number, { first: Co
 export async function loadMyEnrollments(user: CurrentUser) {
   const enrollments = await Enrollment.findAll({
     where: { userId: user.id },
+    attributes: ['id', 'courseId', 'status', 'waitlistPosition', 'reason', 'createdAt'],
     include: [{ model: Course, as: 'course', attributes: ['id', 'code', 'title', 'status', 'hours'] }],
     order: [['createdAt', 'DESC']],
   });

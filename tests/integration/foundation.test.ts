@@ -65,6 +65,13 @@ describe('foundation', () => {
     assert.ok(admin && (await verifyPassword(admin.passwordHash, printed)));
   });
 
+  it('creates one first admin when two instances start on an empty database at once', async () => {
+    await User.destroy({ where: { role: 'admin' } });
+    const config = { ...t.config, adminUsername: 'twin', adminPassword: 'Twin-Pass-1405-long' };
+    await Promise.all([ensureFirstAdmin(config, () => {}), ensureFirstAdmin(config, () => {})]);
+    assert.equal(await User.count({ where: { role: 'admin' } }), 1);
+  });
+
   it('logs an admin in and out, regenerating the session at login', async () => {
     await createAdmin({ username: 'boss' });
     const agent = request.agent(t.app);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
@@ -79,6 +80,21 @@ export async function ensureFirstAdmin(config: Config, log: (line: string) => vo
   if (admins > 0) return;
   const username = normalizeUsername(config.adminUsername);
   const password = config.adminPassword ?? crypto.randomBytes(12).toString('base64url');
+  try {
+    await createAdmin(username, password);
+  } catch (err) {
+    // Another instance started on the same empty database at the same moment and created it first.
+    if (err instanceof UniqueConstraintError) return;
+    throw err;
+  }
+  if (config.adminPassword) {
+    log(`First admin "${username}" created with the password from ADMIN_PASSWORD.`);
+  } else {
+    log(`First admin created. Username: ${username}  Password: ${password}  (shown once; change it after logging in)`);
+  }
+}
+
+async function createAdmin(username: string, password: string): Promise<void> {
   await User.create({
     role: 'admin',
     username,
@@ -94,9 +110,4 @@ export async function ensureFirstAdmin(config: Config, log: (line: string) => vo
     searchKey: username,
     lastLoginAt: null,
   });
-  if (config.adminPassword) {
-    log(`First admin "${username}" created with the password from ADMIN_PASSWORD.`);
-  } else {
-    log(`First admin created. Username: ${username}  Password: ${password}  (shown once; change it after logging in)`);
-  }
 }

@@ -1,13 +1,14 @@
+import { idParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import multer from 'multer';
 import type { Services } from '../../services';
 import { LIMITS } from '../../services/rate-limiter';
 import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import { FormError, HttpError } from '../../lib/errors';
+import { FormError, HttpError, NotFoundError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
-import { Enrollment } from '../../models';
+import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
 import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
@@ -35,7 +36,7 @@ export function certificateRoutes(services: Services): Router {
   const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req) });
 
   async function renderCoursePage(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
-    const data = presentEligibility(await courseEligibility(Number(req.params.id)));
+    const data = presentEligibility(await courseEligibility(idParam(req.params.id)));
     const signatories = await loadSignatories();
     res.status(status).render('certificates/course', {
       title: `گواهی‌نامه‌های ${data.course.title}`,
@@ -52,9 +53,9 @@ export function certificateRoutes(services: Services): Router {
   router.post('/admin/courses/:id/certificates', admin, async (req, res) => {
     try {
       const input = parseForm(issueSchema, req.body);
-      const issued = await issueCertificates(issuing(req), Number(req.params.id), { enrollmentId: input.enrollment ?? null, overrideReason: input.override });
+      const issued = await issueCertificates(issuing(req), idParam(req.params.id), { enrollmentId: input.enrollment ?? null, overrideReason: input.override });
       flash(req, issued.length ? 'success' : 'info', issued.length ? `${toPersianDigits(issued.length)} گواهی‌نامه صادر شد.` : 'گواهی‌نامهٔ تازه‌ای صادر نشد: کسی که واجد شرایط و بی‌گواهی‌نامه باشد نماند.');
-      res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+      res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       await renderCoursePage(req, res, err.status, { errors: err.fields, values: typedValues(req.body) });
@@ -63,9 +64,9 @@ export function certificateRoutes(services: Services): Router {
 
   router.post('/admin/courses/:id/marks', admin, async (req, res) => {
     try {
-      const changed = await recordMarks(sequelize, actorOf(req), Number(req.params.id), markFields(req.body));
+      const changed = await recordMarks(sequelize, actorOf(req), idParam(req.params.id), markFields(req.body));
       flash(req, 'success', `${toPersianDigits(changed)} نمره ثبت شد.`);
-      res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+      res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       await renderCoursePage(req, res, err.status, { errors: err.fields, values: markFields(req.body) });
@@ -73,14 +74,16 @@ export function certificateRoutes(services: Services): Router {
   });
 
   router.post('/admin/courses/:id/signatories', admin, async (req, res) => {
+    const courseId = idParam(req.params.id);
+    if (!(await Course.findByPk(courseId, { attributes: ['id'] }))) throw new NotFoundError();
     const input = parseForm(signatoriesSchema, req.body);
     await saveSignatories(sequelize, actorOf(req), [input.headOfPr ?? '', input.directorGeneral ?? '']);
     flash(req, 'success', 'نام امضاکنندگان برای گواهی‌نامه‌های بعدی ذخیره شد.');
-    res.redirect(303, `/admin/courses/${req.params.id}/certificates`);
+    res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
   });
 
   router.get('/admin/courses/:id/certificates.zip', admin, async (req, res) => {
-    await streamCourseZip(Number(req.params.id), res, (fileName) => {
+    await streamCourseZip(idParam(req.params.id), res, (fileName) => {
       res.set('Content-Type', 'application/zip');
       res.set('Content-Disposition', `attachment; filename="${fileName}"`);
     });
@@ -92,20 +95,20 @@ export function certificateRoutes(services: Services): Router {
   }
 
   router.post('/admin/certificates/:id/reissue', admin, async (req, res) => {
-    const certificate = await reissueCertificate(issuing(req), Number(req.params.id));
+    const certificate = await reissueCertificate(issuing(req), idParam(req.params.id));
     flash(req, 'success', `گواهی‌نامه با شمارهٔ تازهٔ ${certificate.serial} دوباره صادر شد.`);
     res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
   });
 
   router.post('/admin/certificates/:id/revoke', admin, async (req, res) => {
     const { reason } = parseForm(revokeSchema, req.body);
-    const certificate = await revokeCertificate({ sequelize, actor: actorOf(req) }, Number(req.params.id), reason);
+    const certificate = await revokeCertificate({ sequelize, actor: actorOf(req) }, idParam(req.params.id), reason);
     flash(req, 'success', `گواهی‌نامهٔ ${certificate.serial} باطل شد.`);
     res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
   });
 
   router.get('/certificates/:id.pdf', requireLogin, async (req, res) => {
-    const { pdf, serial } = await certificatePdf(req.user!, Number(req.params.id));
+    const { pdf, serial } = await certificatePdf(req.user!, idParam(req.params.id));
     sendPdf(res, pdf, `${serial}.pdf`);
   });
 
@@ -115,7 +118,7 @@ export function certificateRoutes(services: Services): Router {
   });
 
   router.get('/admin/liaisons/:id/record.pdf', admin, async (req, res) => {
-    const { pdf, fileName } = await trainingRecordPdf(Number(req.params.id));
+    const { pdf, fileName } = await trainingRecordPdf(idParam(req.params.id));
     sendPdf(res, pdf, fileName);
   });
 

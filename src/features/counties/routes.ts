@@ -1,8 +1,9 @@
+import { idParam } from '../../lib/params';
 import { Router, type Request } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import { FormError, NotFoundError } from '../../lib/errors';
+import { FormError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { addCountySchema, renameCountySchema } from './schemas';
 import { addCounty, listCounties, renameCounty, setCountyActive } from './service';
@@ -10,9 +11,7 @@ import { addCounty, listCounties, renameCounty, setCountyActive } from './servic
 const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
 
 function countyId(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError('شهرستان پیدا نشد.');
-  return id;
+  return idParam(req.params.id, 'شهرستان پیدا نشد.');
 }
 
 export function countyRoutes({ sequelize }: Services): Router {

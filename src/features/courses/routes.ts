@@ -1,8 +1,9 @@
+import { idParam } from '../../lib/params';
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import { ConflictError, FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
+import { ConflictError, FormError, type FieldErrors } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import {
@@ -39,12 +40,6 @@ import { courseFormValues, shownCode, STATUS_LABELS } from './presenter';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
-
-function idParam(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1 || String(id) !== req.params.id) throw new NotFoundError();
-  return id;
-}
 
 function actorOf(req: Request) {
   return { id: req.user!.id, ip: req.ip ?? null };
@@ -129,16 +124,16 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.get('/admin/courses/:id', admin, async (req, res) => {
-    await renderCoursePage(res, idParam(req));
+    await renderCoursePage(res, idParam(req.params.id));
   });
 
   router.get('/admin/courses/:id/edit', admin, async (req, res) => {
-    const { course, instructorUsername, quotas } = await courseForEdit(idParam(req));
+    const { course, instructorUsername, quotas } = await courseForEdit(idParam(req.params.id));
     await renderCourseForm(res, { course: { id: course.id, title: course.title }, values: courseFormValues(course, instructorUsername, quotas) });
   });
 
   router.post('/admin/courses/:id/edit', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const input = parseForm(courseSchema, req.body);
       await updateCourse(sequelize, id, input, actorOf(req));
@@ -152,7 +147,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.post('/admin/courses/:id/duplicate', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const input = parseForm(duplicateSchema, req.body);
       const copy = await duplicateCourse(sequelize, id, input, actorOf(req));
@@ -165,7 +160,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.post('/admin/courses/:id/status', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const { status } = parseForm(statusSchema, req.body);
       await changeCourseStatus(sequelize, id, status, actorOf(req));
@@ -181,7 +176,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   // ---- admin: sessions ----
 
   router.post('/admin/courses/:id/sessions', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const input = parseForm(sessionSchema, req.body);
       await addSession(sequelize, id, input, actorOf(req));
@@ -194,7 +189,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.post('/admin/courses/:id/sessions/series', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const input = parseForm(seriesSchema, req.body);
       const sessions = await addSessionSeries(sequelize, id, input, actorOf(req));
@@ -207,14 +202,14 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.get('/admin/sessions/:id', admin, async (req, res) => {
-    const data = await sessionForEdit(idParam(req));
+    const data = await sessionForEdit(idParam(req.params.id));
     const { session } = data;
     const values = { date: jalaliAscii(session.date), start: session.startTime, end: session.endTime, topic: session.topic ?? '' };
     res.render('courses/session', { title: 'ویرایش جلسه', ...data, values, errors: {} });
   });
 
   router.post('/admin/sessions/:id', admin, async (req, res) => {
-    const id = idParam(req);
+    const id = idParam(req.params.id);
     try {
       const input = parseForm(sessionSchema, req.body);
       const session = await updateSession(sequelize, id, input, actorOf(req));
@@ -228,7 +223,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.post('/admin/sessions/:id/delete', admin, async (req, res) => {
-    const courseId = await deleteSession(sequelize, idParam(req), actorOf(req));
+    const courseId = await deleteSession(sequelize, idParam(req.params.id), actorOf(req));
     flash(req, 'success', 'جلسه حذف شد.');
     res.redirect(303, `/admin/courses/${courseId}`);
   });
@@ -242,7 +237,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.get('/courses/:id', publicPages.serve, async (req, res) => {
-    const data = await publicCourse(sequelize, idParam(req), req.user?.id ?? null);
+    const data = await publicCourse(sequelize, idParam(req.params.id), req.user?.id ?? null);
     res.render('courses/public', { title: data.course.title, ...data });
   });
 

@@ -1,3 +1,4 @@
+import { idParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
@@ -19,12 +20,6 @@ import {
   rejectEnrollment,
   type EnrollmentOutcome,
 } from './service';
-
-function idParam(value: unknown): number {
-  const id = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
-  return id;
-}
 
 const actorOf = (req: Request) => ({ id: req.user!.id, role: req.user!.role, ip: req.ip ?? null });
 

@@ -1,3 +1,4 @@
+import { idParam } from '../../lib/params';
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
@@ -16,7 +17,7 @@ const ROLE_OPTIONS = [
 ];
 
 function idOf(req: Request): number {
-  return Number(req.params.id);
+  return idParam(req.params.id);
 }
 
 /** The admin's side of accounts: the searchable list, one account, create, edit, status, password, settings. */

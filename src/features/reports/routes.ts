@@ -1,8 +1,9 @@
+import { idParam } from '../../lib/params';
 import { Router } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import { BadRequestError, NotFoundError } from '../../lib/errors';
+import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
 import { allSessions, calendarFeed, calendarTokenOf, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
 import { sendTable } from './export';
@@ -64,8 +65,7 @@ export function reportRoutes({ sequelize, config }: Services): Router {
   });
 
   router.get('/admin/liaisons/:id/record', admin, async (req, res) => {
-    const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+    const id = idParam(req.params.id);
     const filters = parseReportFilters({ year: 'all', ...req.query });
     const record = await trainingRecord({ sql: sequelize, filters }, id);
     if (filters.format !== 'html') return sendTable(res, filters.format, recordTable(record));

@@ -1,0 +1,342 @@
+/**
+ * `npm run bench -- [--scale province|national] [--db sqlite|postgres] [--seconds 5] [--connections 20] [--fresh]`
+ *
+ * Seeds a database of the scale (once: /tmp/rabet-bench-<scale>.db, or the PostgreSQL database
+ * rabet_bench_<scale>; --fresh seeds again), starts the real app in a child process behind
+ * scripts/bench-server.ts (which adds GET /bench/bare: the same layout, no database), and runs
+ * autocannon against each route with 20 connections for a few seconds: requests/s and p50/p95/p99
+ * latency, each next to the bare route's throughput as a ratio; the server's RSS at rest and the
+ * highest seen under load (/proc/<pid>/status). Prints JSON and a table; writes the table into
+ * docs/benchmarks.md (one section per scale and database).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { QueryTypes } from 'sequelize';
+import { Course, CourseSession, Enrollment, User } from '../src/models';
+import { addDaysIso, todayIso } from '../src/lib/jalali';
+import { searchKey } from '../src/lib/persian';
+import { issueCertificates, pdfRenderer } from '../src/features/certificates/service';
+import { openDatabase } from './lib/db';
+import { Client } from './lib/client';
+import { ROOT, rssMb, startServer } from './lib/server';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SCALE = opt('scale', 'province');
+const DB = opt('db', 'sqlite');
+const SECONDS = Number(opt('seconds', '5'));
+const CONNECTIONS = Number(opt('connections', '20'));
+const FRESH = args.includes('--fresh');
+const SEED_PASSWORD = 'Bench-Seed-Pass-1405';
+const ADMIN = { username: 'benchadmin', password: 'Bench-Admin-Pass-1405' };
+const TARGET_P95 = SCALE === 'national' ? 150 : 50;
+if (!['province', 'national'].includes(SCALE) || !['sqlite', 'postgres'].includes(DB)) {
+  console.error('usage: npm run bench -- [--scale province|national] [--db sqlite|postgres] [--seconds 5] [--fresh]');
+  process.exit(2);
+}
+
+const databaseUrl = DB === 'sqlite' ? `sqlite:/tmp/rabet-bench-${SCALE}.db` : `postgres://postgres@127.0.0.1:5432/rabet_bench_${SCALE}`;
+const env = { DATABASE_URL: databaseUrl, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
+
+function log(line: string) {
+  console.error(`[bench] ${line}`);
+}
+
+async function seeded(): Promise<boolean> {
+  if (DB === 'sqlite') return fs.existsSync(`/tmp/rabet-bench-${SCALE}.db`);
+  try {
+    const out = execFileSync('psql', [databaseUrl, '-Atc', "SELECT COUNT(*) FROM courses WHERE code LIKE 'PRV-%' OR code LIKE 'NAT-%'"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    return Number(out.toString().trim()) > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function seed(): Promise<void> {
+  if (DB === 'sqlite') {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`/tmp/rabet-bench-${SCALE}.db${suffix}`, { force: true });
+  } else {
+    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `DROP DATABASE IF EXISTS rabet_bench_${SCALE}`]);
+    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `CREATE DATABASE rabet_bench_${SCALE}`]);
+  }
+  const started = Date.now();
+  execFileSync('npx', ['tsx', 'scripts/seed.ts', '--scale', SCALE], { cwd: ROOT, env: { ...process.env, ...env, SEED_PASSWORD }, stdio: ['ignore', 'inherit', 'inherit'] });
+  log(`seeded ${SCALE} on ${DB} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The built server (as production runs it: plain node, no source maps) unless --tsx or the build fails. */
+function serverEntry(): string {
+  if (!args.includes('--tsx')) {
+    try {
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const built = path.join(ROOT, 'dist/scripts/bench-server.js');
+      if (fs.existsSync(built)) return built;
+    } catch (err) {
+      log(`npm run build failed (${String((err as { stderr?: Buffer }).stderr ?? err).slice(0, 300)}); running the server through tsx`);
+    }
+  }
+  return path.join(ROOT, 'scripts/bench-server.ts');
+}
+
+interface Targets {
+  courseId: number;
+  liaison: string;
+  sessionId: number;
+  sheetSize: number;
+  markEnrollmentId: number;
+  enrollCourseIds: number[];
+  enrollers: string[];
+  verifyCode: string;
+}
+
+/** Picks the records each route is measured on, and makes what the seed lacks (open courses to enroll in, certificates). */
+async function prepare(): Promise<Targets> {
+  const { services } = await openDatabase({ ...process.env, ...env });
+  const { sequelize } = services;
+  const today = todayIso();
+  const q = <T extends object>(sql: string): Promise<(T | undefined)[]> => sequelize.query<T>(sql, { type: QueryTypes.SELECT });
+  // A published course with many sessions and enrollments.
+  const [course] = await q<{ id: number }>(
+    "SELECT c.id FROM courses c WHERE c.status IN ('open', 'running') ORDER BY (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id) DESC LIMIT 1",
+  );
+  // A liaison with the most enrollments (/me).
+  const [liaison] = await q<{ username: string }>(
+    "SELECT u.username FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.role = 'liaison' AND u.status = 'active' GROUP BY u.id, u.username ORDER BY COUNT(*) DESC LIMIT 1",
+  );
+  // A held session of a course with about 30 approved liaisons (the attendance sheet).
+  const [sheet] = await q<{ session_id: number; n: number }>(
+    `SELECT s.id AS session_id, (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = s.course_id AND e.status = 'approved') AS n
+       FROM course_sessions s JOIN courses c ON c.id = s.course_id
+      WHERE c.status IN ('running', 'finished') AND s.date <= '${today}'
+      ORDER BY ABS((SELECT COUNT(*) FROM enrollments e WHERE e.course_id = s.course_id AND e.status = 'approved') - 30), s.id LIMIT 1`,
+  );
+  if (!course || !liaison || !sheet) throw new Error('the database holds no seeded courses: run with --fresh');
+  const session = await CourseSession.findByPk(sheet.session_id);
+  const markEnrollment = await Enrollment.findOne({ where: { courseId: session!.courseId, status: 'approved' } });
+  // Courses to enroll in: made for each run, open today, so every scale and every run has them.
+  const run = Date.now().toString(36).toUpperCase();
+  const enrollCourses = await Course.bulkCreate(
+    Array.from({ length: 4 }, (_, i) => ({
+      code: `BENCH-${run}-${i + 1}`, title: `دورهٔ آزمون بار ${i + 1}`, category: 'خبرنویسی', description: null, instructorName: null, instructorId: null,
+      delivery: 'in-person' as const, place: 'سالن', link: null, capacity: 150, hours: 8, enrollOpens: addDaysIso(today, -2), enrollCloses: addDaysIso(today, 10),
+      minAttendance: 80, passMark: null, countExcused: false, approval: 'auto' as const, status: 'open' as const, searchKey: searchKey(`BENCH-${run}-${i + 1}`), createdBy: null,
+    })),
+    { returning: true },
+  );
+  for (const c of enrollCourses) await CourseSession.create({ courseId: c.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
+  const enrollers = (await User.findAll({ where: { role: 'liaison', status: 'active' }, attributes: ['username'], order: [['id', 'DESC']], limit: 150 })).map((u) => u.username);
+  // A few certificates with real PDFs (the seeds at these scales issue none).
+  let [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
+  if (!cert) {
+    const [finished = { id: 0 }] = await q<{ id: number }>("SELECT id FROM courses WHERE status = 'finished' ORDER BY id LIMIT 1");
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
+      for (const row of rows) {
+        await issueCertificates({ sequelize, config: services.config, actor: { id: null } }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
+      }
+    } finally {
+      await pdfRenderer().close();
+      clearInterval(keepAlive);
+    }
+    [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
+  }
+  await sequelize.close();
+  return {
+    courseId: course.id,
+    liaison: liaison.username,
+    sessionId: sheet.session_id,
+    sheetSize: Number(sheet.n),
+    markEnrollmentId: markEnrollment!.id,
+    enrollCourseIds: enrollCourses.map((c) => c.id),
+    enrollers,
+    verifyCode: cert?.code ?? 'none',
+  };
+}
+
+interface Row {
+  route: string;
+  path: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  ratio: number | null;
+}
+
+function cookieOf(c: Client): string {
+  return [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+async function measure(
+  base: string,
+  pid: number,
+  peak: { rss: number },
+  name: string,
+  opts: { path: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>; amount?: number },
+): Promise<Row> {
+  const sampler = setInterval(() => {
+    try {
+      peak.rss = Math.max(peak.rss, rssMb(pid));
+    } catch {
+      // the server is gone; the run will say so
+    }
+  }, 200);
+  const result = await autocannon({
+    url: base + opts.path,
+    connections: CONNECTIONS,
+    ...(opts.amount ? { amount: opts.amount } : { duration: SECONDS }),
+    method: opts.method ?? 'GET',
+    headers: { ...(opts.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(opts.headers ?? {}) },
+    body: opts.body,
+    requests: opts.setupRequest ? [{ setupRequest: opts.setupRequest as never }] : undefined,
+  });
+  clearInterval(sampler);
+  const latency = result.latency as unknown as Record<string, number>;
+  const row: Row = {
+    route: name,
+    path: opts.path,
+    rps: Math.round(result.requests.average),
+    p50: latency.p50,
+    p95: latency.p95 ?? latency.p97_5,
+    p99: latency.p99,
+    errors: result.errors + result.timeouts,
+    // A page answers 200; a form post succeeds with its 303 redirect.
+    non2xx: (opts.method === 'POST' ? result.requests.total - (result as unknown as Record<string, number>)['3xx'] : result.non2xx),
+    ratio: null,
+  };
+  log(`${name}: ${row.rps} req/s, p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} unexpected statuses (2xx ${(result as unknown as Record<string, number>)['2xx']}, 3xx ${(result as unknown as Record<string, number>)['3xx']}, 4xx ${(result as unknown as Record<string, number>)['4xx']}, 5xx ${(result as unknown as Record<string, number>)['5xx']})` : ''}${row.errors ? `, ${row.errors} errors` : ''}`);
+  return row;
+}
+
+async function main(): Promise<void> {
+  if (FRESH || !(await seeded())) await seed();
+  const targets = await prepare();
+  log(`targets: ${JSON.stringify({ ...targets, enrollers: targets.enrollers.length })}`);
+  const server = await startServer(
+    { ...env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-that-is-long-enough-0123456789', RATE_LIMITS: 'off' },
+    { entry: serverEntry(), timeoutMs: 120_000 },
+  );
+  const pid = server.child.pid!;
+  const peak = { rss: 0 };
+  try {
+    const admin = new Client(server.base);
+    if (!(await admin.login(ADMIN.username, ADMIN.password))) throw new Error('admin login failed');
+    const liaison = new Client(server.base);
+    if (!(await liaison.login(targets.liaison, SEED_PASSWORD))) throw new Error(`liaison ${targets.liaison} login failed`);
+    await admin.get(`/admin/sessions/${targets.sessionId}/attendance`);
+    // Liaisons ready to enroll: one session each, each POST takes the next (liaison, course) pair.
+    const enrollers: { cookie: string; csrf: string }[] = [];
+    await Promise.all(
+      targets.enrollers.map(async (username) => {
+        const c = new Client(server.base);
+        if (await c.login(username, SEED_PASSWORD)) enrollers.push({ cookie: cookieOf(c), csrf: c.csrf ?? '' });
+      }),
+    );
+    // Warm up (view cache, connection pool, page cache).
+    for (const p of ['/bench/bare', '/courses', `/courses/${targets.courseId}`]) await fetch(server.base + p).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 500));
+    const rssAtRest = rssMb(pid);
+
+    const rows: Row[] = [];
+    const bare = await measure(server.base, pid, peak, 'bare layout (no database)', { path: '/bench/bare' });
+    rows.push(bare);
+    rows.push(await measure(server.base, pid, peak, 'catalogue', { path: '/courses' }));
+    rows.push(await measure(server.base, pid, peak, 'course page', { path: `/courses/${targets.courseId}` }));
+    rows.push(await measure(server.base, pid, peak, '/me of a liaison', { path: '/me', headers: { cookie: cookieOf(liaison) } }));
+    rows.push(await measure(server.base, pid, peak, `attendance sheet (${targets.sheetSize})`, { path: `/admin/sessions/${targets.sessionId}/attendance`, headers: { cookie: cookieOf(admin) } }));
+    let flip = 0;
+    const markPath = `/admin/sessions/${targets.sessionId}/attendance`;
+    rows.push(
+      await measure(server.base, pid, peak, 'save an attendance mark', {
+        path: markPath,
+        method: 'POST',
+        headers: { cookie: cookieOf(admin) },
+        body: 'x=1',
+        setupRequest: (req) => ({
+          ...req,
+          body: new URLSearchParams({ _csrf: admin.csrf ?? '', [`mark[${targets.markEnrollmentId}]`]: flip++ % 2 ? 'present' : 'late', rows: String(targets.markEnrollmentId) }).toString(),
+        }),
+      }),
+    );
+    const pairs = targets.enrollCourseIds.flatMap((courseId) => enrollers.map((e) => ({ courseId, ...e })));
+    let next = 0;
+    rows.push(
+      await measure(server.base, pid, peak, 'enroll', {
+        path: `/courses/${targets.enrollCourseIds[0]}/enroll`,
+        method: 'POST',
+        body: 'x=1',
+        amount: pairs.length,
+        setupRequest: (req) => {
+          const pair = pairs[next++ % pairs.length];
+          return { ...req, path: `/courses/${pair.courseId}/enroll`, headers: { ...(req.headers as object), cookie: pair.cookie }, body: `_csrf=${encodeURIComponent(pair.csrf)}` };
+        },
+      }),
+    );
+    rows.push(await measure(server.base, pid, peak, 'county report', { path: '/admin/reports/counties', headers: { cookie: cookieOf(admin) } }));
+    rows.push(await measure(server.base, pid, peak, 'certificate verification', { path: `/verify/${targets.verifyCode}` }));
+    for (const row of rows) row.ratio = Math.round((row.rps / bare.rps) * 100) / 100;
+
+    const report = {
+      scale: SCALE,
+      db: DB,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      date: new Date().toISOString(),
+      rssAtRestMb: rssAtRest,
+      rssUnderLoadMb: peak.rss,
+      targetP95Ms: TARGET_P95,
+      rows,
+    };
+    console.log(JSON.stringify(report, null, 2));
+    const table = renderTable(report);
+    console.error(`\n${table}`);
+    writeDoc(table);
+  } finally {
+    await server.stop();
+  }
+}
+
+function renderTable(r: { scale: string; db: string; connections: number; seconds: number; date: string; rssAtRestMb: number; rssUnderLoadMb: number; targetP95Ms: number; rows: Row[] }): string {
+  const lines = [
+    `### ${r.scale} on ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.connections} connections, ${r.seconds} s a route)`,
+    '',
+    '| route | req/s | × bare | p50 ms | p95 ms | p99 ms | failed | p95 target |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...r.rows.map(
+      (x) =>
+        `| ${x.route} | ${x.rps} | ${x.ratio?.toFixed(2)} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx + x.errors} | ${x.route.startsWith('bare') ? '' : x.rps === 0 ? 'no answer within the run ✗' : x.p95 < r.targetP95Ms ? `< ${r.targetP95Ms} ✓` : `≥ ${r.targetP95Ms} ✗`} |`,
+    ),
+    '',
+    `RSS of the server: ${r.rssAtRestMb} MB at rest, ${r.rssUnderLoadMb} MB at most under load.`,
+  ];
+  return lines.join('\n');
+}
+
+/** Replaces this scale and database's section of docs/benchmarks.md, keeping the others. */
+function writeDoc(table: string): void {
+  const file = path.join(ROOT, 'docs/benchmarks.md');
+  const start = `<!-- bench:${SCALE}:${DB} -->`;
+  const end = `<!-- /bench:${SCALE}:${DB} -->`;
+  let doc = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8')
+    : '# Benchmarks\n\n`npm run bench -- --scale province|national --db sqlite|postgres` writes its table here.\n';
+  const section = `${start}\n${table}\n${end}`;
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  doc = i >= 0 && j > i ? doc.slice(0, i) + section + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, doc);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

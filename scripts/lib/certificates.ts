@@ -1,0 +1,31 @@
+import type { Services } from '../../src/services';
+import { issueCertificates, pdfRenderer } from '../../src/features/certificates/service';
+
+/**
+ * Issues the demo's certificates through the certificates feature's own use case
+ * (issueCertificates: eligibility, serials, the real PDF, audit), for every eligible liaison of each
+ * finished course. Returns how many were issued.
+ */
+export async function issueDemoCertificates(
+  services: Services,
+  adminId: number,
+  courseIds: number[],
+  log: (line: string) => void,
+): Promise<number> {
+  const ctx = { sequelize: services.sequelize, config: services.config, actor: { id: adminId, ip: null } };
+  let issued = 0;
+  // The renderer unrefs its child process while idle; outside a server nothing else keeps Node's
+  // event loop alive while a render is awaited, and the process would end silently mid-issue.
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    for (const courseId of courseIds) {
+      const certificates = await issueCertificates(ctx, courseId);
+      issued += certificates.length;
+    }
+  } finally {
+    await pdfRenderer().close();
+    clearInterval(keepAlive);
+  }
+  log(`${issued} certificates issued through the certificates feature`);
+  return issued;
+}

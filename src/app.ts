@@ -10,6 +10,7 @@ import { setUpCsrf } from './middleware/csrf';
 import { noStoreWhenLoggedIn } from './middleware/auth';
 import { setUpPageLocals, setUpViews } from './middleware/views';
 import { errorHandler, notFound } from './middleware/errors';
+import { clearOnWrites } from './middleware/page-cache';
 import { setUpPassport } from './features/auth/passport';
 import { featureRoutes } from './features';
 
@@ -58,7 +59,7 @@ export function createApp(services: Services): Express {
   app.use(noStoreWhenLoggedIn);
   setUpCsrf(app);
   app.use(setUpPageLocals);
-  app.use(services.publicPages.invalidateOnWrites);
+  app.use(clearOnWrites(services.publicPages, services.reports));
   app.use(featureRoutes.sessioned(services));
   app.use(notFound);
   app.use(errorHandler(services.config.env === 'production'));

@@ -32,6 +32,8 @@ export interface Config {
   viewCache: boolean;
   /** How long anonymous visitors may be served the same catalogue or course page (0: never cached). */
   publicPageCacheMs: number;
+  /** How long a computed report (page or export, per filter) may be reused (0: never). */
+  reportCacheMs: number;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logSql: bool(env.LOG_SQL, false),
     viewCache: env.VIEW_CACHE !== 'off',
     publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
+    reportCacheMs: Number(env.REPORT_CACHE_MS ?? 30_000),
   };
 }
 

@@ -15,11 +15,9 @@ export class AnonymousPageCache {
     private readonly maxEntries = 500,
   ) {}
 
-  /** Empties the cache when this instance handles a request that may change data. */
-  readonly invalidateOnWrites = (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') this.pages.clear();
-    next();
-  };
+  clear(): void {
+    this.pages.clear();
+  }
 
   /** Serves or stores the page; put it on routes after the session and user are known. */
   readonly serve = (req: Request, res: Response, next: NextFunction): void => {
@@ -38,6 +36,42 @@ export class AnonymousPageCache {
       }
       return send(body);
     };
+    next();
+  };
+}
+
+/**
+ * Computed results (a report over millions of attendance marks) kept for `ttlMs` by key: twenty
+ * admins opening the same report at once compute it once. Emptied like the page cache.
+ */
+export class ResultCache {
+  private readonly results = new Map<string, { value: Promise<unknown>; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 200,
+  ) {}
+
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (this.ttlMs <= 0) return compute();
+    const hit = this.results.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value as Promise<T>;
+    if (this.results.size >= this.maxEntries) this.results.clear();
+    const value = compute();
+    this.results.set(key, { value, expires: Date.now() + this.ttlMs });
+    value.catch(() => this.results.delete(key));
+    return value;
+  }
+
+  clear(): void {
+    this.results.clear();
+  }
+}
+
+/** Any request that may change data (not GET or HEAD) empties these caches of this instance at once. */
+export function clearOnWrites(...caches: { clear(): void }[]) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') for (const cache of caches) cache.clear();
     next();
   };
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
 import { createMailer } from './mailer';
-import { AnonymousPageCache } from '../middleware/page-cache';
+import { AnonymousPageCache, ResultCache } from '../middleware/page-cache';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
 
@@ -17,6 +17,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     settings: new Settings({ autoActivate: config.autoActivateDefault }),
     mailer: createMailer(config, sequelize),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
+    reports: new ResultCache(config.reportCacheMs),
   };
 }
 

@@ -38,6 +38,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     RATE_LIMITS: 'on',
     // Tests change data behind the app's back (factories): no cached public pages unless a test asks.
     PUBLIC_PAGE_CACHE_MS: '0',
+    REPORT_CACHE_MS: '0',
     ...env,
   });
   const services = createServices(config);

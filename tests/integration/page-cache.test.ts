@@ -4,11 +4,11 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
 import { loginAs, postForm } from '../helpers/http';
-import { Course } from '../../src/models';
+import { County, Course } from '../../src/models';
 
 let t: TestApp;
 before(async () => {
-  t = await createTestApp({ PUBLIC_PAGE_CACHE_MS: '60000' });
+  t = await createTestApp({ PUBLIC_PAGE_CACHE_MS: '60000', REPORT_CACHE_MS: '60000' });
 });
 after(async () => t.close());
 
@@ -39,5 +39,18 @@ describe('the anonymous page cache of the catalogue', () => {
     const none = await request(t.app).get('/courses?category=هیچ');
     assert.match(all.text, /دورهٔ جست‌وجوپذیر/);
     assert.doesNotMatch(none.text, /دورهٔ جست‌وجوپذیر/);
+  });
+});
+
+describe('the report cache', () => {
+  it('computes a report once per filter until a write through this instance', async () => {
+    const admin = await loginAs(t.app, (await createAdmin()).username);
+    const csv = async (agent: typeof admin) => (await agent.get('/admin/reports/counties?format=csv').buffer(true)).text;
+    assert.match(await csv(admin), /بردسیر/);
+    await County.update({ name: 'بردسیر نو' }, { where: { slug: 'bardsir' } });
+    assert.doesNotMatch(await csv(admin), /بردسیر نو/, 'the same filter within the TTL reuses the computed rows');
+    await postForm(admin, '/logout', {}, '/admin');
+    const fresh = await loginAs(t.app, (await createAdmin()).username);
+    assert.match(await csv(fresh), /بردسیر نو/, 'a write empties it');
   });
 });

@@ -11,7 +11,7 @@ import { filterQuery, parseReportFilters } from './filters';
 import { COURSE_STATUS, ENROLLMENT_STATUS, NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 
-export function reportRoutes({ sequelize, config }: Services): Router {
+export function reportRoutes({ sequelize, config, reports }: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
 
@@ -19,7 +19,7 @@ export function reportRoutes({ sequelize, config }: Services): Router {
 
   router.get('/admin/reports/courses', admin, async (req, res) => {
     const filters = parseReportFilters(req.query);
-    const rows = await courseReport({ sql: sequelize, filters });
+    const rows = await reports.remember(`courses?${filterQuery(filters)}`, () => courseReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, courseTable(rows, filters));
     res.render('reports/courses', {
       title: 'گزارش دوره‌ها',
@@ -34,7 +34,7 @@ export function reportRoutes({ sequelize, config }: Services): Router {
 
   router.get('/admin/reports/counties', admin, async (req, res) => {
     const filters = parseReportFilters(req.query);
-    const rows = await countyReport({ sql: sequelize, filters });
+    const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
     res.render('reports/counties', {
       title: 'گزارش شهرستان‌ها',
@@ -51,7 +51,7 @@ export function reportRoutes({ sequelize, config }: Services): Router {
     const filters = parseReportFilters(req.query);
     const year = filters.year ?? jalaliYear(todayIso());
     const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({ month, ...jalaliMonthRange(year, month) }));
-    const rows = await monthReport({ sql: sequelize, filters }, months);
+    const rows = await reports.remember(`months?${filterQuery({ ...filters, year })}`, () => monthReport({ sql: sequelize, filters }, months));
     if (filters.format !== 'html') return sendTable(res, filters.format, monthTable(rows, year));
     res.render('reports/months', {
       title: 'گزارش ماهانه',

@@ -1,9 +1,15 @@
+import type { Request } from 'express';
 import type { Transaction } from 'sequelize';
 import { AuditEvent } from '../models';
 
 export interface Actor {
   id: number | null;
   ip?: string | null;
+}
+
+/** The logged-in user behind a request, as the audit trail records them. */
+export function actorOf(req: Request): Actor & { id: number } {
+  return { id: req.user!.id, ip: req.ip ?? null };
 }
 
 /** Records who did what to which record. Pass the transaction of the change it describes. */

@@ -1,3 +1,4 @@
+import { actorOf } from '../../services/audit';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { Services } from '../../services';
@@ -25,7 +26,6 @@ import {
 import { checkInSchema, parseMarks } from './schemas';
 import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
 
-const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
 
 async function renderSheet(
   req: Request,

@@ -1,3 +1,4 @@
+import { actorOf } from '../../services/audit';
 import { idParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import multer from 'multer';
@@ -27,7 +28,6 @@ function sendPdf(res: Response, pdf: Buffer, fileName: string): void {
   res.send(pdf);
 }
 
-const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
 
 export function certificateRoutes(services: Services): Router {
   const router = Router();

@@ -1,3 +1,4 @@
+import { actorOf } from '../../services/audit';
 import { idParam } from '../../lib/params';
 import { Router, type Request } from 'express';
 import type { Services } from '../../services';
@@ -8,7 +9,6 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { addCountySchema, renameCountySchema } from './schemas';
 import { addCounty, listCounties, renameCounty, setCountyActive } from './service';
 
-const actorOf = (req: Request) => ({ id: req.user!.id, ip: req.ip ?? null });
 
 function countyId(req: Request): number {
   return idParam(req.params.id, 'شهرستان پیدا نشد.');

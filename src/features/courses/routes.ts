@@ -1,5 +1,6 @@
+import { actorOf } from '../../services/audit';
 import { idParam } from '../../lib/params';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
@@ -41,9 +42,6 @@ import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
 
-function actorOf(req: Request) {
-  return { id: req.user!.id, ip: req.ip ?? null };
-}
 
 /** What the user typed, including the `quota[...]` fields and the weekday checkboxes. */
 function formValues(body: unknown): Record<string, unknown> {

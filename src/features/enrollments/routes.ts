@@ -1,3 +1,4 @@
+import { actorOf } from '../../services/audit';
 import { idParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import type { Services } from '../../services';
@@ -21,7 +22,8 @@ import {
   type EnrollmentOutcome,
 } from './service';
 
-const actorOf = (req: Request) => ({ id: req.user!.id, role: req.user!.role, ip: req.ip ?? null });
+/** Enrollment rules differ for an admin and the liaison themself: the actor carries the role. */
+const enrollmentActor = (req: Request) => ({ ...actorOf(req), role: req.user!.role });
 
 /** What the liaison is told once the request succeeded (the notification says the same). */
 function outcomeMessage(o: EnrollmentOutcome): string {
@@ -61,13 +63,13 @@ export function enrollmentRoutes({ mailer }: Services): Router {
 
   router.post('/courses/:id/enroll', requireLogin, async (req, res) => {
     const courseId = idParam(req.params.id);
-    const outcome = await enrollInCourse({ courseId, actor: actorOf(req) });
+    const outcome = await enrollInCourse({ courseId, actor: enrollmentActor(req) });
     flash(req, outcome.status === 'waitlisted' ? 'warning' : 'success', outcomeMessage(outcome));
     res.redirect(303, `/courses/${courseId}`);
   });
 
   router.post('/enrollments/:id/cancel', requireLogin, async (req, res) => {
-    const actor = actorOf(req);
+    const actor = enrollmentActor(req);
     const { reason } = actor.role === 'admin' ? parseForm(optionalReasonSchema, req.body ?? {}) : { reason: null };
     const outcome = await cancelEnrollment({ enrollmentId: idParam(req.params.id), actor, reason });
     flash(req, 'success', `ثبت‌نام در دورهٔ «${outcome.courseTitle}» لغو شد.`);
@@ -96,7 +98,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const courseId = idParam(req.params.id);
     await adminAction(req, res, 'enroll', async () => courseId, async () => {
       const { username } = parseForm(enrollByHandSchema, req.body ?? {});
-      const outcome = await enrollByHand({ courseId, username, actor: actorOf(req) });
+      const outcome = await enrollByHand({ courseId, username, actor: enrollmentActor(req) });
       return outcome.status === 'waitlisted'
         ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
         : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
@@ -113,7 +115,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
-      await approveEnrollment({ enrollmentId, actor: actorOf(req), reason });
+      await approveEnrollment({ enrollmentId, actor: enrollmentActor(req), reason });
       return 'ثبت‌نام تأیید شد.';
     });
   });
@@ -122,7 +124,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { reason } = parseForm(reasonSchema, req.body ?? {});
-      await rejectEnrollment({ enrollmentId, actor: actorOf(req), reason });
+      await rejectEnrollment({ enrollmentId, actor: enrollmentActor(req), reason });
       return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
     });
   });
@@ -131,7 +133,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { direction, reason } = parseForm(moveSchema, req.body ?? {});
-      const outcome = await moveOnWaitlist({ enrollmentId, actor: actorOf(req), direction, reason });
+      const outcome = await moveOnWaitlist({ enrollmentId, actor: enrollmentActor(req), direction, reason });
       return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
     });
   });

@@ -6,7 +6,7 @@ import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { FormError } from '../../lib/errors';
 import { toPersianDigits } from '../../lib/persian';
-import { actorOf } from './helpers';
+import { actorOf } from '../../services/audit';
 import { credentialsCsv, importLiaisons, MAX_IMPORT_BYTES, previewImport, readImportFile, recheckPreview, type ImportPreview } from './import';
 
 declare module 'express-session' {

@@ -1,11 +1,10 @@
-import { Op, type WhereOptions } from 'sequelize';
-import { County, Course, CourseSession, Enrollment, Notification, OutboxEmail, User } from '../../models';
+import { Op, QueryTypes, type WhereOptions } from 'sequelize';
+import { County, Course, Enrollment, Notification, OutboxEmail, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { CurrentUser } from '../../middleware/auth';
 import { NotFoundError } from '../../lib/errors';
 import { searchKey, toPersianDigits } from '../../lib/persian';
-import { tehranInstant } from '../../lib/jalali';
-import { ACTIVE } from './rules';
+import { ACTIVE, startedBy } from './rules';
 
 export const STATUS_LABELS: Record<EnrollmentStatus, string> = {
   approved: 'تأییدشده',
@@ -22,19 +21,22 @@ export function statusText(status: EnrollmentStatus, position: number | null, re
   return STATUS_LABELS[status];
 }
 
-/** First and last session of each course: when it starts and ends. */
-async function courseSpans(courseIds: number[]): Promise<Map<number, { first: CourseSession; last: CourseSession }>> {
-  const spans = new Map<number, { first: CourseSession; last: CourseSession }>();
+interface CourseSpan {
+  first: { date: string; startTime: string };
+  lastDate: string;
+}
+
+/** First session (day and time) and last day of each course, grouped in the database. */
+async function courseSpans(courseIds: number[]): Promise<Map<number, CourseSpan>> {
+  const spans = new Map<number, CourseSpan>();
   if (!courseIds.length) return spans;
-  const sessions = await CourseSession.findAll({
-    where: { courseId: courseIds },
-    attributes: ['courseId', 'date', 'startTime'],
-    order: [['date', 'ASC'], ['startTime', 'ASC']],
-  });
-  for (const s of sessions) {
-    const span = spans.get(s.courseId);
-    if (span) span.last = s;
-    else spans.set(s.courseId, { first: s, last: s });
+  const rows = await Course.sequelize!.query<{ course_id: number; first_start: string; last_date: string }>(
+    `SELECT course_id, MIN(CAST(date AS VARCHAR(10)) || ' ' || start_time) AS first_start, CAST(MAX(date) AS VARCHAR(10)) AS last_date
+     FROM course_sessions WHERE course_id IN (:courseIds) GROUP BY course_id`,
+    { type: QueryTypes.SELECT, replacements: { courseIds } },
+  );
+  for (const r of rows) {
+    spans.set(Number(r.course_id), { first: { date: r.first_start.slice(0, 10), startTime: r.first_start.slice(11) }, lastDate: r.last_date });
   }
   return spans;
 }
@@ -54,14 +56,14 @@ export async function loadMyEnrollments(user: CurrentUser) {
     enrollments: enrollments.map((e) => {
       const span = spans.get(e.courseId);
       const course = e.course!;
-      const started = course.status === 'running' || course.status === 'finished' || (span ? tehranInstant(span.first.date, span.first.startTime) <= now : false);
+      const started = startedBy(course, span?.first ?? null, now);
       return {
         id: e.id,
         courseId: course.id,
         courseTitle: course.title,
         courseCode: course.code,
         startDate: span?.first.date ?? null,
-        endDate: span?.last.date ?? null,
+        endDate: span?.lastDate ?? null,
         status: e.status,
         statusText: statusText(e.status, e.waitlistPosition, e.reason),
         waitlistPosition: e.waitlistPosition,

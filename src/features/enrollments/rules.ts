@@ -91,10 +91,18 @@ export async function lockCourse(courseId: number, transaction: Transaction): Pr
 }
 
 /** A course starts with its first session (or when an admin marks it running). */
-export async function hasStarted(course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
+export function startedBy(
+  course: Pick<Course, 'status'>,
+  first: { date: string; startTime: string } | null,
+  now = new Date(),
+): boolean {
   if (course.status === 'running' || course.status === 'finished') return true;
-  const first = await CourseSession.findOne({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
   return first ? tehranInstant(first.date, first.startTime) <= now : false;
+}
+
+export async function hasStarted(course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
+  const first = await CourseSession.findOne({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
+  return startedBy(course, first, now);
 }
 
 /** Why a liaison may not enroll in this course now, or null when they may. */

@@ -1,8 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { countyBySlug, createCourse, createLiaison, createSession, PASSWORD } from '../helpers/factories';
@@ -10,6 +7,7 @@ import { csrfFrom } from '../helpers/http';
 import { Enrollment, User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';
+import { startServer, type ServerChild } from '../../scripts/lib/server';
 
 /**
  * The enrollment race across two app instances (two processes on two ports) sharing one
@@ -18,71 +16,19 @@ import { toPersianDigits } from '../../src/lib/persian';
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const skip = databaseUrl ? false : 'needs PostgreSQL: set TEST_DATABASE_URL';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+/** The app from its sources on its own port, on the shared database. */
+function startInstance(url: string): Promise<ServerChild> {
+  return startServer({
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    ADMIN_USERNAME: 'twoadmin',
+    ADMIN_PASSWORD: 'Two-Instances-Admin-1405',
   });
-}
-
-interface Instance {
-  base: string;
-  stop(): Promise<void>;
-}
-
-/** The app from its sources (`node --import tsx src/server.ts`) on its own port, on the given database. */
-async function startInstance(url: string): Promise<Instance> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const root = path.resolve(__dirname, '../..');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      PORT: String(port),
-      DATABASE_URL: url,
-      BASE_URL: base,
-      ADMIN_USERNAME: 'twoadmin',
-      ADMIN_PASSWORD: 'Two-Instances-Admin-1405',
-      SESSION_SECRET: 'two-instances-secret-that-is-long-enough-0123',
-      RATE_LIMITS: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout?.on('data', (d) => (log += d));
-  child.stderr?.on('data', (d) => (log += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`instance exited: ${log}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`instance did not answer /health: ${log}`);
-    }
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    base,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
 }
 
 describe('the enrollment race over two app instances on one PostgreSQL database', { skip }, () => {
   let t: TestApp;
-  let instances: Instance[] = [];
+  let instances: ServerChild[] = [];
   before(async () => {
     t = await createTestApp();
     instances = await Promise.all([startInstance(databaseUrl!), startInstance(databaseUrl!)]);
@@ -117,7 +63,7 @@ describe('the enrollment race over two app instances on one PostgreSQL database'
     );
 
     // each liaison logs in on one instance (alternating) and reads the form token there
-    const people: { user: User; agent: ReturnType<typeof request.agent>; token: string; instance: Instance }[] = [];
+    const people: { user: User; agent: ReturnType<typeof request.agent>; token: string; instance: ServerChild }[] = [];
     for (let i = 0; i < users.length; i += 10) {
       const batch = users.slice(i, i + 10).map(async (user, j) => {
         const instance = instances[(i + j) % 2];

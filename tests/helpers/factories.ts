@@ -94,3 +94,28 @@ export async function createSession(
     topic: overrides.topic ?? 'جلسهٔ آزمایشی',
   });
 }
+
+/** Many active liaisons in one insert, sharing the factories' password, from Kerman and Bam in turn. */
+export async function createLiaisons(n: number, prefix: string): Promise<User[]> {
+  passwordHash ??= hashPassword(PASSWORD);
+  const hash = await passwordHash;
+  const [kerman, bam] = [await countyBySlug('kerman'), await countyBySlug('bam')];
+  return User.bulkCreate(
+    Array.from({ length: n }, (_, i) => ({
+      role: 'liaison' as const,
+      username: `${prefix}${i}`,
+      passwordHash: hash,
+      fullName: `رابط ${prefix} ${i}`,
+      fatherName: 'علی',
+      nationalCode: null,
+      mobile: null,
+      email: null,
+      countyId: i % 2 ? bam.id : kerman.id,
+      position: null,
+      status: 'active' as const,
+      searchKey: `${prefix}${i}`,
+      lastLoginAt: null,
+    })),
+    { returning: true },
+  );
+}

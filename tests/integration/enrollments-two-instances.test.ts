@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { countyBySlug, createCourse, createLiaison, createSession, PASSWORD } from '../helpers/factories';
+import { createCourse, createLiaisons, createSession, PASSWORD } from '../helpers/factories';
+import { assertRaceOutcome } from '../helpers/race';
 import { csrfFrom } from '../helpers/http';
-import { Enrollment, User } from '../../src/models';
+import type { User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
-import { toPersianDigits } from '../../src/lib/persian';
 import { startServer, type ServerChild } from '../../scripts/lib/server';
 
 /**
@@ -41,26 +41,7 @@ describe('the enrollment race over two app instances on one PostgreSQL database'
   it('200 liaisons through both instances into 20 seats: exactly 20 approved, 180 waitlisted 1–180, no 5xx', async () => {
     const course = await createCourse({ capacity: 20 });
     await createSession(course, { date: addDaysIso(todayIso(), 4) });
-    const template = await createLiaison({ username: 'twotemplate' });
-    const [kerman, bam] = [await countyBySlug('kerman'), await countyBySlug('bam')];
-    const users = await User.bulkCreate(
-      Array.from({ length: 200 }, (_, i) => ({
-        role: 'liaison' as const,
-        username: `two${i}`,
-        passwordHash: template.passwordHash,
-        fullName: `رابط دو نمونه ${i}`,
-        fatherName: null,
-        nationalCode: null,
-        mobile: null,
-        email: null,
-        countyId: i % 2 ? bam.id : kerman.id,
-        position: null,
-        status: 'active' as const,
-        searchKey: `two${i}`,
-        lastLoginAt: null,
-      })),
-      { returning: true },
-    );
+    const users = await createLiaisons(200, 'two');
 
     // each liaison logs in on one instance (alternating) and reads the form token there
     const people: { user: User; agent: ReturnType<typeof request.agent>; token: string; instance: ServerChild }[] = [];
@@ -78,24 +59,6 @@ describe('the enrollment race over two app instances on one PostgreSQL database'
     }
 
     const responses = await Promise.all(people.map((p) => p.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: p.token })));
-    const statuses = responses.map((r) => r.status);
-    assert.deepEqual([...new Set(statuses)], [303], `statuses: ${statuses.join(',')}`);
-
-    const rows = await Enrollment.findAll({ where: { courseId: course.id } });
-    assert.equal(rows.length, 200);
-    assert.equal(rows.filter((r) => r.status === 'approved').length, 20);
-    const positions = rows.filter((r) => r.status === 'waitlisted').map((r) => r.waitlistPosition!).sort((a, b) => a - b);
-    assert.deepEqual(positions, Array.from({ length: 180 }, (_, i) => i + 1));
-
-    // what each liaison was told agrees with the database
-    const byUser = new Map(rows.map((r) => [r.userId, r]));
-    await Promise.all(
-      people.map(async (p) => {
-        const row = byUser.get(p.user.id)!;
-        const page = (await p.agent.get('/me')).text;
-        const told = row.status === 'approved' ? /role="status">[^<]*تأیید شد/ : new RegExp(`role="status">[^<]*نوبت ${toPersianDigits(row.waitlistPosition!)}\\.`);
-        assert.match(page, told, `${p.user.username}: ${row.status} ${row.waitlistPosition}`);
-      }),
-    );
+    await assertRaceOutcome(course.id, 20, people, responses.map((r) => r.status));
   });
 });

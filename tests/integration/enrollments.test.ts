@@ -4,7 +4,8 @@ import net from 'node:net';
 import type { Server } from 'node:http';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, countyBySlug } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createLiaisons, createSession, countyBySlug } from '../helpers/factories';
+import { assertRaceOutcome } from '../helpers/race';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
 import { AuditEvent, Course, CourseQuota, Enrollment, Notification, OutboxEmail, User } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models/course';
@@ -12,7 +13,6 @@ import { fillFreedSeats } from '../../src/features/enrollments/service';
 import { inEnrollmentTransaction, isGuardRefusal } from '../../src/features/enrollments/rules';
 import { createMailer } from '../../src/services/mailer';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
-import { toPersianDigits } from '../../src/lib/persian';
 
 let t: TestApp;
 let admin: Agent;
@@ -32,30 +32,6 @@ async function liaison(overrides: Parameters<typeof createLiaison>[0] = {}) {
 }
 
 type Liaison = Awaited<ReturnType<typeof liaison>>;
-
-/** Many active liaisons in one insert, sharing the factories' password, from Kerman and Bam in turn. */
-async function createManyLiaisons(n: number, prefix: string) {
-  const template = await createLiaison({ username: `${prefix}template` });
-  const [kerman, bam] = [await countyBySlug('kerman'), await countyBySlug('bam')];
-  return User.bulkCreate(
-    Array.from({ length: n }, (_, i) => ({
-      role: 'liaison' as const,
-      username: `${prefix}${i}`,
-      passwordHash: template.passwordHash,
-      fullName: `رابط ${prefix} ${i}`,
-      fatherName: 'علی',
-      nationalCode: null,
-      mobile: null,
-      email: null,
-      countyId: i % 2 ? bam.id : kerman.id,
-      position: null,
-      status: 'active' as const,
-      searchKey: `${prefix}${i}`,
-      lastLoginAt: null,
-    })),
-    { returning: true },
-  );
-}
 
 const enroll = (l: Liaison, course: CourseModel) => l.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: l.token });
 
@@ -519,7 +495,7 @@ describe('under concurrency', () => {
 
   /** Many liaisons logged in over the listening server, a few logins at a time. */
   async function liaisonsOverHttp(n: number, prefix: string) {
-    const users = await createManyLiaisons(n, prefix);
+    const users = await createLiaisons(n, prefix);
     const people: Liaison[] = [];
     for (let i = 0; i < n; i += 10) {
       const batch = users.slice(i, i + 10);
@@ -542,23 +518,7 @@ describe('under concurrency', () => {
     const raceStarted = Date.now();
     const responses = await Promise.all(people.map((p) => enroll(p, course)));
     const raceMs = Date.now() - raceStarted;
-    const statuses = responses.map((r) => r.status);
-    assert.deepEqual([...new Set(statuses)], [303], `statuses: ${statuses.join(',')}`);
-    const rows = await Enrollment.findAll({ where: { courseId: course.id } });
-    assert.equal(rows.length, 200);
-    assert.equal(rows.filter((r) => r.status === 'approved').length, 20);
-    const positions = rows.filter((r) => r.status === 'waitlisted').map((r) => r.waitlistPosition!).sort((x, y) => x - y);
-    assert.deepEqual(positions, Array.from({ length: 180 }, (_, i) => i + 1));
-    // each liaison's next page says what the database holds for them
-    const byUser = new Map(rows.map((r) => [r.userId, r]));
-    await Promise.all(
-      people.map(async (p) => {
-        const row = byUser.get(p.user.id)!;
-        const page = (await p.agent.get('/me')).text;
-        const told = row.status === 'approved' ? /role="status">[^<]*تأیید شد/ : new RegExp(`role="status">[^<]*نوبت ${toPersianDigits(row.waitlistPosition!)}\\.`);
-        assert.match(page, told, `${p.user.username}: ${row.status} ${row.waitlistPosition}`);
-      }),
-    );
+    await assertRaceOutcome(course.id, 20, people, responses.map((r) => r.status));
     console.log(`# 200 liaisons: ${raceMs} ms for the enrollments, ${Date.now() - started} ms in all`);
   });
 

@@ -262,7 +262,7 @@ async function main(): Promise<void> {
         body: 'x=1',
         setupRequest: (req) => ({
           ...req,
-          body: new URLSearchParams({ _csrf: admin.csrf ?? '', [`mark[${targets.markEnrollmentId}]`]: flip++ % 2 ? 'present' : 'late', rows: String(targets.markEnrollmentId) }).toString(),
+          body: new URLSearchParams({ _csrf: admin.csrf ?? '', [`mark[${targets.markEnrollmentId}]`]: flip++ % 2 ? 'present' : 'late' }).toString(),
         }),
       }),
     );

@@ -101,7 +101,7 @@ describe('attendance sheet', () => {
     const { session, people } = await courseWithLiaisons(3);
     const [a, b, c] = people.map((p) => p.enrollment.id);
     const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, {
-      rows: [a, b, c].join(','), source: 'paper',
+      source: 'paper',
       [`mark[${a}]`]: 'late', [`mark[${b}]`]: '', [`mark[${c}]`]: 'excused',
       [`note[${a}]`]: 'ده دقیقه دیر', [`note[${b}]`]: '', [`note[${c}]`]: 'بیمار',
     }, `/admin/sessions/${session.id}/attendance`);
@@ -113,7 +113,7 @@ describe('attendance sheet', () => {
   it('"mark all present" without JavaScript marks every approved liaison present', async () => {
     const { session, people } = await courseWithLiaisons(4);
     const ids = people.map((p) => p.enrollment.id);
-    const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, { allPresent: '1', rows: ids.join(','), ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) }, `/admin/sessions/${session.id}/attendance`);
+    const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, { allPresent: '1', ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) }, `/admin/sessions/${session.id}/attendance`);
     assert.equal(res.status, 303);
     assert.deepEqual(Object.values(await marksOf(session.id)), ['present', 'present', 'present', 'present']);
   });
@@ -216,7 +216,6 @@ describe('attendance percent and matrix', () => {
     // as the sheet's form posts: every row, empty for a row left unmarked
     const mark = (s: CourseSession, marks: Record<number, string>) =>
       postForm(admin, `/admin/sessions/${s.id}/attendance`, {
-        rows: `${eEarly.id},${eLate.id}`,
         [`mark[${eEarly.id}]`]: marks[eEarly.id] ?? '',
         [`mark[${eLate.id}]`]: marks[eLate.id] ?? '',
       }, `/admin/sessions/${s.id}/attendance`);

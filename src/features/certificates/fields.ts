@@ -80,8 +80,10 @@ export function persianNumber(value: number | null | undefined): string {
   return toPersianDigits(String(Math.round(value * 100) / 100).replace('.', '٫'));
 }
 
+export type PrintedFields = ReturnType<typeof printableFields>;
+
 /** What the Typst template prints (sys.inputs.data): display strings, Persian digits. */
-export function printableFields(fields: CertificateFields): Record<string, unknown> {
+export function printableFields(fields: CertificateFields) {
   return {
     directorate: fields.directorate,
     office: fields.office,
@@ -94,7 +96,7 @@ export function printableFields(fields: CertificateFields): Record<string, unkno
     hours: persianNumber(fields.hours),
     startDate: formatDate(fields.startDate),
     endDate: formatDate(fields.endDate),
-    percent: persianNumber(fields.attendancePercent ?? 0),
+    percent: fields.attendancePercent === null ? '—' : persianNumber(fields.attendancePercent),
     mark: persianNumber(fields.mark),
     signatories: fields.signatories,
     serial: fields.serial,

@@ -1,28 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Certificate } from '../../models';
-import { formatDate, formatDateTime } from '../../lib/jalali';
+import { formatDateTime } from '../../lib/jalali';
 import { maskNationalCode } from '../../lib/persian';
-import { parseFields, persianNumber } from './fields';
+import { parseFields, printableFields, type PrintedFields } from './fields';
 
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
-export interface VerifiedCertificate {
+/** The printed fields as on the PDF, with the national code masked, and the certificate's state. */
+export interface VerifiedCertificate extends PrintedFields {
   status: 'valid' | 'revoked' | 'superseded';
-  serial: string;
   code: string;
-  issueDate: string;
   sha256: string;
-  fullName: string;
-  fatherName: string;
-  nationalCode: string;
-  county: string;
-  courseTitle: string;
-  courseCode: string;
-  hours: string;
-  startDate: string;
-  endDate: string;
-  attendancePercent: string;
-  mark: string;
   revokedReason: string | null;
   statusChangedAt: string | null;
   /** The certificate that superseded this one: its code (for its verification page) and serial. */
@@ -38,22 +26,12 @@ async function present(certificate: Certificate): Promise<VerifiedCertificate> {
     if (next) supersededBy = { code: next.code, serial: next.serial };
   }
   return {
-    status: certificate.status,
-    serial: certificate.serial,
-    code: certificate.code,
-    issueDate: formatDate(fields.issueDate),
-    sha256: certificate.sha256,
-    fullName: fields.fullName,
-    fatherName: fields.fatherName ?? '—',
+    ...printableFields(fields),
     nationalCode: fields.nationalCode ? maskNationalCode(fields.nationalCode) : '—',
-    county: fields.county ?? '—',
-    courseTitle: fields.courseTitle,
-    courseCode: fields.courseCode,
-    hours: persianNumber(fields.hours),
-    startDate: formatDate(fields.startDate),
-    endDate: formatDate(fields.endDate),
-    attendancePercent: fields.attendancePercent === null ? '—' : persianNumber(fields.attendancePercent),
-    mark: persianNumber(fields.mark),
+    serial: certificate.serial,
+    status: certificate.status,
+    code: certificate.code,
+    sha256: certificate.sha256,
     revokedReason: certificate.status === 'revoked' ? certificate.statusReason : null,
     statusChangedAt: certificate.statusChangedAt ? formatDateTime(certificate.statusChangedAt) : null,
     supersededBy,

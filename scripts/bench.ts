@@ -134,7 +134,6 @@ async function prepare(): Promise<Targets> {
   let [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
   if (!cert) {
     const [finished = { id: 0 }] = await q<{ id: number }>("SELECT id FROM courses WHERE status = 'finished' ORDER BY id LIMIT 1");
-    const keepAlive = setInterval(() => undefined, 1000);
     try {
       const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
       for (const row of rows) {
@@ -142,7 +141,6 @@ async function prepare(): Promise<Targets> {
       }
     } finally {
       await pdfRenderer().close();
-      clearInterval(keepAlive);
     }
     [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
   }

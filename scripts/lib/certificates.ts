@@ -14,9 +14,6 @@ export async function issueDemoCertificates(
 ): Promise<number> {
   const ctx = { sequelize: services.sequelize, config: services.config, actor: { id: adminId, ip: null } };
   let issued = 0;
-  // The renderer unrefs its child process while idle; outside a server nothing else keeps Node's
-  // event loop alive while a render is awaited, and the process would end silently mid-issue.
-  const keepAlive = setInterval(() => undefined, 1000);
   try {
     for (const courseId of courseIds) {
       const certificates = await issueCertificates(ctx, courseId);
@@ -24,7 +21,6 @@ export async function issueDemoCertificates(
     }
   } finally {
     await pdfRenderer().close();
-    clearInterval(keepAlive);
   }
   log(`${issued} certificates issued through the certificates feature`);
   return issued;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
 import passport from 'passport';
 import qs from 'qs';
 import { projectRoot } from './config';
@@ -55,6 +56,8 @@ export function createApp(services: Services): Express {
   app.use(featureRoutes.public(services));
   setUpBodyParsers(app);
   setUpSession(app, services);
+  // Signed cookies: the one-time flash messages (src/middleware/views.ts).
+  app.use(cookieParser(services.config.sessionSecret));
   setUpAuthentication(app);
   app.use(noStoreWhenLoggedIn);
   setUpCsrf(app);

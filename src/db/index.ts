@@ -1,8 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { Sequelize, Transaction, type Options, type TransactionOptions } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction, type Options, type TransactionOptions } from 'sequelize';
 import type { Config } from '../config';
-import { sqliteDialectModule } from './sqlite';
+import { type SqliteConnection, sqliteDialectModule } from './sqlite';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -39,6 +39,46 @@ function queueTransactions(sequelize: Sequelize): void {
   };
 }
 
+/**
+ * Sequelize's SQLite dialect opens a new connection for every transaction and closes it after:
+ * each write paid for opening the file, configuring the connection and SQLite reading the whole
+ * schema (every table, index and trigger) again. Transactions here run one at a time (above), so
+ * one finished transaction's connection is kept for the next; a connection on which any statement
+ * failed is closed instead, so none is handed on in an unknown state.
+ */
+function reuseTransactionConnections(sequelize: Sequelize): void {
+  type Manager = {
+    connections: Record<string, SqliteConnection>;
+    getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+    releaseConnection(connection: SqliteConnection & { uuid?: string }, force?: boolean): void;
+    close(): Promise<void>;
+  };
+  const manager = sequelize.connectionManager as unknown as Manager;
+  const idle: SqliteConnection[] = [];
+  const getConnection = manager.getConnection.bind(manager);
+  const releaseConnection = manager.releaseConnection.bind(manager);
+  const close = manager.close.bind(manager);
+  manager.getConnection = async (options) => {
+    const uuid = options?.uuid;
+    const kept = uuid && uuid !== 'default' ? idle.pop() : undefined;
+    if (!kept) return getConnection(options);
+    manager.connections[uuid!] = kept;
+    return kept;
+  };
+  manager.releaseConnection = (connection, force) => {
+    if (connection.uuid && !force && !connection.failed && idle.length < 2) {
+      delete manager.connections[connection.uuid];
+      idle.push(connection);
+      return;
+    }
+    releaseConnection(connection, force);
+  };
+  manager.close = async () => {
+    await Promise.all(idle.splice(0).map((c) => new Promise((resolve) => c.close(resolve))));
+    return close();
+  };
+}
+
 export function createSequelize(config: Pick<Config, 'databaseUrl' | 'logSql'>): Sequelize {
   const dialect = dialectOf(config.databaseUrl);
   const logging = config.logSql ? (sql: string) => console.log(sql) : false;
@@ -64,6 +104,7 @@ export function createSequelize(config: Pick<Config, 'databaseUrl' | 'logSql'>):
     transactionType: Transaction.TYPES.IMMEDIATE,
   });
   queueTransactions(sequelize);
+  if (storage !== ':memory:') reuseTransactionConnections(sequelize);
   return sequelize;
 }
 
@@ -81,4 +122,15 @@ export async function databaseAnswers(sequelize: Sequelize): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Runs one INSERT (no RETURNING clause) and gives the new row's id, on either database. */
+export async function insertReturningId(sequelize: Sequelize, sql: string, options: { replacements: Record<string, unknown>; transaction?: Transaction }): Promise<number> {
+  if (sequelize.getDialect() === 'postgres') {
+    const [row] = await sequelize.query<{ id: number }>(`${sql} RETURNING id`, { ...options, type: QueryTypes.SELECT });
+    return Number(row.id);
+  }
+  // SQLite: an INSERT answers with the statement's last inserted row id.
+  const [id] = (await sequelize.query(sql, { ...options, type: QueryTypes.INSERT })) as unknown as [number, number];
+  return Number(id);
 }

@@ -14,15 +14,32 @@ export const viewHelpers = {
   weekday: jalali.weekdayName,
 };
 
-declare module 'express-session' {
-  interface SessionData {
-    flash?: { type: 'success' | 'info' | 'warning' | 'danger'; message: string }[];
-  }
+type FlashType = 'success' | 'info' | 'warning' | 'danger';
+interface FlashMessage {
+  type: FlashType;
+  message: string;
+}
+const FLASH_COOKIE = 'rabet.flash';
+const FLASH_TYPES: readonly string[] = ['success', 'info', 'warning', 'danger'];
+
+/**
+ * A message shown once, on the next page the user sees (after a redirect). It travels in a short-lived
+ * cookie signed with the session secret, not in the session row: kept there, every form post and
+ * the page after it each wrote the session to the database (on SQLite a commit that queues behind
+ * every other write) just to carry one line of text. Measured: npm run bench.
+ */
+export function flash(req: Request, type: FlashType, message: string): void {
+  const res = req.res!;
+  const pending = [...((res.locals.flashNext as FlashMessage[] | undefined) ?? []), { type, message }];
+  res.locals.flashNext = pending;
+  res.cookie(FLASH_COOKIE, pending, { signed: true, httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: 5 * 60_000, path: '/' });
 }
 
-/** A message shown once, on the next page the user sees (after a redirect). */
-export function flash(req: Request, type: 'success' | 'info' | 'warning' | 'danger', message: string): void {
-  req.session.flash = [...(req.session.flash ?? []), { type, message }];
+/** The messages a signed flash cookie carries; anything else (unsigned, tampered, malformed) is none. */
+function flashFrom(req: Request): FlashMessage[] {
+  const value: unknown = req.signedCookies?.[FLASH_COOKIE];
+  if (!Array.isArray(value)) return [];
+  return value.filter((m): m is FlashMessage => typeof m?.message === 'string' && FLASH_TYPES.includes(m?.type)).slice(0, 10);
 }
 
 export function setUpViews(app: Express, viewCache: boolean): void {
@@ -36,7 +53,9 @@ export function setUpViews(app: Express, viewCache: boolean): void {
 export function setUpPageLocals(req: Request, res: Response, next: NextFunction): void {
   res.locals.user = req.user ?? null;
   res.locals.path = req.path;
-  res.locals.flash = req.session?.flash ?? [];
-  if (req.session?.flash) delete req.session.flash;
+  res.locals.flash = flashFrom(req);
+  if (req.cookies?.[FLASH_COOKIE] !== undefined || req.signedCookies?.[FLASH_COOKIE] !== undefined) {
+    res.clearCookie(FLASH_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+  }
   next();
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { UniqueConstraintError } from 'sequelize';
+import { QueryTypes, UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
@@ -67,8 +67,13 @@ export async function logIn(
 
 /** The user behind a session, or null when the account is gone or no longer active. */
 export async function findSessionUser(id: number): Promise<CurrentUser | null> {
-  const user = await User.findByPk(id, { attributes: ['id', 'role', 'username', 'fullName', 'countyId', 'status'] });
-  return user && user.status === 'active' ? presentCurrentUser(user) : null;
+  // Every logged-in request asks: one plain row, no model instance.
+  const [user] = await User.sequelize!.query<{ id: number; role: CurrentUser['role']; username: string; full_name: string; county_id: number | null; status: string }>(
+    'SELECT id, role, username, full_name, county_id, status FROM users WHERE id = :id',
+    { type: QueryTypes.SELECT, replacements: { id } },
+  );
+  if (user?.status !== 'active') return null;
+  return { id: Number(user.id), role: user.role, username: user.username, fullName: user.full_name, countyId: user.county_id === null ? null : Number(user.county_id), status: user.status };
 }
 
 /**

@@ -91,16 +91,19 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? persianOf(String(iso).slice(0, 10)) : '';
 }
 
+const longOf = memo((iso) => {
+  const { year, month, day } = jalaliParts(iso);
+  return `${WEEKDAYS[localDateFromIso(iso).getDay()]} ${toPersianDigits(day)} ${MONTHS[month - 1]} ${toPersianDigits(year)}`;
+});
+const weekdayOf = memo((iso) => WEEKDAYS[localDateFromIso(iso).getDay()]);
+
 /** `شنبه ۶ آذر ۱۴۰۵`. */
 export function formatLongDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const date = localDateFromIso(iso);
-  const { year, month, day } = jalaliParts(iso);
-  return `${WEEKDAYS[date.getDay()]} ${toPersianDigits(day)} ${MONTHS[month - 1]} ${toPersianDigits(year)}`;
+  return iso ? longOf(String(iso).slice(0, 10)) : '';
 }
 
 export function weekdayName(iso: string): string {
-  return WEEKDAYS[localDateFromIso(iso).getDay()];
+  return weekdayOf(String(iso).slice(0, 10));
 }
 
 /** 0 for Saturday … 6 for Friday. */

@@ -72,3 +72,13 @@ export function maskNationalCode(code: string): string {
 }
 
 export { ZWNJ };
+
+const PERSIAN_ORDER = new Intl.Collator('fa');
+
+/**
+ * Sorts Persian names in dictionary order. One collator for the process: `a.localeCompare(b, 'fa')`
+ * builds a new one on every comparison, which made sorting a 30-row sheet cost milliseconds.
+ */
+export function comparePersian(a: string, b: string): number {
+  return PERSIAN_ORDER.compare(a, b);
+}

@@ -20,15 +20,21 @@ export async function recordAudit(
   details: Record<string, unknown> | null,
   transaction?: Transaction,
 ): Promise<void> {
-  await AuditEvent.create(
+  // One plain INSERT: every write of the app records one or more of these inside its transaction.
+  await AuditEvent.sequelize!.query(
+    `INSERT INTO audit_events (actor_id, action, entity_type, entity_id, details, ip, created_at)
+     VALUES (:actorId, :action, :entityType, :entityId, :details, :ip, :now)`,
     {
-      actorId: actor.id,
-      action,
-      entityType: entity.type,
-      entityId: entity.id,
-      details: details ? JSON.stringify(details) : null,
-      ip: actor.ip ?? null,
+      replacements: {
+        actorId: actor.id,
+        action,
+        entityType: entity.type,
+        entityId: entity.id,
+        details: details ? JSON.stringify(details) : null,
+        ip: actor.ip ?? null,
+        now: new Date(),
+      },
+      transaction,
     },
-    { transaction },
   );
 }

@@ -2,7 +2,6 @@ import { actorOf } from '../../services/audit';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { Services } from '../../services';
-import type { CourseSession, Course } from '../../models';
 import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError } from '../../lib/errors';
@@ -22,6 +21,8 @@ import {
   recordAttendance,
   selfCheckIn,
   sessionForAttendance,
+  type SheetCourse,
+  type SheetSession,
 } from './service';
 import { checkInSchema, parseMarks } from './schemas';
 import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
@@ -30,8 +31,8 @@ import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
 async function renderSheet(
   req: Request,
   res: Response,
-  session: CourseSession,
-  course: Course,
+  session: SheetSession,
+  course: SheetCourse,
   extra: { status?: number; errors?: Record<string, string>; message?: string | null; values?: Record<string, unknown> } = {},
 ) {
   const rows = await loadSheet(session);
@@ -66,7 +67,7 @@ function postedValues(body: unknown): Record<string, Record<string, unknown>> {
   return values;
 }
 
-async function checkInPayload(services: Services, session: CourseSession) {
+async function checkInPayload(services: Services, session: SheetSession) {
   const secret = await checkInSecret(services.sequelize, session.id);
   const { code, expiresInMs } = currentCode(secret);
   const url = `${services.config.baseUrl}/check-in?session=${session.id}&code=${code}`;

@@ -1,5 +1,6 @@
-import { Op, type Sequelize } from 'sequelize';
-import { AttendanceMark, County, Course, CourseSession, Enrollment, User } from '../../models';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { comparePersian } from '../../lib/persian';
+import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -7,6 +8,7 @@ import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, N
 import { tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { codeIsValid, findCheckInSecret } from './check-in-codes';
+import { insertReturningId } from '../../db';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
 export const STATUS_LABELS: Record<AttendanceStatus, string> = { present: 'حاضر', late: 'با تأخیر', excused: 'غیبت موجه', absent: 'غایب' };
@@ -31,12 +33,36 @@ function idOf(raw: string): number {
   return Number(raw);
 }
 
-/** The session and its course, if this user may take its attendance (404 / 403 otherwise). */
-export async function sessionForAttendance(user: CurrentUser, rawId: string): Promise<{ session: CourseSession; course: Course }> {
-  const session = await CourseSession.findByPk(idOf(rawId), { include: [{ model: Course, as: 'course' }] });
-  if (!session?.course) throw new NotFoundError('این جلسه پیدا نشد.');
-  if (!canTakeAttendance(user, session.course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
-  return { session, course: session.course };
+export interface SheetSession {
+  id: number;
+  courseId: number;
+  date: string;
+  startTime: string;
+  endTime: string;
+  topic: string | null;
+}
+export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId'>;
+
+/** The session and its course, if this user may take its attendance (404 / 403 otherwise): one plain query. */
+export async function sessionForAttendance(user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
+  const [row] = await Course.sequelize!.query<{
+    id: number; course_id: number; date: string; start_time: string; end_time: string; topic: string | null;
+    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null;
+  }>(
+    `SELECT s.id, s.course_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, s.topic,
+            c.code, c.title, c.place, c.instructor_name, c.instructor_id
+       FROM course_sessions s JOIN courses c ON c.id = s.course_id
+      WHERE s.id = :id`,
+    { type: QueryTypes.SELECT, replacements: { id: idOf(rawId) } },
+  );
+  if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
+  const session: SheetSession = { id: Number(row.id), courseId: Number(row.course_id), date: row.date, startTime: row.start_time, endTime: row.end_time, topic: row.topic };
+  const course: SheetCourse = {
+    id: session.courseId, code: row.code, title: row.title, place: row.place, instructorName: row.instructor_name,
+    instructorId: row.instructor_id === null ? null : Number(row.instructor_id),
+  };
+  if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
+  return { session, course };
 }
 
 export async function courseForAttendance(user: CurrentUser, rawId: string): Promise<Course> {
@@ -50,7 +76,7 @@ export function marksAreOpen(session: Pick<CourseSession, 'date'>, now: Date = n
   return session.date <= todayIso(now);
 }
 
-export function presentSession(session: CourseSession, course: Course) {
+export function presentSession(session: SheetSession, course: SheetCourse) {
   return {
     id: session.id,
     date: session.date,
@@ -61,31 +87,33 @@ export function presentSession(session: CourseSession, course: Course) {
   };
 }
 
+/** The approved liaisons of a course, sorted by name: plain rows (the sheet is opened for every session). */
 async function approvedEnrollments(courseId: number) {
-  const enrollments = await Enrollment.findAll({
-    where: { courseId, status: 'approved' },
-    include: [
-      { model: User, as: 'user', attributes: ['id', 'fullName', 'username'], include: [{ model: County, as: 'county', attributes: ['name'] }] },
-      { model: County, as: 'county', attributes: ['name'] },
-    ],
-  });
-  const rows = enrollments.map((e) => ({
-    enrollmentId: e.id,
-    createdAt: e.createdAt,
-    fullName: e.user?.fullName ?? '',
-    county: e.county?.name ?? e.user?.county?.name ?? '',
-  }));
-  return rows.sort((a, b) => a.fullName.localeCompare(b.fullName, 'fa') || a.enrollmentId - b.enrollmentId);
+  const rows = await Enrollment.sequelize!.query<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
+    `SELECT e.id, e.created_at, u.full_name, COALESCE(ec.name, uc.name) AS county
+       FROM enrollments e
+       JOIN users u ON u.id = e.user_id
+       LEFT JOIN counties ec ON ec.id = e.county_id
+       LEFT JOIN counties uc ON uc.id = u.county_id
+      WHERE e.course_id = :courseId AND e.status = 'approved'`,
+    { type: QueryTypes.SELECT, replacements: { courseId } },
+  );
+  return rows
+    .map((r) => ({ enrollmentId: Number(r.id), createdAt: new Date(r.created_at), fullName: r.full_name ?? '', county: r.county ?? '' }))
+    .sort((a, b) => comparePersian(a.fullName, b.fullName) || a.enrollmentId - b.enrollmentId);
 }
 
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
-export async function loadSheet(session: CourseSession) {
+export async function loadSheet(session: Pick<CourseSession, 'id' | 'courseId'>) {
   const rows = await approvedEnrollments(session.courseId);
-  const marks = await AttendanceMark.findAll({ where: { sessionId: session.id } });
-  const byEnrollment = new Map(marks.map((m) => [m.enrollmentId, m]));
+  const marks = await Enrollment.sequelize!.query<{ enrollment_id: number; status: AttendanceStatus; note: string | null; source: AttendanceSource; recorded_at: Date | string }>(
+    'SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId',
+    { type: QueryTypes.SELECT, replacements: { sessionId: session.id } },
+  );
+  const byEnrollment = new Map(marks.map((m) => [Number(m.enrollment_id), m]));
   return rows.map((row) => {
     const mark = byEnrollment.get(row.enrollmentId);
-    return { ...row, status: mark?.status ?? null, note: mark?.note ?? '', source: mark?.source ?? null, recordedAt: mark?.recordedAt ?? null };
+    return { ...row, status: mark?.status ?? null, note: mark?.note ?? '', source: mark?.source ?? null, recordedAt: mark ? new Date(mark.recorded_at) : null };
   });
 }
 
@@ -105,7 +133,7 @@ export interface MarkEntry {
 export async function recordAttendance(
   sequelize: Sequelize,
   actor: Actor,
-  session: CourseSession,
+  session: Pick<SheetSession, 'id' | 'courseId' | 'date'>,
   entries: MarkEntry[],
   source: AttendanceSource = 'sheet',
 ): Promise<{ created: number; changed: number; marks: Record<number, AttendanceStatus> }> {
@@ -113,15 +141,28 @@ export async function recordAttendance(
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
   if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
   return sequelize.transaction(async (t) => {
-    // One writer per session at a time: concurrent taps on two devices never race on the same mark.
-    await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
+    // One writer per session at a time: concurrent taps on two devices never race on the same mark
+    // (on SQLite every write transaction already holds the database's one write lock).
+    if (sequelize.getDialect() === 'postgres') await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
+    const sql = sequelize;
     const approved = ids.length
-      ? await Enrollment.count({ where: { id: { [Op.in]: ids }, courseId: session.courseId, status: 'approved' }, transaction: t })
+      ? Number(
+          (
+            await sql.query<{ n: number | string }>(
+              "SELECT COUNT(*) AS n FROM enrollments WHERE id IN (:ids) AND course_id = :courseId AND status = 'approved'",
+              { type: QueryTypes.SELECT, replacements: { ids, courseId: session.courseId }, transaction: t },
+            )
+          )[0].n,
+        )
       : 0;
     if (approved !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
-    const existing = new Map(
-      (await AttendanceMark.findAll({ where: { sessionId: session.id, enrollmentId: { [Op.in]: ids } }, transaction: t })).map((m) => [m.enrollmentId, m]),
-    );
+    const stored = ids.length
+      ? await sql.query<{ id: number; enrollment_id: number; status: AttendanceStatus; note: string | null }>(
+          'SELECT id, enrollment_id, status, note FROM attendance_marks WHERE session_id = :sessionId AND enrollment_id IN (:ids)',
+          { type: QueryTypes.SELECT, replacements: { sessionId: session.id, ids }, transaction: t },
+        )
+      : [];
+    const existing = new Map(stored.map((m) => [Number(m.enrollment_id), m]));
     const now = new Date();
     let created = 0;
     let changed = 0;
@@ -132,12 +173,15 @@ export async function recordAttendance(
       const previous = existing.get(entry.enrollmentId);
       if (!previous) {
         if (!entry.status) continue;
-        const mark = await AttendanceMark.create(
-          { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note: entry.note ?? null, source, recordedBy: actor.id, recordedAt: now },
-          { transaction: t },
+        const note = entry.note ?? null;
+        const id = await insertReturningId(
+          sql,
+          `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
+           VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
+          { replacements: { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now }, transaction: t },
         );
-        await recordAudit(actor, 'attendance.record', { type: 'attendance_mark', id: mark.id }, {
-          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note: mark.note, source,
+        await recordAudit(actor, 'attendance.record', { type: 'attendance_mark', id }, {
+          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source,
         }, t);
         created++;
         marks[entry.enrollmentId] = entry.status;
@@ -148,8 +192,11 @@ export async function recordAttendance(
       marks[entry.enrollmentId] = status;
       if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
       const details = { sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source };
-      await previous.update({ status, note, source, recordedBy: actor.id, recordedAt: now }, { transaction: t });
-      await recordAudit(actor, 'attendance.correct', { type: 'attendance_mark', id: previous.id }, details, t);
+      await sql.query(
+        'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
+        { replacements: { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id }, transaction: t },
+      );
+      await recordAudit(actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
       changed++;
     }
     return { created, changed, marks };
@@ -158,8 +205,11 @@ export async function recordAttendance(
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */
 export async function approvedEnrollmentIds(courseId: number): Promise<number[]> {
-  const rows = await Enrollment.findAll({ where: { courseId, status: 'approved' }, attributes: ['id'], order: [['id', 'ASC']] });
-  return rows.map((r) => r.id);
+  const rows = await Enrollment.sequelize!.query<{ id: number }>("SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id", {
+    type: QueryTypes.SELECT,
+    replacements: { courseId },
+  });
+  return rows.map((r) => Number(r.id));
 }
 
 export type MatrixCell = { kind: 'mark'; status: AttendanceStatus } | { kind: 'unmarked' } | { kind: 'not-enrolled' } | { kind: 'upcoming' };
@@ -228,37 +278,50 @@ export async function selfCheckIn(
 
 /** The /me section: a liaison's marks and percent per course; an instructor's courses with links. */
 export async function loadMyAttendance(user: CurrentUser) {
-  const enrollments = await Enrollment.findAll({
-    where: { userId: user.id, status: 'approved' },
-    include: [{ model: Course, as: 'course', attributes: ['id', 'title', 'minAttendance', 'countExcused'] }],
-    order: [['id', 'DESC']],
-  });
-  // Three queries whatever the number of courses: the enrollments, their sessions, their marks.
-  const sessions = enrollments.length
-    ? await CourseSession.findAll({
-        where: { courseId: enrollments.map((e) => e.courseId) },
-        attributes: ['id', 'courseId', 'date', 'startTime', 'endTime'],
-        order: [['date', 'ASC'], ['startTime', 'ASC']],
-      })
-    : [];
-  const marks = enrollments.length
-    ? await AttendanceMark.findAll({ where: { enrollmentId: enrollments.map((e) => e.id) }, attributes: ['enrollmentId', 'sessionId', 'status'] })
+  const sql = Enrollment.sequelize!;
+  // Two plain queries whatever the number of courses (no model instances: /me is the page a
+  // liaison opens most, npm run bench): the approved enrollments with their course, then every
+  // session of those courses with the liaison's mark for it.
+  const enrollments = await sql.query<{ id: number; created_at: Date | string; course_id: number; title: string; min_attendance: number; count_excused: boolean | number }>(
+    `SELECT e.id, e.created_at, c.id AS course_id, c.title, c.min_attendance, c.count_excused
+       FROM enrollments e JOIN courses c ON c.id = e.course_id
+      WHERE e.user_id = :userId AND e.status = 'approved'
+      ORDER BY e.id DESC`,
+    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+  );
+  const rows = enrollments.length
+    ? await sql.query<{ enrollment_id: number; id: number; date: string; start_time: string; end_time: string; status: AttendanceStatus | null }>(
+        `SELECT e.id AS enrollment_id, s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
+           FROM enrollments e
+           JOIN course_sessions s ON s.course_id = e.course_id
+           LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
+          WHERE e.user_id = :userId AND e.status = 'approved'
+          ORDER BY s.date, s.start_time, s.id`,
+        { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+      )
     : [];
   const now = new Date();
+  const byEnrollment = new Map<number, typeof rows>();
+  for (const row of rows) {
+    const list = byEnrollment.get(row.enrollment_id);
+    if (list) list.push(row);
+    else byEnrollment.set(row.enrollment_id, [row]);
+  }
   const courses = [];
   for (const enrollment of enrollments) {
-    const course = enrollment.course!;
-    const own = sessions.filter((s) => s.courseId === course.id);
-    if (!own.length) continue;
-    const statusOf = new Map(marks.filter((m) => m.enrollmentId === enrollment.id).map((m) => [m.sessionId, m.status]));
-    const summary = summarizeAttendance(course, enrollment, own.filter((s) => sessionIsOver(s, now)), statusOf);
+    const own = byEnrollment.get(enrollment.id);
+    if (!own) continue;
+    const course = { minAttendance: Number(enrollment.min_attendance), countExcused: Boolean(enrollment.count_excused) };
+    const sessions = own.map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status ?? null, held: sessionIsOver({ date: s.date, endTime: s.end_time }, now) }));
+    const statusOf = new Map(sessions.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
+    const summary = summarizeAttendance(course, { id: enrollment.id, createdAt: new Date(enrollment.created_at) }, sessions.filter((s) => s.held), statusOf);
     courses.push({
-      id: course.id,
-      title: course.title,
+      id: enrollment.course_id,
+      title: enrollment.title,
       minAttendance: course.minAttendance,
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,
-      sessions: own.map((s) => ({ date: s.date, startTime: s.startTime, status: statusOf.get(s.id) ?? null, held: sessionIsOver(s, now) })),
+      sessions: sessions.map(({ date, startTime, status, held }) => ({ date, startTime, status, held })),
     });
   }
   const taught = user.role === 'instructor'

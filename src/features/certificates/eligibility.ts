@@ -1,7 +1,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { Certificate, County, Course, CourseSession, Enrollment, User } from '../../models';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
-import { normalizeCode } from '../../lib/persian';
+import { normalizeCode, comparePersian } from '../../lib/persian';
 import { type Actor, recordAudit } from '../../services/audit';
 import { type AttendanceSummary, attendanceSummaries } from '../attendance/summary';
 
@@ -56,7 +56,7 @@ export async function courseEligibility(courseId: number, options: { enrollmentI
     where,
     include: [{ model: User, as: 'user', include: [{ model: County, as: 'county' }] }],
   });
-  enrollments.sort((a, b) => a.user!.fullName.localeCompare(b.user!.fullName, 'fa'));
+  enrollments.sort((a, b) => comparePersian(a.user!.fullName, b.user!.fullName));
   const certificates = enrollments.length
     ? await Certificate.findAll({
         where: { enrollmentId: { [Op.in]: enrollments.map((e) => e.id) } },

@@ -1,19 +1,26 @@
-import { Certificate, Enrollment } from '../../models';
+import { QueryTypes } from 'sequelize';
+import { Certificate } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { parseFields } from './fields';
 import { presentCertificate } from './presenter';
 
-/** The liaison's certificates for their /me page (section view me/certificates). */
+/** The liaison's certificates for their /me page (section view me/certificates): plain rows, never the PDF. */
 export async function loadMyCertificates(user: CurrentUser): Promise<Record<string, unknown>> {
-  const certificates = await Certificate.findAll({
-    attributes: { exclude: ['pdf'] },
-    include: [{ model: Enrollment, as: 'enrollment', attributes: [], where: { userId: user.id } }],
-    order: [['issuedAt', 'DESC'], ['id', 'DESC']],
-  });
+  const rows = await Certificate.sequelize!.query<{
+    id: number; serial: string; code: string; status: Certificate['status']; issued_at: Date | string;
+    status_reason: string | null; override_reason: string | null; fields: string;
+  }>(
+    `SELECT ct.id, ct.serial, ct.code, ct.status, ct.issued_at, ct.status_reason, ct.override_reason, ct.fields
+       FROM certificates ct JOIN enrollments e ON e.id = ct.enrollment_id
+      WHERE e.user_id = :userId
+      ORDER BY ct.issued_at DESC, ct.id DESC`,
+    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+  );
   return {
-    certificates: certificates.map((c) => {
+    certificates: rows.map((c) => {
       const fields = parseFields(c.fields);
-      return { ...presentCertificate(c), courseTitle: fields.courseTitle, courseCode: fields.courseCode };
+      const certificate = { id: c.id, serial: c.serial, code: c.code, status: c.status, issuedAt: new Date(c.issued_at), statusReason: c.status_reason, overrideReason: c.override_reason };
+      return { ...presentCertificate(certificate), courseTitle: fields.courseTitle, courseCode: fields.courseCode };
     }),
   };
 }

@@ -1,4 +1,5 @@
 import { fn, col, UniqueConstraintError } from 'sequelize';
+import { comparePersian } from '../../lib/persian';
 import type { Sequelize } from 'sequelize';
 import { County, User } from '../../models';
 import { FormError, NotFoundError } from '../../lib/errors';
@@ -20,13 +21,13 @@ const present = (c: County): CountyOption => ({ id: c.id, slug: c.slug, name: c.
 /** Counties offered at sign-up and in forms: the active ones, in Persian alphabetical order. */
 export async function activeCounties(): Promise<CountyOption[]> {
   const rows = await County.findAll({ where: { active: true } });
-  return rows.map(present).sort((a, b) => a.name.localeCompare(b.name, 'fa'));
+  return rows.map(present).sort((a, b) => comparePersian(a.name, b.name));
 }
 
 /** Every county, active first, for filters and the admin list. */
 export async function allCounties(): Promise<CountyOption[]> {
   const rows = await County.findAll();
-  return rows.map(present).sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name, 'fa'));
+  return rows.map(present).sort((a, b) => Number(b.active) - Number(a.active) || comparePersian(a.name, b.name));
 }
 
 /** The admin's county list, each with how many accounts belong to it. */

@@ -4,7 +4,7 @@ import type { CourseStatus, Delivery } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { NotFoundError } from '../../lib/errors';
 import { jalaliYearRange, todayIso } from '../../lib/jalali';
-import { searchKey } from '../../lib/persian';
+import { searchKey, comparePersian } from '../../lib/persian';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import {
   ENROLLMENT_LABELS,
@@ -157,7 +157,7 @@ export async function courseForAdmin(id: number) {
         const county = (q as CourseQuota & { county?: County }).county;
         return { slug: county?.slug ?? '', name: county?.name ?? '', quota: q.quota };
       })
-      .sort((a, b) => a.name.localeCompare(b.name, 'fa')),
+      .sort((a, b) => comparePersian(a.name, b.name)),
     enrollments: Object.entries(ENROLLMENT_LABELS).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 })),
     approved: counts.approved ?? 0,
   };

@@ -1,5 +1,5 @@
-import type { Transaction } from 'sequelize';
-import { Notification, User } from '../../models';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { Notification } from '../../models';
 import { queueEmail } from '../../services/mailer';
 import { toPersianDigits } from '../../lib/persian';
 
@@ -42,8 +42,13 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
  */
 export async function notifyEnrollmentChange(userId: number, courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
   const message = changeMessage(courseTitle, change);
-  await Notification.create({ userId, message, link: '/me', readAt: null }, { transaction });
-  const user = await User.findByPk(userId, { attributes: ['id', 'email'], transaction });
+  const sql = Notification.sequelize!;
+  // Plain statements: this runs inside every enrollment transaction, which on SQLite queue one after another.
+  await sql.query('INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES (:userId, :message, :link, NULL, :now)', {
+    replacements: { userId, message, link: '/me', now: new Date() },
+    transaction,
+  });
+  const [user] = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id = :userId', { type: QueryTypes.SELECT, replacements: { userId }, transaction });
   if (user?.email) {
     await queueEmail({ to: user.email, subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', text: message, link: '/me' }, transaction);
   }

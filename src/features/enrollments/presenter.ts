@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
-import { County, Course, Enrollment, Notification, OutboxEmail, User } from '../../models';
+import { County, Course, Enrollment, OutboxEmail, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { CurrentUser } from '../../middleware/auth';
 import { NotFoundError } from '../../lib/errors';
@@ -41,37 +41,45 @@ async function courseSpans(courseIds: number[]): Promise<Map<number, CourseSpan>
   return spans;
 }
 
-/** The liaison's section of /me: their enrollments, and the latest notifications. */
+/** The liaison's section of /me: their enrollments, and the latest notifications (plain rows, no model instances). */
 export async function loadMyEnrollments(user: CurrentUser) {
-  const enrollments = await Enrollment.findAll({
-    where: { userId: user.id },
-    attributes: ['id', 'courseId', 'status', 'waitlistPosition', 'reason', 'createdAt'],
-    include: [{ model: Course, as: 'course', attributes: ['id', 'code', 'title', 'status', 'hours'] }],
-    order: [['createdAt', 'DESC']],
-  });
-  const spans = await courseSpans(enrollments.map((e) => e.courseId));
+  const sql = Enrollment.sequelize!;
+  const enrollments = await sql.query<{
+    id: number; status: EnrollmentStatus; waitlist_position: number | null; reason: string | null; created_at: Date | string;
+    course_id: number; code: string; title: string; course_status: Course['status'];
+  }>(
+    `SELECT e.id, e.status, e.waitlist_position, e.reason, e.created_at,
+            c.id AS course_id, c.code, c.title, c.status AS course_status
+       FROM enrollments e JOIN courses c ON c.id = e.course_id
+      WHERE e.user_id = :userId
+      ORDER BY e.created_at DESC, e.id DESC`,
+    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+  );
+  const spans = await courseSpans(enrollments.map((e) => e.course_id));
   const now = new Date();
-  const notifications = await Notification.findAll({ where: { userId: user.id }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: 10 });
+  const notifications = await sql.query<{ message: string; link: string | null; created_at: Date | string }>(
+    'SELECT message, link, created_at FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id DESC LIMIT 10',
+    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+  );
   return {
     enrollments: enrollments.map((e) => {
-      const span = spans.get(e.courseId);
-      const course = e.course!;
-      const started = startedBy(course, span?.first ?? null, now);
+      const span = spans.get(Number(e.course_id));
+      const started = startedBy({ status: e.course_status }, span?.first ?? null, now);
       return {
         id: e.id,
-        courseId: course.id,
-        courseTitle: course.title,
-        courseCode: course.code,
+        courseId: e.course_id,
+        courseTitle: e.title,
+        courseCode: e.code,
         startDate: span?.first.date ?? null,
         endDate: span?.lastDate ?? null,
         status: e.status,
-        statusText: statusText(e.status, e.waitlistPosition, e.reason),
-        waitlistPosition: e.waitlistPosition,
-        enrolledAt: e.createdAt,
-        cancellable: ACTIVE.includes(e.status) && !started && course.status !== 'cancelled',
+        statusText: statusText(e.status, e.waitlist_position, e.reason),
+        waitlistPosition: e.waitlist_position,
+        enrolledAt: new Date(e.created_at),
+        cancellable: ACTIVE.includes(e.status) && !started && e.course_status !== 'cancelled',
       };
     }),
-    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: n.createdAt })),
+    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: new Date(n.created_at) })),
   };
 }
 

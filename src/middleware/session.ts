@@ -1,10 +1,27 @@
 import type { Express } from 'express';
 import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Services } from '../services';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+/** The user Passport keeps on a session, if one is logged in on it. */
+function userOf(data: session.SessionData): number | null {
+  const id = (data as { passport?: { user?: unknown } }).passport?.user;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : null;
+}
+
+/**
+ * Logs a user out everywhere, or everywhere but the session they are using (`except`): after a
+ * password change the old password must not keep anyone logged in.
+ */
+export async function endSessionsOf(sequelize: Sequelize, userId: number, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {
+  await sequelize.query('DELETE FROM http_sessions WHERE user_id = :userId AND sid <> :except', {
+    replacements: { userId, except: options.except ?? '' },
+    transaction: options.transaction,
+  });
+}
 
 /**
  * connect-session-sequelize (table http_sessions, its quarter-hourly sweep of expired rows), with
@@ -36,9 +53,9 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number):
       touchedAt.set(sid, now.getTime());
       sequelize
         .query(
-          `INSERT INTO http_sessions (sid, expires, data, created_at, updated_at) VALUES (:sid, :expires, :data, :now, :now)
-           ON CONFLICT (sid) DO UPDATE SET expires = excluded.expires, data = excluded.data, updated_at = excluded.updated_at`,
-          { replacements: { sid, expires: expiry(data), data: JSON.stringify(data), now } },
+          `INSERT INTO http_sessions (sid, user_id, expires, data, created_at, updated_at) VALUES (:sid, :userId, :expires, :data, :now, :now)
+           ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, expires = excluded.expires, data = excluded.data, updated_at = excluded.updated_at`,
+          { replacements: { sid, userId: userOf(data), expires: expiry(data), data: JSON.stringify(data), now } },
         )
         .then(() => callback?.(), (err) => callback?.(err));
     },

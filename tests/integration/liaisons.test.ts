@@ -336,6 +336,26 @@ describe('profile', () => {
     assert.equal(await canLogIn(user.username, PASSWORD), false);
   });
 
+  it('ends the other sessions of a user whose password changes, keeping the one that changed it', async () => {
+    const user = await createLiaison();
+    const here = await loginAs(t.app, user.username);
+    const elsewhere = await loginAs(t.app, user.username);
+    assert.equal((await elsewhere.get('/me')).status, 200);
+    const ok = await postForm(here, '/me/password', { currentPassword: PASSWORD, newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' }, '/me/profile');
+    assert.equal(ok.status, 303);
+    assert.equal((await here.get('/me')).status, 200, 'the session that changed the password stays');
+    const gone = await elsewhere.get('/me');
+    assert.equal(gone.status, 303);
+    assert.match(gone.headers.location, /^\/login/);
+
+    // An admin's reset logs the account out everywhere.
+    const admin = await createAdmin();
+    const adminAgent = await loginAs(t.app, admin.username);
+    const reset = await postForm(adminAgent, `/admin/liaisons/${user.id}/password`, { password: 'Reset-By-Admin-1405' }, `/admin/liaisons/${user.id}`);
+    assert.equal(reset.status, 303);
+    assert.equal((await here.get('/me')).status, 303);
+  });
+
   it('keeps a deactivated county on the profile of a liaison who has it', async () => {
     const county = await County.create({ slug: 'old-county', name: 'شهرستان قدیمی', nameEn: null, active: false });
     const user = await createLiaison();

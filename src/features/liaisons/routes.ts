@@ -92,7 +92,7 @@ function profileRoutes({ sequelize }: Services): Router {
   router.post('/me/password', async (req, res) => {
     try {
       const input = parseForm(changePasswordSchema, req.body);
-      await changeOwnPassword(sequelize, actorOf(req), input.currentPassword, input.newPassword);
+      await changeOwnPassword(sequelize, actorOf(req), input.currentPassword, input.newPassword, req.sessionID);
       flash(req, 'success', 'گذرواژهٔ شما تغییر کرد.');
       res.redirect(303, '/me/profile');
     } catch (err) {

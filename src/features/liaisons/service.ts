@@ -6,6 +6,7 @@ import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
+import { endSessionsOf } from '../../middleware/session';
 import type { Settings } from '../../services/settings';
 import type { AdminAccountInput, ProfileInput, RegisterInput } from './schemas';
 
@@ -125,13 +126,15 @@ export async function updateOwnProfile(sequelize: Sequelize, actor: Actor & { id
 }
 
 /** A person changes their own password after proving they know the current one. */
-export async function changeOwnPassword(sequelize: Sequelize, actor: Actor & { id: number }, current: string, next: string): Promise<void> {
+export async function changeOwnPassword(sequelize: Sequelize, actor: Actor & { id: number }, current: string, next: string, sessionId?: string): Promise<void> {
   const user = await User.findByPk(actor.id);
   if (!user) throw new NotFoundError();
   if (!(await verifyPassword(user.passwordHash, current))) throw new FormError({ currentPassword: MESSAGES.wrongCurrentPassword });
   const passwordHash = await hashPassword(next);
   await sequelize.transaction(async (transaction) => {
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
+    // Whoever is logged in elsewhere with the old password is logged out; this session stays.
+    await endSessionsOf(sequelize, user.id, { except: sessionId, transaction });
     await recordAudit(actor, 'user.password.change', { type: 'user', id: user.id }, null, transaction);
   });
 }
@@ -262,6 +265,7 @@ export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: n
     const from = user.status;
     if (from !== status) {
       await user.update({ status }, { transaction });
+      if (status === 'disabled') await endSessionsOf(sequelize, id, { transaction });
       await recordAudit(actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
     }
     return user;
@@ -275,6 +279,7 @@ export async function resetPassword(sequelize: Sequelize, actor: Actor, id: numb
   const passwordHash = await hashPassword(password ?? generated!);
   await sequelize.transaction(async (transaction) => {
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
+    await endSessionsOf(sequelize, user.id, { transaction });
     await recordAudit(actor, 'user.password.reset', { type: 'user', id: user.id }, { generated: Boolean(generated) }, transaction);
   });
   return generated;

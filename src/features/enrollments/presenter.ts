@@ -57,10 +57,14 @@ export async function loadMyEnrollments(user: CurrentUser) {
   );
   const spans = await courseSpans(enrollments.map((e) => e.course_id));
   const now = new Date();
-  const notifications = await sql.query<{ message: string; link: string | null; created_at: Date | string }>(
-    'SELECT message, link, created_at FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id DESC LIMIT 10',
+  const notifications = await sql.query<{ message: string; link: string | null; created_at: Date | string; read_at: Date | string | null }>(
+    'SELECT message, link, created_at, read_at FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id DESC LIMIT 10',
     { type: QueryTypes.SELECT, replacements: { userId: user.id } },
   );
+  // Shown once as new («تازه»), then read: the next visit lists them without the mark.
+  if (notifications.some((n) => !n.read_at)) {
+    await sql.query('UPDATE notifications SET read_at = :now WHERE user_id = :userId AND read_at IS NULL', { replacements: { userId: user.id, now: new Date() } });
+  }
   return {
     enrollments: enrollments.map((e) => {
       const span = spans.get(Number(e.course_id));
@@ -79,7 +83,7 @@ export async function loadMyEnrollments(user: CurrentUser) {
         cancellable: ACTIVE.includes(e.status) && !started && e.course_status !== 'cancelled',
       };
     }),
-    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: new Date(n.created_at) })),
+    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: new Date(n.created_at), unread: !n.read_at })),
   };
 }
 

@@ -349,9 +349,25 @@ export interface TrainingRecord {
  * hold a certificate of), with the attendance rule of summary.ts, the hours they sat and their
  * valid certificate. Period and category narrow the courses as in the course report.
  */
-export async function trainingRecord({ sql, filters: f, now = new Date() }: Context, userId: number): Promise<TrainingRecord> {
+export async function trainingRecord(context: Context, userId: number): Promise<TrainingRecord> {
   const user = await User.findByPk(userId, { include: [{ association: 'county', attributes: ['name'] }] });
   if (!user || user.role === 'admin') throw new NotFoundError('رابط پیدا نشد.');
+  return {
+    liaison: {
+      id: user.id,
+      fullName: user.fullName,
+      fatherName: user.fatherName,
+      nationalCode: user.nationalCode,
+      username: user.username,
+      county: user.county?.name ?? null,
+      position: user.position,
+    },
+    ...(await recordRows(context, userId)),
+  };
+}
+
+/** The rows and totals of a training record, for a user already known to be a liaison or instructor. */
+async function recordRows({ sql, filters: f, now = new Date() }: Context, userId: number): Promise<Omit<TrainingRecord, 'liaison'>> {
   const courseWhere = ['1 = 1'];
   if (f.category) courseWhere.push('c.category = :category');
   if (f.from) courseWhere.push('EXISTS (SELECT 1 FROM course_sessions ps WHERE ps.course_id = c.id AND ps.date BETWEEN :from AND :to)');
@@ -394,15 +410,6 @@ export async function trainingRecord({ sql, filters: f, now = new Date() }: Cont
   }));
   const certified = records.filter((r) => r.certificateSerial);
   return {
-    liaison: {
-      id: user.id,
-      fullName: user.fullName,
-      fatherName: user.fatherName,
-      nationalCode: user.nationalCode,
-      username: user.username,
-      county: user.county?.name ?? null,
-      position: user.position,
-    },
     rows: records,
     totals: {
       courses: records.length,
@@ -432,7 +439,7 @@ export async function filterOptions(sql: Sequelize, now: Date = new Date()): Pro
 }
 
 /** The /me section: the liaison's own training record (every year, every category). */
-export async function loadMyRecord(user: { id: number }): Promise<{ record: TrainingRecord }> {
+export async function loadMyRecord(user: { id: number }): Promise<{ record: Omit<TrainingRecord, 'liaison'> }> {
   const filters: ReportFilters = { year: null, month: null, category: null, county: null, format: 'html', from: null, to: null, fromInstant: null, toInstant: null, periodLabel: '' };
-  return { record: await trainingRecord({ sql: User.sequelize!, filters }, user.id) };
+  return { record: await recordRows({ sql: User.sequelize!, filters }, user.id) };
 }

@@ -101,7 +101,7 @@ export function startedBy(
 }
 
 export async function hasStarted(course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
-  const first = await CourseSession.findOne({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
+  const first = await CourseSession.findOne({ where: { courseId: course.id }, attributes: ['date', 'startTime'], order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
   return startedBy(course, first, now);
 }
 

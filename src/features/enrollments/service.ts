@@ -73,7 +73,7 @@ export async function enrollInCourse(input: { courseId: number; actor: Actor & {
   return inEnrollmentTransaction(async (transaction) => {
     const course = await lockCourse(input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-    const liaison = await User.findByPk(input.actor.id, { transaction });
+    const liaison = await User.findByPk(input.actor.id, { attributes: ['id', 'role', 'status', 'countyId'], transaction });
     if (liaison?.status !== 'active') throw new ForbiddenError(MESSAGES.inactive);
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
     const closed = await whyEnrollmentIsClosed(course, transaction);
@@ -90,7 +90,7 @@ export async function enrollByHand(input: { courseId: number; username: string; 
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
     if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
     if (course.status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
-    const liaison = await User.findOne({ where: { username }, transaction });
+    const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
     if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
     if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
     return outcome(await placeLiaison(course, liaison, input.actor, true, transaction), course);

@@ -248,6 +248,8 @@ async function main(): Promise<void> {
     rows.push(bare);
     rows.push(await measure(server.base, pid, peak, 'catalogue', { path: '/courses' }));
     rows.push(await measure(server.base, pid, peak, 'course page', { path: `/courses/${targets.courseId}` }));
+    // The floor of any logged-in page: session, user, CSRF token and layout, no query of its own.
+    rows.push(await measure(server.base, pid, peak, 'logged-in floor (/check-in form)', { path: '/check-in', headers: { cookie: cookieOf(liaison) } }));
     rows.push(await measure(server.base, pid, peak, '/me of a liaison', { path: '/me', headers: { cookie: cookieOf(liaison) } }));
     rows.push(await measure(server.base, pid, peak, `attendance sheet (${targets.sheetSize})`, { path: `/admin/sessions/${targets.sessionId}/attendance`, headers: { cookie: cookieOf(admin) } }));
     let flip = 0;

@@ -87,8 +87,7 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const rowIds = await approvedEnrollmentIds(course.id);
-      const { entries, source } = parseMarks(req.body, rowIds);
+      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
       const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
       const saved = outcome.created + outcome.changed;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
@@ -108,8 +107,7 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const rowIds = await approvedEnrollmentIds(course.id);
-      const { entries, source } = parseMarks(req.body, rowIds);
+      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
       const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
       res.json({ ok: true, created: outcome.created, changed: outcome.changed, marks: outcome.marks, message: 'ذخیره شد' });
     } catch (err) {

@@ -34,9 +34,10 @@ function fieldValues(body: Record<string, unknown>, name: string): Map<number, u
 /**
  * The marks posted to a sheet (the form, or the JSON of its script): `mark[<id>]` one of the four
  * statuses (an empty value leaves the row as it is), `note[<id>]` free text, `allPresent` marks every
- * approved liaison present. Throws FormError with the offending field on a bad value.
+ * approved liaison present (only then is `approvedIds` asked: a one-mark save needs no list). Throws
+ * FormError with the offending field on a bad value.
  */
-export function parseMarks(body: unknown, rowIds: number[]): { entries: MarkEntry[]; source: 'sheet' | 'paper' } {
+export async function parseMarks(body: unknown, approvedIds: () => Promise<number[]>): Promise<{ entries: MarkEntry[]; source: 'sheet' | 'paper' }> {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const marks = fieldValues(b, 'mark');
   const notes = fieldValues(b, 'note');
@@ -61,7 +62,7 @@ export function parseMarks(body: unknown, rowIds: number[]): { entries: MarkEntr
   }
   if (Object.keys(errors).length) throw new FormError(errors);
   if (allPresent) {
-    for (const id of rowIds) entries.set(id, { ...(entries.get(id) ?? { enrollmentId: id }), status: 'present' });
+    for (const id of await approvedIds()) entries.set(id, { ...(entries.get(id) ?? { enrollmentId: id }), status: 'present' });
   }
   return { entries: [...entries.values()], source: b.source === 'paper' ? 'paper' : 'sheet' };
 }

@@ -278,28 +278,23 @@ export async function selfCheckIn(
 
 /** The /me section: a liaison's marks and percent per course; an instructor's courses with links. */
 export async function loadMyAttendance(user: CurrentUser) {
-  const sql = Enrollment.sequelize!;
-  // Two plain queries whatever the number of courses (no model instances: /me is the page a
-  // liaison opens most, npm run bench): the approved enrollments with their course, then every
-  // session of those courses with the liaison's mark for it.
-  const enrollments = await sql.query<{ id: number; created_at: Date | string; course_id: number; title: string; min_attendance: number; count_excused: boolean | number }>(
-    `SELECT e.id, e.created_at, c.id AS course_id, c.title, c.min_attendance, c.count_excused
-       FROM enrollments e JOIN courses c ON c.id = e.course_id
+  // One plain query whatever the number of courses (no model instances: /me is the page a liaison
+  // opens most, npm run bench): every session of each approved enrollment's course, with the
+  // course's rule and the liaison's mark for the session. Newest enrollment first.
+  const rows = await Enrollment.sequelize!.query<{
+    enrollment_id: number; created_at: Date | string; course_id: number; title: string; min_attendance: number; count_excused: boolean | number;
+    id: number; date: string; start_time: string; end_time: string; status: AttendanceStatus | null;
+  }>(
+    `SELECT e.id AS enrollment_id, e.created_at, c.id AS course_id, c.title, c.min_attendance, c.count_excused,
+            s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
+       FROM enrollments e
+       JOIN courses c ON c.id = e.course_id
+       JOIN course_sessions s ON s.course_id = e.course_id
+       LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
       WHERE e.user_id = :userId AND e.status = 'approved'
-      ORDER BY e.id DESC`,
+      ORDER BY e.id DESC, s.date, s.start_time, s.id`,
     { type: QueryTypes.SELECT, replacements: { userId: user.id } },
   );
-  const rows = enrollments.length
-    ? await sql.query<{ enrollment_id: number; id: number; date: string; start_time: string; end_time: string; status: AttendanceStatus | null }>(
-        `SELECT e.id AS enrollment_id, s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
-           FROM enrollments e
-           JOIN course_sessions s ON s.course_id = e.course_id
-           LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
-          WHERE e.user_id = :userId AND e.status = 'approved'
-          ORDER BY s.date, s.start_time, s.id`,
-        { type: QueryTypes.SELECT, replacements: { userId: user.id } },
-      )
-    : [];
   const now = new Date();
   const byEnrollment = new Map<number, typeof rows>();
   for (const row of rows) {
@@ -308,16 +303,15 @@ export async function loadMyAttendance(user: CurrentUser) {
     else byEnrollment.set(row.enrollment_id, [row]);
   }
   const courses = [];
-  for (const enrollment of enrollments) {
-    const own = byEnrollment.get(enrollment.id);
-    if (!own) continue;
-    const course = { minAttendance: Number(enrollment.min_attendance), countExcused: Boolean(enrollment.count_excused) };
+  for (const [enrollmentId, own] of byEnrollment) {
+    const { created_at, course_id, title, min_attendance, count_excused } = own[0];
+    const course = { minAttendance: Number(min_attendance), countExcused: Boolean(count_excused) };
     const sessions = own.map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status ?? null, held: sessionIsOver({ date: s.date, endTime: s.end_time }, now) }));
     const statusOf = new Map(sessions.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
-    const summary = summarizeAttendance(course, { id: enrollment.id, createdAt: new Date(enrollment.created_at) }, sessions.filter((s) => s.held), statusOf);
+    const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, sessions.filter((s) => s.held), statusOf);
     courses.push({
-      id: enrollment.course_id,
-      title: enrollment.title,
+      id: course_id,
+      title,
       minAttendance: course.minAttendance,
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,

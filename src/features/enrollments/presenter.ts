@@ -21,41 +21,23 @@ export function statusText(status: EnrollmentStatus, position: number | null, re
   return STATUS_LABELS[status];
 }
 
-interface CourseSpan {
-  first: { date: string; startTime: string };
-  lastDate: string;
-}
-
-/** First session (day and time) and last day of each course, grouped in the database. */
-async function courseSpans(courseIds: number[]): Promise<Map<number, CourseSpan>> {
-  const spans = new Map<number, CourseSpan>();
-  if (!courseIds.length) return spans;
-  const rows = await Course.sequelize!.query<{ course_id: number; first_start: string; last_date: string }>(
-    `SELECT course_id, MIN(CAST(date AS VARCHAR(10)) || ' ' || start_time) AS first_start, CAST(MAX(date) AS VARCHAR(10)) AS last_date
-     FROM course_sessions WHERE course_id IN (:courseIds) GROUP BY course_id`,
-    { type: QueryTypes.SELECT, replacements: { courseIds } },
-  );
-  for (const r of rows) {
-    spans.set(Number(r.course_id), { first: { date: r.first_start.slice(0, 10), startTime: r.first_start.slice(11) }, lastDate: r.last_date });
-  }
-  return spans;
-}
-
 /** The liaison's section of /me: their enrollments, and the latest notifications (plain rows, no model instances). */
 export async function loadMyEnrollments(user: CurrentUser) {
   const sql = Enrollment.sequelize!;
+  // With each course's first session (day and time) and last day, in the same query.
   const enrollments = await sql.query<{
     id: number; status: EnrollmentStatus; waitlist_position: number | null; reason: string | null; created_at: Date | string;
-    course_id: number; code: string; title: string; course_status: Course['status'];
+    course_id: number; code: string; title: string; course_status: Course['status']; first_start: string | null; last_date: string | null;
   }>(
     `SELECT e.id, e.status, e.waitlist_position, e.reason, e.created_at,
-            c.id AS course_id, c.code, c.title, c.status AS course_status
+            c.id AS course_id, c.code, c.title, c.status AS course_status,
+            (SELECT MIN(CAST(s.date AS VARCHAR(10)) || ' ' || s.start_time) FROM course_sessions s WHERE s.course_id = c.id) AS first_start,
+            (SELECT CAST(MAX(s.date) AS VARCHAR(10)) FROM course_sessions s WHERE s.course_id = c.id) AS last_date
        FROM enrollments e JOIN courses c ON c.id = e.course_id
       WHERE e.user_id = :userId
       ORDER BY e.created_at DESC, e.id DESC`,
     { type: QueryTypes.SELECT, replacements: { userId: user.id } },
   );
-  const spans = await courseSpans(enrollments.map((e) => e.course_id));
   const now = new Date();
   const notifications = await sql.query<{ message: string; link: string | null; created_at: Date | string; read_at: Date | string | null }>(
     'SELECT message, link, created_at, read_at FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id DESC LIMIT 10',
@@ -67,15 +49,15 @@ export async function loadMyEnrollments(user: CurrentUser) {
   }
   return {
     enrollments: enrollments.map((e) => {
-      const span = spans.get(Number(e.course_id));
-      const started = startedBy({ status: e.course_status }, span?.first ?? null, now);
+      const first = e.first_start ? { date: e.first_start.slice(0, 10), startTime: e.first_start.slice(11) } : null;
+      const started = startedBy({ status: e.course_status }, first, now);
       return {
         id: e.id,
         courseId: e.course_id,
         courseTitle: e.title,
         courseCode: e.code,
-        startDate: span?.first.date ?? null,
-        endDate: span?.lastDate ?? null,
+        startDate: first?.date ?? null,
+        endDate: e.last_date,
         status: e.status,
         statusText: statusText(e.status, e.waitlist_position, e.reason),
         waitlistPosition: e.waitlist_position,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment } from '../../src/models';
+import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
@@ -350,6 +350,19 @@ describe('course status', () => {
       assert.equal((await setStatus(course.id, 'cancelled')).status, 303, status);
       assert.equal((await Course.findByPk(course.id))?.status, 'cancelled');
     }
+  });
+
+  it('tells every liaison still enrolled, pending or waiting that the course is cancelled', async () => {
+    const course = await createCourse({ title: 'دورهٔ لغوشدنی', status: 'open' });
+    const told = await Promise.all([enroll(course, 'approved'), enroll(course, 'pending'), enroll(course, 'waitlisted', 1)]);
+    const left = await enroll(course, 'cancelled');
+    assert.equal((await setStatus(course.id, 'cancelled')).status, 303);
+    for (const { liaison } of told) {
+      const notes = await Notification.findAll({ where: { userId: liaison.id } });
+      assert.equal(notes.length, 1);
+      assert.match(notes[0].message, /دورهٔ «دورهٔ لغوشدنی» لغو شد/);
+    }
+    assert.equal(await Notification.count({ where: { userId: left.liaison.id } }), 0);
   });
 });
 

@@ -8,6 +8,7 @@ import { searchKey, toPersianDigits } from '../../lib/persian';
 import type { CourseInput, SeriesInput, SessionInput } from './schemas';
 import { STATUS_LABELS } from './presenter';
 import { fillFreedSeats } from '../enrollments/service';
+import { notifyEnrollmentChange } from '../enrollments/notify';
 
 /** The use cases of courses and their sessions: what an admin does, each in one transaction. */
 
@@ -230,6 +231,11 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
     }
     await course.update({ status }, { transaction: t });
     await recordAudit(actor, 'course.status', { type: 'course', id }, { from, to: status }, t);
+    if (status === 'cancelled') {
+      // Everyone holding a seat, waiting for approval or on the waitlist hears of it (on /me, and by email).
+      const enrolled = await Enrollment.findAll({ where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
+      for (const { userId } of enrolled) await notifyEnrollmentChange(userId, course.title, { kind: 'course-cancelled' }, t);
+    }
     return course;
   });
 }

@@ -10,7 +10,8 @@ export type EnrollmentChange =
   | { kind: 'promoted'; status: 'approved' | 'pending' }
   | { kind: 'moved'; position: number }
   | { kind: 'rejected'; reason: string }
-  | { kind: 'cancelled'; byAdmin: boolean; reason: string | null };
+  | { kind: 'cancelled'; byAdmin: boolean; reason: string | null }
+  | { kind: 'course-cancelled' };
 
 export function changeMessage(courseTitle: string, change: EnrollmentChange): string {
   const course = `دورهٔ «${courseTitle}»`;
@@ -33,6 +34,8 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
       return change.byAdmin
         ? `ثبت‌نام شما در ${course} به دست مدیر سامانه لغو شد.${change.reason ? ` دلیل: ${change.reason}` : ''}`
         : `ثبت‌نام شما در ${course} لغو شد.`;
+    case 'course-cancelled':
+      return `${course} لغو شد و برگزار نمی‌شود. دوره‌های دیگر را در فهرست دوره‌ها ببینید.`;
   }
 }
 

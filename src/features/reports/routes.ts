@@ -1,5 +1,5 @@
 import { idParam } from '../../lib/params';
-import { type Request, type Response, Router } from 'express';
+import { Router } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
@@ -15,29 +15,17 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
 
-  /**
-   * A report page: its body (title, tabs, filters, table; everything but the layout, which carries
-   * the user and the CSRF token) is rendered once per filter and kept with the report's rows, so
-   * a national-scale report of 445 counties is not rendered again for every request.
-   */
-  const renderReport = async (req: Request, res: Response, key: string, view: string, locals: Record<string, unknown>) => {
-    const body = await reports.remember(`html:${key}`, async () => {
-      const data = { ...locals, path: req.path, options: await reports.remember('filter-options', () => filterOptions(sequelize)) };
-      return new Promise<string>((resolve, reject) => req.app.render(view, data, (err, html) => (err ? reject(err) : resolve(html))));
-    });
-    res.render('reports/page', { title: locals.title, body });
-  };
-
   router.get('/admin/reports', admin, (_req, res) => res.redirect(303, '/admin/reports/courses'));
 
   router.get('/admin/reports/courses', admin, async (req, res) => {
     const filters = parseReportFilters(req.query);
     const rows = await reports.remember(`courses?${filterQuery(filters)}`, () => courseReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, courseTable(rows, filters));
-    await renderReport(req, res, `courses?${filterQuery(filters)}`, 'reports/courses', {
+    res.render('reports/courses', {
       title: 'گزارش دوره‌ها',
       filters,
       query: filterQuery(filters),
+      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       rows,
       statusLabels: COURSE_STATUS,
       action: '/admin/reports/courses',
@@ -48,10 +36,11 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
     const filters = parseReportFilters(req.query);
     const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
-    await renderReport(req, res, `counties?${filterQuery(filters)}`, 'reports/counties', {
+    res.render('reports/counties', {
       title: 'گزارش شهرستان‌ها',
       filters,
       query: filterQuery(filters),
+      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       rows,
       nobody: NOBODY,
       action: '/admin/reports/counties',
@@ -64,10 +53,11 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
     const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({ month, ...jalaliMonthRange(year, month) }));
     const rows = await reports.remember(`months?${filterQuery({ ...filters, year })}`, () => monthReport({ sql: sequelize, filters }, months));
     if (filters.format !== 'html') return sendTable(res, filters.format, monthTable(rows, year));
-    await renderReport(req, res, `months?${filterQuery({ ...filters, year })}`, 'reports/months', {
+    res.render('reports/months', {
       title: 'گزارش ماهانه',
       filters: { ...filters, year },
       query: filterQuery({ ...filters, year }),
+      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       rows,
       year,
       action: '/admin/reports/months',

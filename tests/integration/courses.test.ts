@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification } from '../../src/models';
+import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
@@ -356,7 +356,11 @@ describe('course status', () => {
     const course = await createCourse({ title: 'دورهٔ لغوشدنی', status: 'open' });
     const told = await Promise.all([enroll(course, 'approved'), enroll(course, 'pending'), enroll(course, 'waitlisted', 1)]);
     const left = await enroll(course, 'cancelled');
+    await told[0].liaison.update({ email: 'told@example.ir' });
     assert.equal((await setStatus(course.id, 'cancelled')).status, 303);
+    const emails = await OutboxEmail.findAll({ where: { to: 'told@example.ir' } });
+    assert.equal(emails.length, 1);
+    assert.match(emails[0].body, /«دورهٔ لغوشدنی» لغو شد/);
     for (const { liaison } of told) {
       const notes = await Notification.findAll({ where: { userId: liaison.id } });
       assert.equal(notes.length, 1);

@@ -8,7 +8,7 @@ import { searchKey, toPersianDigits } from '../../lib/persian';
 import type { CourseInput, SeriesInput, SessionInput } from './schemas';
 import { STATUS_LABELS } from './presenter';
 import { fillFreedSeats } from '../enrollments/service';
-import { notifyEnrollmentChange } from '../enrollments/notify';
+import { notifyEnrollmentChanges } from '../enrollments/notify';
 
 /** The use cases of courses and their sessions: what an admin does, each in one transaction. */
 
@@ -234,7 +234,7 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
     if (status === 'cancelled') {
       // Everyone holding a seat, waiting for approval or on the waitlist hears of it (on /me, and by email).
       const enrolled = await Enrollment.findAll({ where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
-      for (const { userId } of enrolled) await notifyEnrollmentChange(userId, course.title, { kind: 'course-cancelled' }, t);
+      await notifyEnrollmentChanges(enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
     }
     return course;
   });

@@ -43,16 +43,32 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
  * Tells the liaison about a change to their enrollment: a notification on /me, and an email
  * (through the outbox, sent after the commit) when they gave an email address.
  */
-export async function notifyEnrollmentChange(userId: number, courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+export function notifyEnrollmentChange(userId: number, courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+  return notifyEnrollmentChanges([userId], courseTitle, change, transaction);
+}
+
+/**
+ * The same news for several liaisons at once (everyone in a cancelled course): one INSERT for the
+ * notifications and one SELECT for the email addresses, whatever their number. Plain statements:
+ * this runs inside enrollment transactions, which on SQLite queue one after another.
+ */
+export async function notifyEnrollmentChanges(userIds: number[], courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+  if (!userIds.length) return;
   const message = changeMessage(courseTitle, change);
   const sql = Notification.sequelize!;
-  // Plain statements: this runs inside every enrollment transaction, which on SQLite queue one after another.
-  await sql.query('INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES (:userId, :message, :link, NULL, :now)', {
-    replacements: { userId, message, link: '/me', now: new Date() },
+  const now = new Date();
+  const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
+  const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
+  await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {
+    replacements: { ...users, message, link: '/me', now },
     transaction,
   });
-  const [user] = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id = :userId', { type: QueryTypes.SELECT, replacements: { userId }, transaction });
-  if (user?.email) {
-    await queueEmail({ to: user.email, subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', text: message, link: '/me' }, transaction);
+  const emails = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id IN (:userIds) AND email IS NOT NULL', {
+    type: QueryTypes.SELECT,
+    replacements: { userIds },
+    transaction,
+  });
+  for (const { email } of emails) {
+    if (email) await queueEmail({ to: email, subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', text: message, link: '/me' }, transaction);
   }
 }

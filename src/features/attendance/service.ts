@@ -9,6 +9,7 @@ import { tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { codeIsValid, findCheckInSecret } from './check-in-codes';
 import { insertReturningId } from '../../db';
+import { presentSession as presentCourseSession } from '../courses/presenter';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
 export const STATUS_LABELS: Record<AttendanceStatus, string> = { present: 'حاضر', late: 'با تأخیر', excused: 'غیبت موجه', absent: 'غایب' };
@@ -78,11 +79,7 @@ export function marksAreOpen(session: Pick<CourseSession, 'date'>, now: Date = n
 
 export function presentSession(session: SheetSession, course: SheetCourse) {
   return {
-    id: session.id,
-    date: session.date,
-    startTime: session.startTime,
-    endTime: session.endTime,
-    topic: session.topic,
+    ...presentCourseSession(session),
     course: { id: course.id, code: course.code, title: course.title, place: course.place, instructorName: course.instructorName },
   };
 }

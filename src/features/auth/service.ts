@@ -18,7 +18,7 @@ export const LOGIN_MESSAGES: Record<Exclude<LoginOutcome, { ok: true }>['reason'
   throttled: 'تلاش‌های ناموفق زیادی انجام شده است. چند دقیقه بعد دوباره تلاش کنید.',
 };
 
-export function presentCurrentUser(user: User): CurrentUser {
+export function presentCurrentUser(user: Pick<User, 'id' | 'role' | 'username' | 'fullName' | 'countyId' | 'status'>): CurrentUser {
   return {
     id: user.id,
     role: user.role,
@@ -68,12 +68,11 @@ export async function logIn(
 /** The user behind a session, or null when the account is gone or no longer active. */
 export async function findSessionUser(id: number): Promise<CurrentUser | null> {
   // Every logged-in request asks: one plain row, no model instance.
-  const [user] = await User.sequelize!.query<{ id: number; role: CurrentUser['role']; username: string; full_name: string; county_id: number | null; status: string }>(
-    'SELECT id, role, username, full_name, county_id, status FROM users WHERE id = :id',
+  const [user] = await User.sequelize!.query<Parameters<typeof presentCurrentUser>[0]>(
+    'SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status FROM users WHERE id = :id',
     { type: QueryTypes.SELECT, replacements: { id } },
   );
-  if (user?.status !== 'active') return null;
-  return { id: Number(user.id), role: user.role, username: user.username, fullName: user.full_name, countyId: user.county_id === null ? null : Number(user.county_id), status: user.status };
+  return user?.status === 'active' ? presentCurrentUser(user) : null;
 }
 
 /**

@@ -53,13 +53,8 @@ export interface AdminCourseRow {
   lastDate: string | null;
 }
 
-export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminListQuery) {
-  const where: string[] = [];
-  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
-  if (query.status) {
-    where.push('c.status = :status');
-    replacements.status = query.status;
-  }
+/** The category and search-box filters both course lists share. */
+function filterByCategoryAndText(query: { category?: string | null; q?: string | null }, where: string[], replacements: Record<string, unknown>): void {
   if (query.category) {
     where.push('c.category = :category');
     replacements.category = query.category;
@@ -68,6 +63,16 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
     where.push("c.search_key LIKE :q ESCAPE '\\'");
     replacements.q = likeKey(query.q);
   }
+}
+
+export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminListQuery) {
+  const where: string[] = [];
+  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
+  if (query.status) {
+    where.push('c.status = :status');
+    replacements.status = query.status;
+  }
+  filterByCategoryAndText(query, where, replacements);
   if (query.year) {
     const { from, to } = jalaliYearRange(query.year);
     where.push(`COALESCE(${FIRST_SESSION}, c.enroll_opens) BETWEEN :from AND :to`);
@@ -235,14 +240,7 @@ function ownStatus(status: unknown, position: unknown): CatalogueRow['mine'] {
 export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, userId: number | null) {
   const where = ["c.status = 'open'"];
   const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, userId: userId ?? 0 };
-  if (query.category) {
-    where.push('c.category = :category');
-    replacements.category = query.category;
-  }
-  if (query.q && searchKey(query.q)) {
-    where.push("c.search_key LIKE :q ESCAPE '\\'");
-    replacements.q = likeKey(query.q);
-  }
+  filterByCategoryAndText(query, where, replacements);
   const rows = await sequelize.query<Record<string, unknown>>(
     `SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.enroll_closes AS "enrollCloses",
        s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",

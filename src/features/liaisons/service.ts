@@ -205,16 +205,8 @@ export async function createAccount(sequelize: Sequelize, actor: Actor, input: A
     sequelize.transaction(async (transaction) => {
       const created = await User.create(
         {
-          role: input.role,
-          username: input.username,
+          ...accountFields(input, county.id),
           passwordHash,
-          fullName: input.fullName,
-          fatherName: input.fatherName,
-          nationalCode: input.nationalCode,
-          mobile: input.mobile,
-          email: input.email,
-          countyId: county.id,
-          position: input.position,
           status: 'active',
           searchKey: accountSearchKey(input),
           lastLoginAt: null,
@@ -228,6 +220,21 @@ export async function createAccount(sequelize: Sequelize, actor: Actor, input: A
   return { user, generatedPassword };
 }
 
+/** The columns of an account an admin sets, on creating it or correcting it. */
+function accountFields(input: AdminAccountInput, countyId: number) {
+  return {
+    role: input.role,
+    username: input.username,
+    fullName: input.fullName,
+    fatherName: input.fatherName,
+    nationalCode: input.nationalCode,
+    mobile: input.mobile,
+    email: input.email,
+    countyId,
+    position: input.position,
+  };
+}
+
 /** An admin corrects an account's details, national code and username included. */
 export async function updateAccount(sequelize: Sequelize, actor: Actor, id: number, input: AdminAccountInput): Promise<User> {
   const existing = await findAccount(id);
@@ -237,17 +244,7 @@ export async function updateAccount(sequelize: Sequelize, actor: Actor, id: numb
       const user = await User.findByPk(existing.id, { transaction, lock: transaction.LOCK.UPDATE });
       if (!user) throw new NotFoundError('این حساب پیدا نشد.');
       const county = await chooseCounty(input.county, user.countyId, transaction);
-      const changes = {
-        role: input.role,
-        username: input.username,
-        fullName: input.fullName,
-        fatherName: input.fatherName,
-        nationalCode: input.nationalCode,
-        mobile: input.mobile,
-        email: input.email,
-        countyId: county.id,
-        position: input.position,
-      };
+      const changes = accountFields(input, county.id);
       const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
       await user.update({ ...changes, searchKey: accountSearchKey(input) }, { transaction });
       await recordAudit(actor, 'user.update', { type: 'user', id: user.id }, { changed }, transaction);

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
 import { createMailer } from './mailer';
-import { AnonymousPageCache, ResultCache } from '../middleware/page-cache';
+import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
 

@@ -5,6 +5,7 @@ import type { EnrollmentStatus } from '../../models/enrollment';
 import { NotFoundError } from '../../lib/errors';
 import { jalaliYearRange, todayIso } from '../../lib/jalali';
 import { searchKey, comparePersian } from '../../lib/persian';
+import { activeCounties } from '../counties/service';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import {
   ENROLLMENT_LABELS,
@@ -92,7 +93,7 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
     { type: QueryTypes.SELECT, replacements },
   );
   const total = rows.length ? Number(rows[0].total) : await countCourses(sequelize, where, replacements);
-  const categories = await sequelize.query<{ category: string }>('SELECT DISTINCT category FROM courses ORDER BY category', { type: QueryTypes.SELECT });
+  const categories = await courseCategories(sequelize);
   const courses: AdminCourseRow[] = rows.map((r) => {
     const status = r.status as CourseStatus;
     return {
@@ -111,7 +112,7 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
       lastDate: isoOf(r.lastDate),
     };
   });
-  return { courses, categories: categories.map((c) => c.category), ...pagination(query.page, total, PAGE_SIZE) };
+  return { courses, categories, ...pagination(query.page, total, PAGE_SIZE) };
 }
 
 /** The count behind a page past the end (the window count of an empty page is unknown). */
@@ -182,10 +183,9 @@ export async function courseForEdit(id: number) {
   return { course, instructorUsername: instructor?.username ?? null, quotas: bySlug };
 }
 
-/** Counties offered for quotas: the active ones, and any inactive one a course already has a quota for. */
+/** Counties offered for quotas: the active ones, in the one Persian order of every county list. */
 export async function countiesForQuotas(): Promise<{ slug: string; name: string }[]> {
-  const counties = await County.findAll({ attributes: ['slug', 'name', 'active'], order: [['name', 'ASC']] });
-  return counties.filter((c) => c.active).map((c) => ({ slug: c.slug, name: c.name }));
+  return (await activeCounties()).map((c) => ({ slug: c.slug, name: c.name }));
 }
 
 export async function sessionForEdit(id: number) {
@@ -278,13 +278,15 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
   return { courses, ...pagination(query.page, total, PAGE_SIZE) };
 }
 
-/** Categories of open courses, for the catalogue's filter. */
-export async function catalogueCategories(sequelize: Sequelize): Promise<string[]> {
-  const rows = await sequelize.query<{ category: string }>("SELECT DISTINCT category FROM courses WHERE status = 'open' ORDER BY category", {
-    type: QueryTypes.SELECT,
-  });
-  return rows.map((r) => r.category);
+/** The course categories in use (only those of open courses, for the catalogue), in Persian order. */
+export async function courseCategories(sequelize: Sequelize, { openOnly = false } = {}): Promise<string[]> {
+  const where = openOnly ? "WHERE status = 'open'" : '';
+  const rows = await sequelize.query<{ category: string }>(`SELECT DISTINCT category FROM courses ${where}`, { type: QueryTypes.SELECT });
+  return rows.map((r) => r.category).sort(comparePersian);
 }
+
+/** Categories of open courses, for the catalogue's filter. */
+export const catalogueCategories = (sequelize: Sequelize) => courseCategories(sequelize, { openOnly: true });
 
 /** One course as the public sees it (drafts are not public), with the viewer's own enrollment. */
 export async function publicCourse(sequelize: Sequelize, id: number, userId: number | null) {

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { Op, type Sequelize } from 'sequelize';
 import { County, User } from '../../models';
 import { FormError } from '../../lib/errors';
+import { type Column as ExportColumn, toCsv } from '../../lib/export';
 import { hashPassword } from '../../lib/password';
 import { normalizeCode, normalizeText, parseMobile, parseNationalCode, searchKey, toPersianDigits } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -293,5 +293,11 @@ export async function importLiaisons(sequelize: Sequelize, actor: Actor, rows: I
 
 /** The one-time list of new usernames and passwords, as CSV with a BOM so that Excel reads Persian. */
 export function credentialsCsv(accounts: ImportedAccount[]): string {
-  return `\uFEFF${stringify([['line', 'fullName', 'username', 'password'], ...accounts.map((a) => [a.line, a.fullName, a.username, a.password])])}`;
+  const columns: ExportColumn<ImportedAccount>[] = [
+    { header: 'line', value: (a) => a.line },
+    { header: 'fullName', value: (a) => a.fullName },
+    { header: 'username', value: (a) => a.username },
+    { header: 'password', value: (a) => a.password },
+  ];
+  return toCsv({ fileName: 'accounts', sheetName: 'accounts', columns, rows: accounts }).toString('utf8');
 }

@@ -17,7 +17,7 @@ import { QueryTypes } from 'sequelize';
 import { Course, CourseSession, Enrollment, User } from '../src/models';
 import { addDaysIso, todayIso } from '../src/lib/jalali';
 import { searchKey } from '../src/lib/persian';
-import { issueCertificates, pdfRenderer } from '../src/features/certificates/service';
+import { issueCertificates } from '../src/features/certificates/service';
 import { openDatabase } from './lib/db';
 import { Client } from './lib/client';
 import { ROOT, rssMb, startServer } from './lib/server';
@@ -137,10 +137,10 @@ async function prepare(): Promise<Targets> {
     try {
       const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
       for (const row of rows) {
-        await issueCertificates({ sequelize, config: services.config, actor: { id: null } }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
+        await issueCertificates({ sequelize, config: services.config, actor: { id: null }, pdf: services.pdf }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
       }
     } finally {
-      await pdfRenderer().close();
+      await services.pdf.close();
     }
     [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
   }

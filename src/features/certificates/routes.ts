@@ -137,6 +137,12 @@ export function certificateRoutes(services: Services): Router {
     }
   }
 
+  // What a verification shows (a name, a national code) stays out of every cache, shared or not.
+  router.use('/verify', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   router.get('/verify', (req, res) => {
     const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
     if (code) return res.redirect(303, `/verify/${encodeURIComponent(code)}`);

@@ -1,5 +1,5 @@
 import { actorOf } from '../../services/audit';
-import { idParam } from '../../lib/params';
+import { idParam, pageParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
@@ -132,7 +132,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
   });
 
   router.get('/admin/outbox', onlyAdmin, async (req, res) => {
-    const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
+    const page = pageParam(req.query.page);
     res.render('enrollments/outbox', { title: 'صندوق نامه‌های خروجی', smtp: mailer.sends, ...(await listOutbox(page)) });
   });
 

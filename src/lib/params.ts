@@ -20,5 +20,5 @@ export const MAX_PAGE = 100_000;
  */
 export function pageParam(value: unknown): number {
   const n = typeof value === 'string' ? Number(normalizeCode(value)) : 1;
-  return Number.isSafeInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE) : 1;
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE) : 1;
 }

@@ -35,6 +35,13 @@ export interface RendererOptions {
 
 const DEFAULTS: RendererOptions = { rendersPerChild: 300, timeoutMs: 60_000, perOwner: 2, maxQueued: 100 };
 
+/** A place in the renderer's queue, taken before the document's data is read. */
+export interface Reservation {
+  render(job: RenderJob): Promise<Buffer>;
+  /** Gives the place back unused (a render gives it back by itself when it ends). */
+  release(): void;
+}
+
 /** A render refused because its owner's queue (or the whole queue) is full: 503 with Retry-After. */
 export class RendererBusyError extends ServiceUnavailableError {
   constructor() {
@@ -63,8 +70,9 @@ export class PdfRenderer {
   private rendersByChild = 0;
   /** Waiting renders per owner; a Map keeps insertion order, which makes the turns round-robin. */
   private lanes = new Map<string, Pending[]>();
-  private queued = 0;
-  private runningOwner: string | null = null;
+  /** Places held per owner (waiting, preparing or rendering), and in all. */
+  private held = new Map<string, number>();
+  private heldInAll = 0;
   private readonly options: RendererOptions;
   private busy = false;
   private nextId = 1;
@@ -76,31 +84,53 @@ export class PdfRenderer {
   }
 
   /**
-   * Renders a document. With an owner, refused at once (RendererBusyError) when that owner already
-   * has `perOwner` renders waiting or running, or the queue is full; without one (the app's own
-   * work, such as issuing certificates) only the whole queue's bound applies.
+   * Takes a place in the queue before the work that prepares a document (reading the data), so
+   * that requests arriving together are counted at once. With an owner, refused at once
+   * (RendererBusyError) when that owner already holds `perOwner` places, or the queue is full;
+   * without one (the app's own work, such as issuing certificates) only the queue's bound applies.
+   * The place is given back when its render ends, or by `release()` if it is not used.
    */
-  render(job: RenderJob, requester: RenderRequester = {}): Promise<Buffer> {
+  reserve(requester: RenderRequester = {}): Reservation {
     const owner = requester.owner ?? '';
-    const lane = this.lanes.get(owner) ?? [];
-    const ownerLoad = lane.length + (this.busy && this.runningOwner === owner ? 1 : 0);
-    if (this.queued >= this.options.maxQueued || (requester.owner !== undefined && ownerLoad >= this.options.perOwner)) {
-      return Promise.reject(new RendererBusyError());
+    const held = this.held.get(owner) ?? 0;
+    if (this.heldInAll >= this.options.maxQueued || (requester.owner !== undefined && held >= this.options.perOwner)) {
+      throw new RendererBusyError();
     }
-    if (requester.signal?.aborted) return Promise.reject(new RenderAbortedError());
-    return new Promise<Buffer>((resolve, reject) => {
-      lane.push({ job, signal: requester.signal, resolve, reject });
-      this.lanes.set(owner, lane);
-      this.queued++;
-      void this.pump();
-    });
+    this.held.set(owner, held + 1);
+    this.heldInAll++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.heldInAll--;
+      const left = (this.held.get(owner) ?? 1) - 1;
+      if (left > 0) this.held.set(owner, left);
+      else this.held.delete(owner);
+    };
+    const render = (job: RenderJob) => {
+      if (requester.signal?.aborted) {
+        release();
+        return Promise.reject(new RenderAbortedError());
+      }
+      return new Promise<Buffer>((resolve, reject) => {
+        const lane = this.lanes.get(owner) ?? [];
+        lane.push({ job, signal: requester.signal, resolve, reject });
+        this.lanes.set(owner, lane);
+        void this.pump();
+      }).finally(release);
+    };
+    return { render, release };
+  }
+
+  /** Renders a document in the requester's lane (see reserve). */
+  async render(job: RenderJob, requester: RenderRequester = {}): Promise<Buffer> {
+    return this.reserve(requester).render(job);
   }
 
   /** The next render: the first owner's in line, whose lane then goes to the back. */
   private next(): { owner: string; pending: Pending } | null {
     for (const [owner, lane] of this.lanes) {
       const pending = lane.shift()!;
-      this.queued--;
       this.lanes.delete(owner);
       if (lane.length) this.lanes.set(owner, lane);
       return { owner, pending };
@@ -128,14 +158,13 @@ export class PdfRenderer {
       this.idle();
       return;
     }
-    const { owner, pending } = next;
+    const { pending } = next;
     if (pending.signal?.aborted) {
       pending.reject(new RenderAbortedError());
       void this.pump();
       return;
     }
     this.busy = true;
-    this.runningOwner = owner;
     try {
       const pdf = await this.renderInChild(pending.job);
       pending.resolve(pdf);
@@ -143,7 +172,6 @@ export class PdfRenderer {
       pending.reject(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.busy = false;
-      this.runningOwner = null;
       void this.pump();
     }
   }

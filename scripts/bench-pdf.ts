@@ -16,7 +16,6 @@ import { AttendanceMark, County, Course, CourseSession, Enrollment, User } from 
 import { addDaysIso, todayIso } from '../src/lib/jalali';
 import { issueCertificates } from '../src/features/certificates/issuing';
 import { streamCourseZip } from '../src/features/certificates/documents';
-import { pdfRenderer } from '../src/features/certificates/pdf/renderer';
 import { type CertificateFields, DEFAULT_SIGNATORIES, DIRECTORATE, OFFICE, printableFields, readTemplate } from '../src/features/certificates/fields';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
@@ -41,7 +40,7 @@ async function main(): Promise<void> {
   const services = createServices(config);
   await prepareDatabase(services.sequelize);
   await migrate(services.sequelize);
-  const renderer = pdfRenderer();
+  const renderer = services.pdf;
   try {
     // 1. One certificate, warm.
     const template = await readTemplate(config.certificateTemplate);
@@ -85,7 +84,7 @@ async function main(): Promise<void> {
     await course.update({ status: 'finished' });
     const childrenBefore = renderer.childrenStarted;
     const issueStarted = performance.now();
-    const issued = await issueCertificates({ sequelize: services.sequelize, config, actor: { id: admin.id } }, course.id);
+    const issued = await issueCertificates({ sequelize: services.sequelize, config, actor: { id: admin.id }, pdf: services.pdf }, course.id);
     const issueSeconds = (performance.now() - issueStarted) / 1000;
     if (issued.length !== COUNT) throw new Error(`issued ${issued.length} of ${COUNT}`);
 

@@ -21,7 +21,7 @@ import { Course, CourseSession, Enrollment, User } from '../src/models';
 import { addDaysIso, todayIso } from '../src/lib/jalali';
 import { searchKey } from '../src/lib/persian';
 import { hashPassword } from '../src/lib/password';
-import { issueCertificates, pdfRenderer } from '../src/features/certificates/service';
+import { issueCertificates } from '../src/features/certificates/service';
 import { openDatabase } from './lib/db';
 import { mobile, nationalCode } from './lib/names';
 import { Client } from './lib/client';
@@ -146,10 +146,10 @@ async function prepare(): Promise<Targets> {
     try {
       const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
       for (const row of rows) {
-        await issueCertificates({ sequelize, config: services.config, actor: { id: null } }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
+        await issueCertificates({ sequelize, config: services.config, actor: { id: null }, pdf: services.pdf }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
       }
     } finally {
-      await pdfRenderer().close();
+      await services.pdf.close();
     }
     [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
   }

@@ -60,7 +60,7 @@ export function createApp(services: Services): Express {
   app.use(cookieParser(services.config.sessionSecret));
   setUpAuthentication(app);
   app.use(noStoreWhenLoggedIn);
-  setUpCsrf(app);
+  setUpCsrf(app, services.config);
   app.use(setUpPageLocals);
   app.use(clearOnWrites(services.publicPages, services.reports));
   app.use(featureRoutes.sessioned(services));

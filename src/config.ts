@@ -11,7 +11,12 @@ export interface Config {
   databaseUrl: string;
   /** Public address printed in QR codes and verification links. */
   baseUrl: string;
+  /** Signs session and flash cookies; empty when SESSION_SECRET is not given (server.ts then uses a stored random one). */
   sessionSecret: string;
+  /** Absolute lifetime of a login, however active. */
+  sessionMaxHours: number;
+  /** The address to listen on; empty: every interface. */
+  host: string;
   /** Idle time after which a logged-in session ends. */
   sessionIdleMinutes: number;
   adminUsername: string;
@@ -47,8 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const port = Number(env.PORT ?? 3000);
   const sessionSecret = env.SESSION_SECRET ?? '';
-  if (mode === 'production' && sessionSecret.length < 32) {
-    throw new Error('SESSION_SECRET must be set to at least 32 characters when NODE_ENV=production');
+  if (mode === 'production' && sessionSecret !== '' && sessionSecret.length < 32) {
+    throw new Error('SESSION_SECRET must be at least 32 characters (or left unset: a random one is made and kept)');
   }
   const baseUrl = (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return {
@@ -56,8 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: env.DATABASE_URL || `sqlite:${path.join(root, 'data', 'rabet.db')}`,
     baseUrl,
-    sessionSecret: sessionSecret || 'rabet-development-secret-not-for-production',
+    sessionSecret,
     sessionIdleMinutes: Number(env.SESSION_IDLE_MINUTES ?? 60),
+    sessionMaxHours: Number(env.SESSION_MAX_HOURS ?? 12),
+    host: env.HOST ?? '',
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     autoActivateDefault: bool(env.AUTO_ACTIVATE, false),
@@ -73,6 +80,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
     reportCacheMs: Number(env.REPORT_CACHE_MS ?? 30_000),
   };
+}
+
+/** What the log should warn about at start: settings that are allowed but probably wrong. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.rateLimits) warnings.push('RATE_LIMITS=off — logins, sign-ups and verifications are not rate-limited.');
+  if (config.https && config.trustProxy === 0) {
+    warnings.push(
+      'BASE_URL is https:// but TRUST_PROXY=0: behind a TLS-terminating proxy the app sees plain http and sends no Secure session cookie, so nobody can log in. Set TRUST_PROXY=1 (one proxy hop), or HTTPS=0 if the app is reached over plain http.',
+    );
+  }
+  return warnings;
 }
 
 export const projectRoot = root;

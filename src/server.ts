@@ -1,24 +1,32 @@
-import { loadConfig } from './config';
-import { createServices } from './services';
+import { configWarnings, loadConfig } from './config';
+import { closeServices, createServices, scheduleCleanup } from './services';
 import { createApp } from './app';
-import { prepareDatabase } from './db';
+import { createSequelize, prepareDatabase } from './db';
 import { migrate } from './db/migrator';
+import { storedSessionSecret } from './middleware/session';
 import { ensureFirstAdmin } from './features/auth/service';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const services = createServices(config);
-  await prepareDatabase(services.sequelize);
-  await migrate(services.sequelize);
+  const given = loadConfig();
+  const sequelize = createSequelize(given);
+  await prepareDatabase(sequelize);
+  await migrate(sequelize);
+  // Without SESSION_SECRET the app signs with a random secret of its own, kept in the database.
+  const config = { ...given, sessionSecret: given.sessionSecret || (await storedSessionSecret(sequelize)) };
+  const services = createServices(config, sequelize);
   await ensureFirstAdmin(config);
-  if (!config.rateLimits) console.warn('Warning: RATE_LIMITS=off — logins, sign-ups and verifications are not rate-limited.');
-  const server = createApp(services).listen(config.port, () => {
-    console.log(`Rabet is serving on http://localhost:${config.port} (public address ${config.baseUrl})`);
-  });
+  for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
+  const stopCleanup = scheduleCleanup(services);
+  const app = createApp(services);
+  const onListening = () => {
+    console.log(`Rabet is serving on ${config.host || 'every interface'}, port ${config.port} (public address ${config.baseUrl}; ${config.env} mode)`);
+  };
+  const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
   const shutDown = (signal: string) => {
     console.log(`${signal}: closing`);
+    stopCleanup();
     server.close(() => {
-      services.sequelize.close().finally(() => process.exit(0));
+      closeServices(services).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

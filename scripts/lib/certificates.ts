@@ -1,5 +1,5 @@
 import type { Services } from '../../src/services';
-import { issueCertificates, pdfRenderer } from '../../src/features/certificates/service';
+import { issueCertificates } from '../../src/features/certificates/service';
 
 /**
  * Issues the demo's certificates through the certificates feature's own use case
@@ -12,7 +12,7 @@ export async function issueDemoCertificates(
   courseIds: number[],
   log: (line: string) => void,
 ): Promise<number> {
-  const ctx = { sequelize: services.sequelize, config: services.config, actor: { id: adminId, ip: null } };
+  const ctx = { sequelize: services.sequelize, config: services.config, actor: { id: adminId, ip: null }, pdf: services.pdf };
   let issued = 0;
   try {
     for (const courseId of courseIds) {
@@ -20,7 +20,7 @@ export async function issueDemoCertificates(
       issued += certificates.length;
     }
   } finally {
-    await pdfRenderer().close();
+    await services.pdf.close();
   }
   log(`${issued} certificates issued through the certificates feature`);
   return issued;

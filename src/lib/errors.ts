@@ -15,6 +15,16 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** The app is too busy for this request now: 503, with how many seconds to wait (Retry-After). */
+export class ServiceUnavailableError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(503, message);
+  }
+}
+
 export class ForbiddenError extends HttpError {
   constructor(message = 'شما اجازهٔ این کار را ندارید.') {
     super(403, message);

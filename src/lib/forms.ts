@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FormError, type FieldErrors } from './errors';
-import { normalizeCode, normalizeText } from './persian';
+import { normalizeCode, normalizeMultilineText, normalizeText } from './persian';
 import { parseJalaliDate, parseTime } from './jalali';
 
 /**
@@ -23,11 +23,13 @@ export function text(opts: { label: string; max: number; min?: number }) {
     );
 }
 
-export function optionalText(opts: { label: string; max: number }) {
+/** An optional text; single-line unless `multiline` (a textarea), whose line breaks are kept. */
+export function optionalText(opts: { label: string; max: number; multiline?: boolean }) {
+  const normalize = opts.multiline ? normalizeMultilineText : normalizeText;
   return z
     .string({ error: NOT_TEXT })
     .optional()
-    .transform((v) => (v === undefined ? '' : normalizeText(v)))
+    .transform((v) => (v === undefined ? '' : normalize(v)))
     .pipe(z.string().max(opts.max, `${opts.label} حداکثر ${opts.max} نویسه باشد.`))
     .transform((v) => (v === '' ? null : v));
 }

@@ -150,6 +150,13 @@ export function formatDateTime(instant: Date | string | null | undefined): strin
   return `${formatDate(iso)} ساعت ${toPersianDigits(time)}`;
 }
 
+/** `1405/09/06 14:30` (Tehran time, ASCII digits) for an instant: exports meant for machines. */
+export function jalaliDateTimeAscii(instant: Date | string | null | undefined): string {
+  if (!instant) return '';
+  const { iso, time } = tehranParts(new Date(instant));
+  return `${jalaliAscii(iso)} ${time}`;
+}
+
 /** A time `HH:mm` (any digits, `9:5` becomes `09:05`) or null. */
 export function parseTime(input: string): string | null {
   const match = /^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/.exec(toAsciiDigits(input ?? ''));

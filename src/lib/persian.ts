@@ -24,13 +24,24 @@ export function toPersianDigits(value: string | number | null | undefined): stri
   return digitsEnToFa(String(value));
 }
 
+// Every way text can break a line: CR, LF, NEL, and the Unicode line and paragraph separators.
+const LINE_BREAKS = /\r\n?|[\n\u0085\u2028\u2029]/g;
+
 /**
- * What Rabet stores for any text a person typed: Arabic ي/ك as Persian ی/ک, no pasted bidi
- * controls or control characters, ZWNJ kept, whitespace trimmed and runs of spaces folded.
+ * What Rabet stores for any single-line text a person typed (a name, a title, a place): Arabic ي/ك
+ * as Persian ی/ک, no pasted bidi controls or control characters, ZWNJ kept, line breaks turned into
+ * spaces (a CR in a name would inject a line into the iCal feed and break the PDF), whitespace
+ * trimmed and runs of spaces folded.
  */
 export function normalizeText(value: string): string {
-  return toPersianChars(value.normalize('NFC').replace(BIDI_CONTROLS, '').replace(CONTROL, ''))
+  return normalizeMultilineText(value).replace(/\n/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Like normalizeText for a text of several lines (a course description): every line break becomes LF. */
+export function normalizeMultilineText(value: string): string {
+  return toPersianChars(value.normalize('NFC').replace(BIDI_CONTROLS, '').replace(CONTROL, '').replace(LINE_BREAKS, '\n'))
     .replace(/[ \t]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
     .trim();
 }
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError, NotFoundError } from '../lib/errors';
+import { HttpError, NotFoundError, ServiceUnavailableError } from '../lib/errors';
 
 export function notFound(_req: Request, _res: Response, next: NextFunction): void {
   next(new NotFoundError());
@@ -13,6 +13,7 @@ const TITLES: Record<number, string> = {
   413: 'حجم درخواست زیاد است',
   429: 'درخواست‌های زیاد',
   500: 'خطای سامانه',
+  503: 'سامانه موقتاً پاسخ نمی‌دهد',
 };
 
 /**
@@ -30,9 +31,10 @@ export function errorHandler(production: boolean) {
     else if (e.type === 'entity.too.large') message = 'حجم فرم فرستاده‌شده بیش از حد مجاز است.';
     else if (status < 500) message = 'درخواست نامعتبر است.';
     else message = 'خطایی در سامانه رخ داد. دوباره تلاش کنید و اگر تکرار شد به روابط عمومی خبر دهید.';
-    if (status >= 500) console.error(`[${new Date().toISOString()}] ${req.method} ${req.originalUrl}`, err);
+    if (status >= 500 && status !== 503) console.error(`[${new Date().toISOString()}] ${req.method} ${req.originalUrl}`, err);
     if (res.headersSent) return;
     res.status(status);
+    if (err instanceof ServiceUnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
     // An error before the page locals were set (a body too large, say) still renders the layout.
     res.locals.user ??= req.user ?? null;
     res.locals.flash ??= [];

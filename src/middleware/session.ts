@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Express } from 'express';
 import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
@@ -24,7 +25,7 @@ export async function endSessionsOf(sequelize: Sequelize, userId: number, option
 }
 
 /**
- * connect-session-sequelize (table http_sessions, its quarter-hourly sweep of expired rows), with
+ * connect-session-sequelize (table http_sessions), with
  * the three methods every request calls done in plain SQL. Through the session model each built
  * model instances and a write ran find-or-create (two to four statements); here a read is one
  * SELECT, which also refuses a session past its expiry (the library returned it until the sweep
@@ -78,7 +79,9 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number):
  */
 export function setUpSession(app: Express, { config, sequelize }: Services): void {
   const idleMs = config.sessionIdleMinutes * 60_000;
-  const store = sqlSessionStore(sequelize, idleMs, config.env === 'test' ? 0 : 15 * 60_000);
+  const maxMs = config.sessionMaxHours * 3_600_000;
+  // Expired rows are deleted by the app's cleanup schedule (scheduleCleanup in src/services), not by the library's sweep.
+  const store = sqlSessionStore(sequelize, idleMs, 0);
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(
     session({
@@ -91,4 +94,46 @@ export function setUpSession(app: Express, { config, sequelize }: Services): voi
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.https, maxAge: idleMs },
     }),
   );
+  // The absolute lifetime: however active, a login lasts SESSION_MAX_HOURS, then the session is replaced by an empty one.
+  app.use((req, _res, next) => {
+    const data = req.session;
+    if (!data.startedAt) {
+      if (userOf(data) !== null) data.startedAt = Date.now();
+      return next();
+    }
+    if (Date.now() - data.startedAt <= maxMs) return next();
+    data.regenerate(next);
+  });
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the user logged in on this session (ms since the epoch), for the absolute lifetime. */
+    startedAt?: number;
+  }
+}
+
+/** Deletes sessions past their expiry (a read already refuses them). */
+export async function pruneSessions(sequelize: Sequelize): Promise<void> {
+  await sequelize.query('DELETE FROM http_sessions WHERE expires < :now', { replacements: { now: new Date() } });
+}
+
+const SECRET_KEY = 'sessionSecret';
+
+/**
+ * The secret that signs session and flash cookies when SESSION_SECRET is not given: made at random
+ * on the first start and kept in the settings table, so that sessions survive a restart and every
+ * instance on the same database signs alike. Two instances starting together keep the first one's.
+ */
+export async function storedSessionSecret(sequelize: Sequelize): Promise<string> {
+  const now = new Date();
+  await sequelize.query(
+    `INSERT INTO settings ("key", value, created_at, updated_at) VALUES (:key, :value, :now, :now) ON CONFLICT ("key") DO NOTHING`,
+    { replacements: { key: SECRET_KEY, value: crypto.randomBytes(48).toString('base64url'), now } },
+  );
+  const [row] = await sequelize.query<{ value: string }>(`SELECT value FROM settings WHERE "key" = :key`, {
+    type: QueryTypes.SELECT,
+    replacements: { key: SECRET_KEY },
+  });
+  return row.value;
 }

@@ -6,6 +6,8 @@ import { createMailer } from './mailer';
 import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
+import { PdfRenderer } from '../features/certificates/pdf/renderer';
+import { pruneSessions } from '../middleware/session';
 
 /** Everything the app needs from outside itself, built once and passed to createApp. */
 export function createServices(config: Config, sequelize: Sequelize = createSequelize(config)) {
@@ -18,7 +20,29 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     mailer: createMailer(config, sequelize),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),
+    /** The one PDF renderer (a child process), with its per-user queue; close() it at shutdown. */
+    pdf: new PdfRenderer(),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+const CLEANUP_EVERY_MS = 15 * 60_000;
+
+/**
+ * Deletes expired sessions and ended rate-limit windows now and every quarter of an hour (each
+ * instance does it; the deletes are idempotent). Returns the function that stops the schedule.
+ */
+export function scheduleCleanup({ sequelize, rateLimiter }: Services, log: (err: unknown) => void = console.error): () => void {
+  const run = () => Promise.all([pruneSessions(sequelize), rateLimiter.prune()]).catch(log);
+  void run();
+  const timer = setInterval(run, CLEANUP_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Ends what the services hold open: the PDF process and the database connections. */
+export async function closeServices(services: Services): Promise<void> {
+  await services.pdf.close();
+  await services.sequelize.close();
+}

@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { ZipArchive } from 'archiver';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, createUser, nationalCode } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
 import { Enrollment } from '../../src/models';
 import { todayIso } from '../../src/lib/jalali';
@@ -280,5 +281,94 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
     const [row] = await t.services.sequelize.query<{ title: string }>("SELECT title FROM courses WHERE code = 'FZ-NUL'", { type: QueryTypes.SELECT });
     if (row) assert.ok(!row.title.includes('\u0000') && !row.title.includes('\u202e'), JSON.stringify(row.title));
     else assert.ok(res.status >= 400 && res.status < 500);
+  });
+});
+
+/** A zip of one part that inflates to `megabytes` of spaces; `lieAboutSize` rewrites the size its directory declares. */
+async function inflatingZip(megabytes: number, lieAboutSize = false): Promise<Buffer> {
+  const archive = new ZipArchive({ zlib: { level: 9 } });
+  const chunks: Buffer[] = [];
+  archive.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((resolve) => archive.once('end', resolve));
+  archive.append(Buffer.alloc(megabytes << 20, 0x20), { name: 'xl/worksheets/sheet1.xml' });
+  await archive.finalize();
+  await done;
+  const zip = Buffer.concat(chunks);
+  if (lieAboutSize) {
+    // Central directory headers (PK\1\2) carry the uncompressed size at offset 24.
+    for (let at = zip.indexOf('PK\u0001\u0002', 0, 'latin1'); at >= 0; at = zip.indexOf('PK\u0001\u0002', at + 4, 'latin1')) zip.writeUInt32LE(1000, at + 24);
+  }
+  return zip;
+}
+
+describe('hardening (issue 14)', () => {
+  test('hostile page numbers on every list: never a 5xx', async () => {
+    const routes = listRoutes(t.app).filter((r) => r.method === 'GET' && !/:\w+/.test(r.path) && !/\.(pdf|ics|zip)$/.test(r.path));
+    const problems: string[] = [];
+    for (const { path } of routes) {
+      for (const page of ['99999999999999999999', '-1', '0', 'abc', '1e3', '۹۹۹۹۹۹۹۹۹۹۹۹۹۹', '1.5', '%00']) {
+        const res = await agents.admin.get(`${path}?page=${page}`).redirects(0);
+        if (res.status >= 500) problems.push(`GET ${path}?page=${page}: ${res.status}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('line breaks in every single-line field of a course and a sign-up are stored as spaces', async () => {
+    const breaks = ['\r', '\n', '\r\n', '\u2028', '\u0085'];
+    for (const [i, br] of breaks.entries()) {
+      const course = { code: `CRLF-${i}`, title: `دوره${br}X-INJECTED:1`, category: `دسته${br}دوم`, capacity: '20', hours: '8', enrollOpens: '1405/09/01', enrollCloses: '1405/09/20', minAttendance: '80', approval: 'auto', delivery: 'in-person', place: `سالن${br}یک` };
+      assert.ok((await post(agents.admin, '/admin/courses', Object.entries(course))).status < 400, `course with ${JSON.stringify(br)}`);
+      const signUp = { fullName: `رابط${br}آزمون`, fatherName: `علی${br}رضا`, nationalCode: nationalCode(9300 + i), mobile: `0913900000${i}`, county: 'kerman', position: `رابط${br}شهرستان`, username: `crlf${i}`, password: 'Fuzz-Register-1405' };
+      await post(agents.anonymous, '/register', Object.entries(signUp));
+    }
+    const rows = await t.services.sequelize.query<Record<string, string | null>>(
+      "SELECT title, category, place FROM courses WHERE code LIKE 'CRLF-%' UNION ALL SELECT full_name, father_name, position FROM users WHERE username LIKE 'crlf%'",
+      { type: QueryTypes.SELECT },
+    );
+    assert.ok(rows.length >= breaks.length, `${rows.length} rows stored`);
+    const broken = rows.flatMap((r) => Object.values(r)).filter((v) => v !== null && /[\r\n\u2028\u2029\u0085]/.test(v));
+    assert.deepEqual(broken, []);
+  });
+
+  test('formula payloads in every text field never start a cell of any CSV export', async () => {
+    const payloads = ['=1+2', '+98', '-2+3', '@SUM(1)', '\t=1', '=HYPERLINK("http://example.invalid","x")'];
+    for (const [i, p] of payloads.entries()) {
+      const course = { code: `FX${i}`, title: `${p} دوره`, category: `${p}`, capacity: '5', hours: '4', enrollOpens: '1405/09/01', enrollCloses: '1405/09/20', minAttendance: '80', approval: 'auto', delivery: 'in-person', place: p };
+      await post(agents.admin, '/admin/courses', Object.entries(course));
+    }
+    const exports = [`/admin/courses/${ids.course}/enrollments`, '/admin/reports/courses', '/admin/reports/counties', '/admin/reports/months', `/admin/liaisons/${ids.liaison}/record`];
+    const problems: string[] = [];
+    for (const path of exports) {
+      const res = await agents.admin.get(`${path}?format=csv&year=all`);
+      if (res.status !== 200) {
+        problems.push(`${path}: ${res.status}`);
+        continue;
+      }
+      const cells = res.text.replace(/^\uFEFF/, '').split(/\r\n/).flatMap((line) => line.split(',')).map((c) => c.replace(/^"/, ''));
+      for (const c of cells) if (/^[=+@\t\r]/.test(c) || (/^-/.test(c) && !/^-\d+(\.\d+)?$/.test(c))) problems.push(`${path}: ${JSON.stringify(c)}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('hostile import files are refused in Persian, nothing stored', async () => {
+    const uploads: [string, Buffer, string][] = [
+      ['a part that declares 64 MB', await inflatingZip(64), 'bomb.xlsx'],
+      ['a part that lies about its size', await inflatingZip(40, true), 'liar.xlsx'],
+      ['a truncated zip', (await inflatingZip(1)).subarray(0, 200), 'cut.xlsx'],
+      ['not a zip at all', Buffer.from('PK not really a zip'), 'fake.xlsx'],
+      ['a CSV of 60 columns', Buffer.from(`${Array.from({ length: 60 }, (_, i) => `c${i}`).join(',')}\n${'x,'.repeat(59)}x\n`), 'wide.csv'],
+      ['a CSV that is not UTF-8', Buffer.from([0x66, 0x75, 0xff, 0xfe, 0x0a, 0x61, 0x0a]), 'latin.csv'],
+    ];
+    const problems: string[] = [];
+    for (const [label, content, name] of uploads) {
+      const before = await counts();
+      const page = await agents.admin.get('/admin/liaisons/import');
+      const res = await agents.admin.post(`/admin/liaisons/import?_csrf=${encodeURIComponent(csrfFrom(page.text))}`).redirects(0).attach('file', content, name);
+      judge(label, res, problems);
+      if (res.status !== 400) problems.push(`${label}: ${res.status} (expected 400)`);
+      sameCounts(label, before, await counts(), problems);
+    }
+    assert.deepEqual(problems, []);
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import { loadConfig, type Config } from '../../src/config';
-import { createServices, type Services } from '../../src/services';
+import { closeServices, createServices, type Services } from '../../src/services';
 import { createApp } from '../../src/app';
 import { prepareDatabase } from '../../src/db';
 import { migrate } from '../../src/db/migrator';
@@ -53,7 +53,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     services,
     config,
     async close() {
-      await services.sequelize.close();
+      await closeServices(services);
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };

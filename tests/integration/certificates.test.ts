@@ -13,7 +13,7 @@ import { AttendanceMark, AuditEvent, Certificate, Course, Enrollment, Notificati
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { issueCertificates } from '../../src/features/certificates/issuing';
-import { PdfRenderer, pdfRenderer } from '../../src/features/certificates/pdf/renderer';
+import { PdfRenderer } from '../../src/features/certificates/pdf/renderer';
 import { printableFields } from '../../src/features/certificates/fields';
 import { projectRoot } from '../../src/config';
 
@@ -33,7 +33,7 @@ before(async () => {
   admin = await loginAs(t.app, 'certadmin');
 });
 after(async () => {
-  await pdfRenderer().close();
+  await t.services.pdf.close();
   await t.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -326,7 +326,7 @@ describe('certificates', () => {
 
   it('never repeats a serial under 50 concurrent issues', async () => {
     const { course, people } = await heldCourse({ sessions: 1 }, Array.from({ length: 50 }, () => ({ present: 1 })));
-    const ctx = { sequelize: t.services.sequelize, config: t.config, actor: { id: adminId } };
+    const ctx = { sequelize: t.services.sequelize, config: t.config, actor: { id: adminId }, pdf: t.services.pdf };
     const results = await Promise.all(people.map((p) => issueCertificates(ctx, course.id, { enrollmentId: p.enrollment.id })));
     assert.equal(results.flat().length, 50);
     const rows = await Certificate.findAll({ attributes: ['serial', 'serialNumber', 'code'] });
@@ -390,7 +390,7 @@ describe('certificates', () => {
     assert.equal(JSON.parse(certificate.fields).fullName, name);
     const source = fs.readFileSync(templateFile, 'utf8').replace('font: "Vazirmatn"', 'font: "No Such Font"');
     const data = printableFields(JSON.parse(certificate.fields));
-    await assert.rejects(pdfRenderer().render({ source, data }), /warning treated as an error.*unknown font family/i);
+    await assert.rejects(t.services.pdf.render({ source, data }), /warning treated as an error.*unknown font family/i);
   });
 
   it('prints the configured signatories on certificates issued afterwards', { skip: noPdftotext }, async () => {

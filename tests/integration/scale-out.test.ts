@@ -71,14 +71,14 @@ test('a login on one instance is valid on the other', { skip }, async () => {
 test('failed logins alternating between the instances hit the per-account limit at the same total', { skip }, async () => {
   const liaison = await createLiaison({ username: 'scale-limited' });
   const outcomes: string[] = [];
-  for (let i = 0; i < LIMITS.failedLoginsPerAccount.max + 2; i++) {
+  for (let i = 0; i < LIMITS.failedLoginsPerAccountAndIp.max + 2; i++) {
     const c = new Client(i % 2 ? two.base : one.base);
     await c.get('/login');
     const res = await c.post('/login', { username: liaison.username, password: `wrong-password-${i}` });
     outcomes.push(res.text.includes(LOGIN_MESSAGES.throttled) ? 'throttled' : res.status === 303 ? 'in' : 'refused');
   }
   const firstThrottled = outcomes.indexOf('throttled');
-  assert.equal(firstThrottled, LIMITS.failedLoginsPerAccount.max, `outcomes: ${outcomes.join(',')}`);
+  assert.equal(firstThrottled, LIMITS.failedLoginsPerAccountAndIp.max, `outcomes: ${outcomes.join(',')}`);
   // The right password is refused too while the account is locked, on either instance.
   for (const server of [one, two]) {
     const c = new Client(server.base);

@@ -4,6 +4,7 @@ import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models'
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
+import { LIMITS, type RateLimiter } from '../../services/rate-limiter';
 import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, NotFoundError } from '../../lib/errors';
 import { tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
@@ -236,25 +237,24 @@ export async function loadMatrix(course: Course, now: Date = new Date()) {
   };
 }
 
-export const SELF_CHECK_IN_LIMIT = { max: 10, windowMs: 10 * 60_000 };
-
 /**
  * A liaison marks themself present with the code shown in the room: the code must be valid now,
  * the session today, the liaison approved in its course, and no mark of theirs stored yet.
  */
 export async function selfCheckIn(
-  services: { sequelize: Sequelize; rateLimiter: { isBlocked(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean>; hit(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean> } },
+  services: { sequelize: Sequelize; rateLimiter: RateLimiter },
   user: CurrentUser & { ip?: string | null },
   input: { sessionId: number; code: string },
 ): Promise<{ courseTitle: string; date: string }> {
   const key = `check-in:user:${user.id}`;
-  if (await services.rateLimiter.isBlocked(key, SELF_CHECK_IN_LIMIT)) throw new HttpError(429, MESSAGES.tooManyTries);
+  // Counted before the code is checked, so that tries sent together cannot all pass; a right code gives its try back.
+  if (!(await services.rateLimiter.take(key, LIMITS.selfCheckInsPerUser))) throw new HttpError(429, MESSAGES.tooManyTries);
   const session = await CourseSession.findByPk(input.sessionId, { include: [{ model: Course, as: 'course' }] });
   const secret = session ? await findCheckInSecret(services.sequelize, session.id) : null;
   if (!session?.course || !secret || !codeIsValid(secret, input.code)) {
-    await services.rateLimiter.hit(key, SELF_CHECK_IN_LIMIT);
     throw new FormError({ code: MESSAGES.wrongCode });
   }
+  await services.rateLimiter.giveBack(key);
   if (session.date !== todayIso()) throw new ConflictError(MESSAGES.notToday);
   const enrollment = await Enrollment.findOne({ where: { courseId: session.courseId, userId: user.id, status: 'approved' } });
   if (!enrollment) throw new ForbiddenError(MESSAGES.notEnrolled);

@@ -32,6 +32,7 @@ export function authRoutes({ rateLimiter }: Services): Router {
     }
     req.login(outcome.user, (err) => {
       if (err) return next(err);
+      req.session.startedAt = Date.now();
       const home = outcome.user.role === 'admin' ? '/admin' : '/me';
       res.redirect(303, safeNext(values.next, home));
     });

@@ -4,7 +4,7 @@ import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
 import { normalizeCode } from '../../lib/persian';
-import { LIMITS, type RateLimiter } from '../../services/rate-limiter';
+import { LIMITS, loginDelayMs, type RateLimiter } from '../../services/rate-limiter';
 import type { Config } from '../../config';
 
 export type LoginOutcome =
@@ -35,29 +35,33 @@ export function normalizeUsername(value: string): string {
 }
 
 /**
- * A person logs in: failed attempts are counted per account and per address in the database;
- * past either limit the login is refused before the password is even checked.
+ * A person logs in. Failed logins are limited per account and address and per address, each
+ * counted before the password is checked (requests arriving together are all counted) and given
+ * back when the login succeeds; so the right password from an address that has not failed is
+ * never refused. Failures on the account from anywhere only slow the next check down.
  */
 export async function logIn(
   rateLimiter: RateLimiter,
   input: { username: string; password: string; ip: string },
+  wait: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<LoginOutcome> {
   const username = normalizeUsername(input.username);
   const accountKey = `login:user:${username}`;
+  const pairKey = `login:user:${username}:ip:${input.ip}`;
   const ipKey = `login:ip:${input.ip}`;
-  if (
-    (await rateLimiter.isBlocked(accountKey, LIMITS.failedLoginsPerAccount)) ||
-    (await rateLimiter.isBlocked(ipKey, LIMITS.failedLoginsPerIp))
-  ) {
-    return { ok: false, reason: 'throttled' };
-  }
+  const pairAllowed = await rateLimiter.take(pairKey, LIMITS.failedLoginsPerAccountAndIp);
+  const ipAllowed = await rateLimiter.take(ipKey, LIMITS.failedLoginsPerIp);
+  if (!pairAllowed || !ipAllowed) return { ok: false, reason: 'throttled' };
+  const delay = loginDelayMs(await rateLimiter.count(accountKey));
+  if (delay) await wait(delay);
   const user = await User.findOne({ where: { username } });
   const matches = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !matches) {
-    await rateLimiter.hit(accountKey, LIMITS.failedLoginsPerAccount);
-    await rateLimiter.hit(ipKey, LIMITS.failedLoginsPerIp);
+    await rateLimiter.take(accountKey, LIMITS.failedLoginsPerAccount);
     return { ok: false, reason: 'invalid' };
   }
+  await rateLimiter.giveBack(ipKey);
+  await rateLimiter.reset(pairKey);
   if (user.status === 'pending') return { ok: false, reason: 'pending' };
   if (user.status === 'disabled') return { ok: false, reason: 'disabled' };
   await rateLimiter.reset(accountKey);

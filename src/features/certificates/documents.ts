@@ -11,7 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
 import { DIRECTORATE, OFFICE, parseFields, persianNumber } from './fields';
-import { pdfRenderer } from './pdf/renderer';
+import type { PdfRenderer, RenderRequester, Reservation } from './pdf/renderer';
 
 /** The stored PDF, for its owner or an admin; anyone else is told it does not exist. */
 export async function certificatePdf(user: CurrentUser, certificateId: number): Promise<{ pdf: Buffer; serial: string }> {
@@ -74,7 +74,17 @@ const COURSE_STATUS: Record<string, string> = {
 };
 
 /** The liaison's training record (شناسنامهٔ آموزشی) as a PDF: every course, its hours, certificate serials. */
-export async function trainingRecordPdf(userId: number): Promise<{ pdf: Buffer; fileName: string }> {
+export async function trainingRecordPdf(renderer: PdfRenderer, userId: number, requester: RenderRequester = {}): Promise<{ pdf: Buffer; fileName: string }> {
+  // The renderer's place is taken first: a flood of requests is refused before any of them reads the database.
+  const slot = renderer.reserve(requester);
+  try {
+    return await recordDocument(slot, userId);
+  } finally {
+    slot.release();
+  }
+}
+
+async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf: Buffer; fileName: string }> {
   const user = Number.isSafeInteger(userId)
     ? await User.findOne({ where: { id: userId, role: { [Op.ne]: 'admin' } }, include: [{ model: County, as: 'county' }] })
     : null;
@@ -125,6 +135,6 @@ export async function trainingRecordPdf(userId: number): Promise<{ pdf: Buffer; 
     })),
   };
   const source = await fs.readFile(RECORD_TEMPLATE, 'utf8');
-  const pdf = await pdfRenderer().render({ source, data });
+  const pdf = await slot.render({ source, data });
   return { pdf, fileName: `training-record-${user.id}.pdf` };
 }

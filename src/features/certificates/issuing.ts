@@ -7,12 +7,13 @@ import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
 import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
 import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
-import { pdfRenderer } from './pdf/renderer';
+import type { PdfRenderer } from './pdf/renderer';
 
 interface IssueContext {
   sequelize: Sequelize;
   config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate'>;
   actor: Actor;
+  pdf: PdfRenderer;
 }
 
 /** A random verification code: 128 bits, URL-safe. */
@@ -107,7 +108,7 @@ async function prepare(
   const serial = formatSerial(ctx.config.provinceCode, common.year, common.serialNumber);
   const verifyUrl = `${ctx.config.baseUrl}/verify/${code}`;
   const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyUrl });
-  const pdf = await pdfRenderer().render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
+  const pdf = await ctx.pdf.render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
   return {
     row,
     fields,

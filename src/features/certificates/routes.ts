@@ -11,6 +11,7 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
+import { RenderAbortedError } from './pdf/renderer';
 import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
@@ -23,6 +24,7 @@ const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPL
 
 function sendPdf(res: Response, pdf: Buffer, fileName: string): void {
   res.set('Content-Type', 'application/pdf');
+  res.set('Cache-Control', 'no-store');
   res.set('Content-Disposition', `inline; filename="${fileName}"`);
   res.set('X-Content-Type-Options', 'nosniff');
   res.send(pdf);
@@ -33,7 +35,7 @@ export function certificateRoutes(services: Services): Router {
   const router = Router();
   const { sequelize, config, rateLimiter } = services;
   const admin = requireRole('admin');
-  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req) });
+  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req), pdf: services.pdf });
 
   async function renderCoursePage(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
     const data = presentEligibility(await courseEligibility(idParam(req.params.id)));
@@ -112,22 +114,34 @@ export function certificateRoutes(services: Services): Router {
     sendPdf(res, pdf, `${serial}.pdf`);
   });
 
-  router.get('/me/record.pdf', requireRole('liaison', 'instructor'), async (req, res) => {
-    const { pdf, fileName } = await trainingRecordPdf(req.user!.id);
-    sendPdf(res, pdf, fileName);
-  });
+  /** A training record rendered for the user asking, in their own lane of the renderer; dropped if they leave. */
+  async function sendRecord(req: Request, res: Response, userId: number): Promise<void> {
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    try {
+      const { pdf, fileName } = await trainingRecordPdf(services.pdf, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
+      sendPdf(res, pdf, fileName);
+    } catch (err) {
+      if (!(err instanceof RenderAbortedError)) throw err;
+    }
+  }
 
-  router.get('/admin/liaisons/:id/record.pdf', admin, async (req, res) => {
-    const { pdf, fileName } = await trainingRecordPdf(idParam(req.params.id));
-    sendPdf(res, pdf, fileName);
-  });
+  router.get('/me/record.pdf', requireRole('liaison', 'instructor'), (req, res) => sendRecord(req, res, req.user!.id));
+
+  router.get('/admin/liaisons/:id/record.pdf', admin, (req, res) => sendRecord(req, res, idParam(req.params.id)));
 
   // Public verification, rate-limited per address.
   async function withinLimit(req: Request): Promise<void> {
-    if (!(await rateLimiter.hit(`verify:ip:${req.ip}`, LIMITS.verificationsPerIp))) {
+    if (!(await rateLimiter.take(`verify:ip:${req.ip}`, LIMITS.verificationsPerIp))) {
       throw new HttpError(429, 'استعلام‌های این نشانی بیش از حد مجاز است؛ یک دقیقهٔ دیگر دوباره تلاش کنید.');
     }
   }
+
+  // What a verification shows (a name, a national code) stays out of every cache, shared or not.
+  router.use('/verify', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
 
   router.get('/verify', (req, res) => {
     const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';

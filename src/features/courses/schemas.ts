@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkbox, choice, decimal, integer, jalaliDate, optionalText, text, time } from '../../lib/forms';
+import { pageParam } from '../../lib/params';
 import { normalizeCode, normalizeText } from '../../lib/persian';
 
 /** The forms of the courses feature, field names as DESIGN.md promises them. */
@@ -40,7 +41,7 @@ export const courseSchema = z
     code: courseCode,
     title: text({ label: 'عنوان دوره', max: 200 }),
     category: text({ label: 'دسته', max: 100 }),
-    description: optionalText({ label: 'شرح دوره', max: 5000 }),
+    description: optionalText({ label: 'شرح دوره', max: 5000, multiline: true }),
     instructorName: optionalText({ label: 'نام مدرس', max: 120 }),
     instructor: optionalText({ label: 'نام کاربری مدرس', max: 64 }),
     capacity: integer({ label: 'ظرفیت', min: 1, max: 100_000 }),
@@ -108,10 +109,7 @@ export const statusSchema = z.object({ status: choice(COURSE_STATUSES, 'وضعی
 export const duplicateSchema = z.object({ code: courseCode, sessions: checkbox });
 
 const queryText = z.preprocess((v) => (typeof v === 'string' ? normalizeText(v).slice(0, 100) : ''), z.string());
-const page = z.preprocess((v) => {
-  const n = typeof v === 'string' ? Number(normalizeCode(v)) : 1;
-  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
-}, z.number());
+const page = z.preprocess(pageParam, z.number());
 
 export const adminListQuery = z.object({
   q: queryText,

@@ -1,43 +1,27 @@
-import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
-import { formatDateTime } from '../../lib/jalali';
-import { toPersianDigits } from '../../lib/persian';
+import type { Table } from '../../lib/export';
+import { jalaliDateTimeAscii } from '../../lib/jalali';
 import type { EnrollmentRow } from './presenter';
 
-const HEADERS = ['ردیف', 'نام و نام خانوادگی', 'نام پدر', 'کد ملی', 'شهرستان', 'نام کاربری', 'وضعیت', 'نوبت انتظار', 'تاریخ ثبت‌نام', 'آخرین تغییر', 'دلیل'];
-
-/** The rows of an export, as people read them: Persian digits, Jalali dates. */
-function cells(rows: EnrollmentRow[]): string[][] {
-  return rows.map((r, i) => [
-    toPersianDigits(i + 1),
-    r.fullName,
-    r.fatherName,
-    toPersianDigits(r.nationalCode),
-    r.county,
-    r.username,
-    r.statusLabel,
-    r.waitlistPosition === null ? '' : toPersianDigits(r.waitlistPosition),
-    formatDateTime(r.enrolledAt),
-    formatDateTime(r.changedAt),
-    r.reason,
-  ]);
-}
-
-/** UTF-8 with a byte-order mark, so that Excel opens the Persian text correctly. */
-export function enrollmentsCsv(rows: EnrollmentRow[]): Buffer {
-  return Buffer.from(`\uFEFF${stringify([HEADERS, ...cells(rows)], { record_delimiter: '\r\n' })}`, 'utf8');
-}
-
-export async function enrollmentsXlsx(title: string, rows: EnrollmentRow[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'رابط';
-  const sheet = workbook.addWorksheet('ثبت‌نام‌ها', { views: [{ rightToLeft: true, state: 'frozen', ySplit: 2 }] });
-  sheet.addRow([title]).font = { bold: true, size: 13 };
-  const header = sheet.addRow(HEADERS);
-  header.font = { bold: true };
-  for (const row of cells(rows)) sheet.addRow(row);
-  sheet.columns.forEach((column, i) => {
-    column.width = [6, 26, 16, 14, 16, 16, 16, 12, 22, 22, 30][i] ?? 14;
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+/** A course's enrollments as a table for the one export module (src/lib/export.ts). */
+export function enrollmentTable(course: { code: string; title: string }, rows: EnrollmentRow[]): Table<EnrollmentRow> {
+  let line = 0;
+  return {
+    fileName: `enrollments-${course.code}`.replace(/[^\w.-]/g, '_'),
+    sheetName: 'ثبت‌نام‌ها',
+    caption: `ثبت‌نام‌های دورهٔ ${course.title} (${course.code})`,
+    columns: [
+      { header: 'ردیف', value: () => ++line, width: 6 },
+      { header: 'نام و نام خانوادگی', value: (r) => r.fullName, width: 26 },
+      { header: 'نام پدر', value: (r) => r.fatherName, width: 16 },
+      { header: 'کد ملی', value: (r) => r.nationalCode, width: 14 },
+      { header: 'شهرستان', value: (r) => r.county, width: 16 },
+      { header: 'نام کاربری', value: (r) => r.username, width: 16 },
+      { header: 'وضعیت', value: (r) => r.statusLabel, width: 16 },
+      { header: 'نوبت انتظار', value: (r) => r.waitlistPosition, width: 12 },
+      { header: 'تاریخ ثبت‌نام', value: (r) => jalaliDateTimeAscii(r.enrolledAt), width: 18 },
+      { header: 'آخرین تغییر', value: (r) => jalaliDateTimeAscii(r.changedAt), width: 18 },
+      { header: 'دلیل', value: (r) => r.reason, width: 30 },
+    ],
+    rows,
+  };
 }

@@ -1,5 +1,5 @@
 import { actorOf } from '../../services/audit';
-import { idParam } from '../../lib/params';
+import { idParam, pageParam } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
@@ -9,7 +9,8 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import { Enrollment } from '../../models';
 import { changeMessage } from './notify';
-import { enrollmentsCsv, enrollmentsXlsx } from './export';
+import { sendTable } from '../../lib/export';
+import { enrollmentTable } from './export';
 import { listCourseEnrollments, listOutbox } from './presenter';
 import { enrollByHandSchema, listQuerySchema, moveSchema, optionalReasonSchema, reasonSchema } from './schemas';
 import {
@@ -82,15 +83,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const { q, format } = listQuerySchema.parse(req.query);
     const list = await listCourseEnrollments(idParam(req.params.id), q ?? '');
     const rows = [...list.approved, ...list.pending, ...list.waitlisted, ...list.ended];
-    const file = `enrollments-${list.course.code}`.replace(/[^\w.-]/g, '_');
-    if (format === 'csv') {
-      res.attachment(`${file}.csv`).type('text/csv; charset=utf-8').send(enrollmentsCsv(rows));
-      return;
-    }
-    if (format === 'xlsx') {
-      res.attachment(`${file}.xlsx`).send(await enrollmentsXlsx(`ثبت‌نام‌های دورهٔ ${list.course.title} (${list.course.code})`, rows));
-      return;
-    }
+    if (format === 'csv' || format === 'xlsx') return sendTable(res, format, enrollmentTable(list.course, rows));
     res.render('enrollments/admin-list', { title: `ثبت‌نام‌های ${list.course.title}`, ...list, formId: null, errors: {}, alert: null, values: {} });
   });
 
@@ -139,7 +132,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
   });
 
   router.get('/admin/outbox', onlyAdmin, async (req, res) => {
-    const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
+    const page = pageParam(req.query.page);
     res.render('enrollments/outbox', { title: 'صندوق نامه‌های خروجی', smtp: mailer.sends, ...(await listOutbox(page)) });
   });
 

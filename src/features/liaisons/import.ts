@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Op, type Sequelize } from 'sequelize';
 import { County, User } from '../../models';
 import { FormError } from '../../lib/errors';
+import { type Column as ExportColumn, toCsv } from '../../lib/export';
 import { hashPassword } from '../../lib/password';
 import { normalizeCode, normalizeText, parseMobile, parseNationalCode, searchKey, toPersianDigits } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
 import { normalizeUsername } from '../auth/service';
+import type { ImportLimits, RawRow, ReadResult } from './import-worker';
 import { nationalCodeProblem } from './schemas';
 import { accountSearchKey, generatePassword } from './service';
 
@@ -39,11 +40,9 @@ const COLUMN_LABELS: Record<Column, string> = {
 
 export const MAX_IMPORT_ROWS = 2000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
+/** What reading one file may take: 2,000 rows of a few columns unpack to well under a megabyte. */
+export const IMPORT_LIMITS: ImportLimits = { rows: MAX_IMPORT_ROWS, columns: 50, unpackedBytes: 16 * 1024 * 1024, entries: 200 };
 
-interface RawRow {
-  line: number;
-  cells: string[];
-}
 
 export interface ImportRow {
   line: number;
@@ -79,45 +78,39 @@ export interface ImportedAccount {
 
 const fileError = (message: string) => new FormError({ file: message });
 
-function readCsv(buffer: Buffer): RawRow[] {
-  const text = buffer.toString('utf8');
-  if (text.includes('\uFFFD')) throw fileError('فایل CSV باید با کدگذاری UTF-8 ذخیره شده باشد (در Excel: «CSV UTF-8»).');
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = [',', ';', '\t'].reduce((best, d) => (firstLine.split(d).length > firstLine.split(best).length ? d : best), ',');
-  try {
-    const records = parseCsv(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as {
-      record: string[];
-      info: { lines: number };
-    }[];
-    return records.map((r) => ({ line: r.info.lines, cells: r.record }));
-  } catch {
-    throw fileError('فایل CSV خوانده نشد؛ ساختار آن را بررسی کنید.');
-  }
-}
+const WORKER_FILE = path.join(__dirname, `import-worker${path.extname(__filename)}`);
+const READ_TIMEOUT_MS = 30_000;
+const UNREADABLE = 'این فایل خوانده نشد؛ آن را دوباره با Excel به شکل xlsx یا «CSV UTF-8» ذخیره کنید.';
 
-function cellText(cell: ExcelJS.Cell): string {
-  const value = cell.value;
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value);
-  return cell.text ?? '';
-}
-
-async function readXlsx(buffer: Buffer): Promise<RawRow[]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(buffer as unknown as Parameters<typeof workbook.xlsx.load>[0]);
-  } catch {
-    throw fileError('فایل Excel خوانده نشد؛ آن را با پسوند xlsx ذخیره کنید.');
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw fileError('فایل Excel هیچ برگه‌ای ندارد.');
-  const rows: RawRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row) => {
-    const cells: string[] = [];
-    for (let i = 1; i <= row.cellCount; i++) cells.push(cellText(row.getCell(i)));
-    rows.push({ line: row.number, cells });
+/**
+ * Reads the rows of a file in a worker thread with its own small heap (import-worker.ts): a file
+ * built to exhaust memory or time (a zip bomb) ends that thread, never the server, and the admin
+ * is told why.
+ */
+function readRowsInWorker(buffer: Buffer, kind: 'csv' | 'xlsx'): Promise<RawRow[]> {
+  return new Promise((resolve, reject) => {
+    // Run from TypeScript (tests, npm run dev), the thread loads tsx first: Node 20 does not pass the main thread's loader on.
+    const entry = WORKER_FILE.endsWith('.ts') ? `require('tsx/cjs'); require(${JSON.stringify(WORKER_FILE)});` : WORKER_FILE;
+    const worker = new Worker(entry, {
+      eval: WORKER_FILE.endsWith('.ts'),
+      workerData: { rabetImport: true, buffer, kind, limits: IMPORT_LIMITS },
+      resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 },
+    });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(fileError(UNREADABLE));
+    }, READ_TIMEOUT_MS);
+    const settle = (result: ReadResult | Error) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      if (result instanceof Error) reject(fileError(UNREADABLE));
+      else if (result.ok) resolve(result.rows);
+      else reject(fileError(result.message));
+    };
+    worker.once('message', settle);
+    worker.once('error', settle);
+    worker.once('exit', () => settle(new Error('the import worker ended')));
   });
-  return rows;
 }
 
 /** The rows of an uploaded CSV or XLSX file (an xlsx is a zip: it starts with PK). */
@@ -125,9 +118,8 @@ export async function readImportFile(file: { buffer: Buffer; originalname: strin
   if (!file || file.buffer.length === 0) throw fileError('فایلی برای بارگذاری انتخاب کنید.');
   const isXlsx = file.buffer.subarray(0, 2).toString('latin1') === 'PK';
   if (!isXlsx && /\.(xlsx?|ods)$/i.test(file.originalname)) throw fileError('فقط فایل xlsx یا CSV پذیرفته می‌شود.');
-  const all = (isXlsx ? await readXlsx(file.buffer) : readCsv(file.buffer)).filter((r) => r.cells.some((c) => c.trim() !== ''));
+  const all = await readRowsInWorker(file.buffer, isXlsx ? 'xlsx' : 'csv');
   if (all.length < 2) throw fileError('فایل باید یک سطر عنوان ستون‌ها و دست‌کم یک سطر داده داشته باشد.');
-  if (all.length - 1 > MAX_IMPORT_ROWS) throw fileError(`هر فایل حداکثر ${toPersianDigits(MAX_IMPORT_ROWS)} سطر داده داشته باشد.`);
   return { header: all[0], rows: all.slice(1) };
 }
 
@@ -293,5 +285,11 @@ export async function importLiaisons(sequelize: Sequelize, actor: Actor, rows: I
 
 /** The one-time list of new usernames and passwords, as CSV with a BOM so that Excel reads Persian. */
 export function credentialsCsv(accounts: ImportedAccount[]): string {
-  return `\uFEFF${stringify([['line', 'fullName', 'username', 'password'], ...accounts.map((a) => [a.line, a.fullName, a.username, a.password])])}`;
+  const columns: ExportColumn<ImportedAccount>[] = [
+    { header: 'line', value: (a) => a.line },
+    { header: 'fullName', value: (a) => a.fullName },
+    { header: 'username', value: (a) => a.username },
+    { header: 'password', value: (a) => a.password },
+  ];
+  return toCsv({ fileName: 'accounts', sheetName: 'accounts', columns, rows: accounts }).toString('utf8');
 }

@@ -40,7 +40,7 @@ function signUpRoutes({ sequelize, settings, rateLimiter }: Services): Router {
     const values = typedValues(req.body);
     try {
       const input = parseForm(registerSchema, req.body);
-      if (!(await rateLimiter.hit(`signup:ip:${req.ip}`, LIMITS.signUpsPerIp))) return render(res, 429, values, {}, SIGN_UP_THROTTLED);
+      if (!(await rateLimiter.take(`signup:ip:${req.ip}`, LIMITS.signUpsPerIp))) return render(res, 429, values, {}, SIGN_UP_THROTTLED);
       const user = await signUpLiaison(sequelize, settings, input, req.ip ?? '');
       res.redirect(303, `/register/done?status=${user.status === 'active' ? 'active' : 'pending'}`);
     } catch (err) {

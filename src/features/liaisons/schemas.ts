@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkbox, choice, optionalText, text } from '../../lib/forms';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../lib/password';
 import { normalizeCode, parseMobile, parseNationalCode, toPersianDigits } from '../../lib/persian';
+import { pageParam } from '../../lib/params';
 import { normalizeUsername } from '../auth/service';
 
 const NOT_TEXT = 'مقدار این فیلد نامعتبر است.';
@@ -111,5 +112,5 @@ export const listQuerySchema = z.object({
   county: z.string().max(64).optional().catch(undefined),
   status: z.enum(STATUSES).optional().catch(undefined),
   role: z.enum(ROLES).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+  page: z.preprocess(pageParam, z.number()),
 });

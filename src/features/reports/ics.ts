@@ -12,8 +12,9 @@ export interface CalendarEvent {
   url: string | null;
 }
 
+/** RFC 5545 TEXT: backslash, semicolon and comma escaped; every line break (CRLF, a bare CR or LF) is `\n`. */
 export function escapeText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n?|\n/g, '\\n');
 }
 
 /** Folds a content line so that no line is longer than 75 octets, never splitting a UTF-8 character. */

@@ -1,5 +1,5 @@
 import { jalaliAscii, monthName } from '../../lib/jalali';
-import type { Column, Table } from './export';
+import type { Column, Table } from '../../lib/export';
 import type { ReportFilters } from './filters';
 import type { CountyRow, CourseRow, MonthRow, RecordRow, TrainingRecord } from './service';
 

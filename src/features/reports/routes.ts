@@ -6,7 +6,7 @@ import { flash } from '../../middleware/views';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
 import { allSessions, calendarFeed, calendarTokenOf, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
-import { sendTable } from './export';
+import { sendTable } from '../../lib/export';
 import { filterQuery, parseReportFilters } from './filters';
 import { COURSE_STATUS, ENROLLMENT_STATUS, NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';

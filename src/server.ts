@@ -3,7 +3,7 @@ import { closeServices, createServices, scheduleCleanup } from './services';
 import { createApp } from './app';
 import { createSequelize, prepareDatabase } from './db';
 import { migrate } from './db/migrator';
-import { storedSessionSecret } from './middleware/session';
+import { storedSessionSecret } from './services/sessions';
 import { ensureFirstAdmin } from './features/auth/service';
 
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ import { AttendanceMark, AuditEvent, Certificate, Course, Enrollment, Notificati
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { issueCertificates } from '../../src/features/certificates/issuing';
-import { PdfRenderer } from '../../src/features/certificates/pdf/renderer';
+import { PdfRenderer } from '../../src/services/pdf/renderer';
 import { printableFields } from '../../src/features/certificates/fields';
 import { projectRoot } from '../../src/config';
 

@@ -9,7 +9,7 @@ import { createAdmin, createCourse, createLiaison, createSession, nationalCode, 
 import { csrfFrom, csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
 import { Enrollment, RateLimit, User } from '../../src/models';
 import { LIMITS } from '../../src/services/rate-limiter';
-import { storedSessionSecret } from '../../src/middleware/session';
+import { storedSessionSecret } from '../../src/services/sessions';
 
 let t: TestApp;
 let admin: Agent;

@@ -11,7 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
 import { DIRECTORATE, OFFICE, parseFields, persianNumber } from './fields';
-import type { PdfRenderer, RenderRequester, Reservation } from './pdf/renderer';
+import type { PdfRenderer, RenderRequester, Reservation } from '../../services/pdf/renderer';
 
 /** The stored PDF, for its owner or an admin; anyone else is told it does not exist. */
 export async function certificatePdf(user: CurrentUser, certificateId: number): Promise<{ pdf: Buffer; serial: string }> {

@@ -7,7 +7,7 @@ import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
 import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
 import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
-import type { PdfRenderer } from './pdf/renderer';
+import type { PdfRenderer } from '../../services/pdf/renderer';
 
 interface IssueContext {
   sequelize: Sequelize;

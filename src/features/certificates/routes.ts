@@ -11,7 +11,7 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
-import { RenderAbortedError } from './pdf/renderer';
+import { RenderAbortedError } from '../../services/pdf/renderer';
 import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';

@@ -6,7 +6,7 @@ import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
-import { endSessionsOf } from '../../middleware/session';
+import { endSessionsOf } from '../../services/sessions';
 import type { Settings } from '../../services/settings';
 import type { AdminAccountInput, ProfileInput, RegisterInput } from './schemas';
 

@@ -53,11 +53,11 @@
       const id = idOf(input.name || '');
       if (!id) return;
       if (input.type === 'radio') {
-        if (!input.value) return;
+        // «ثبت‌نشده» (none) is sent too: it clears the stored mark, so the sheet shows what is saved.
         save({ mark: { [id]: input.value } }, [id]);
       } else {
         const checked = form.querySelector(`input[name="mark[${id}]"]:checked`);
-        if (!checked || !checked.value) return; // a note is kept with a mark; it goes with the next tap or the form
+        if (!checked || checked.value === 'none') return; // a note is kept with a mark; it goes with the next tap or the form
         save({ mark: { [id]: checked.value }, note: { [id]: input.value } }, [id]);
       }
     });

@@ -6,6 +6,7 @@ import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
+import { indexedFields } from '../../lib/params';
 import { toPersianDigits } from '../../lib/persian';
 import { todayIso } from '../../lib/jalali';
 import {
@@ -16,6 +17,7 @@ import {
   courseForAttendance,
   loadMatrix,
   loadSheet,
+  marksAreFrozen,
   marksAreOpen,
   presentSession,
   recordAttendance,
@@ -43,7 +45,8 @@ async function renderSheet(
     rows,
     statuses: STATUSES,
     statusLabels: STATUS_LABELS,
-    open: marksAreOpen(session),
+    open: marksAreOpen(session) && !(course.status === 'cancelled') && !(marksAreFrozen(course) && req.user!.role !== 'admin'),
+    frozen: marksAreFrozen(course),
     fromPaper,
     errors: extra.errors ?? {},
     message: extra.message ?? null,
@@ -53,15 +56,13 @@ async function renderSheet(
 }
 
 /** What a refused sheet post typed, to put back on the re-rendered sheet. */
-function postedValues(body: unknown): Record<string, Record<string, unknown>> {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const values: Record<string, Record<string, unknown>> = { mark: {}, note: {} };
+function postedValues(body: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = { reason: typeof (body as { reason?: unknown })?.reason === 'string' ? (body as { reason: string }).reason : '' };
   for (const name of ['mark', 'note']) {
-    const nested = b[name];
-    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(values[name], nested);
-    for (const [key, value] of Object.entries(b)) {
-      const match = /^(mark|note)\[(\d+)\]$/.exec(key);
-      if (match?.[1] === name) values[name][match[2]] = value;
+    try {
+      values[name] = Object.fromEntries(indexedFields(body, name));
+    } catch {
+      values[name] = {};
     }
   }
   return values;
@@ -87,9 +88,9 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
-      const saved = outcome.created + outcome.changed;
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
+      const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
       res.redirect(303, `/admin/sessions/${session.id}/attendance`);
     } catch (err) {
@@ -107,9 +108,9 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
-      res.json({ ok: true, created: outcome.created, changed: outcome.changed, marks: outcome.marks, message: 'ذخیره شد' });
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
+      res.json({ ok: true, created: outcome.created, changed: outcome.changed, cleared: outcome.cleared, marks: outcome.marks, message: 'ذخیره شد' });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });

@@ -1,4 +1,4 @@
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { comparePersian } from '../../lib/persian';
 import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
@@ -9,6 +9,7 @@ import { tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { codeIsValid, findCheckInSecret } from './check-in-codes';
 import { insertReturningId } from '../../db';
+import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
@@ -16,6 +17,9 @@ export const STATUS_LABELS: Record<AttendanceStatus, string> = { present: 'حا�
 
 export const MESSAGES = {
   futureSession: 'حضور و غیاب این جلسه از روز برگزاری آن (به وقت تهران) ثبت می‌شود؛ هنوز زود است.',
+  frozen: 'این دوره پایان یافته و حضور و غیاب آن بسته است؛ اصلاح آن تنها با نوشتن دلیل اصلاح ممکن است و گواهی‌های صادرشده برای صدور دوباره نشان‌دار می‌شوند.',
+  frozenForStaff: 'این دوره پایان یافته است؛ اصلاح حضور و غیاب آن تنها با مدیر سامانه است.',
+  cancelledCourse: 'این دوره لغو شده است و حضور و غیاب آن ثبت نمی‌شود.',
   notApproved: 'فهرست فرستاده‌شده با رابطین تأییدشدهٔ این دوره نمی‌خواند. صفحه را دوباره باز کنید.',
   wrongCode: 'کد حضور نادرست است یا منقضی شده. کد تازه را از صفحهٔ نمایش بخوانید.',
   notToday: 'ثبت حضور با کد فقط در روز برگزاری جلسه ممکن است.',
@@ -29,11 +33,6 @@ export function canTakeAttendance(user: CurrentUser, course: Pick<Course, 'instr
   return user.role === 'admin' || (user.role === 'instructor' && course.instructorId === user.id);
 }
 
-function idOf(raw: string): number {
-  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
-  return Number(raw);
-}
-
 export interface SheetSession {
   id: number;
   courseId: number;
@@ -42,32 +41,32 @@ export interface SheetSession {
   endTime: string;
   topic: string | null;
 }
-export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId'>;
+export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId' | 'status'>;
 
 /** The session and its course, if this user may take its attendance (404 / 403 otherwise): one plain query. */
 export async function sessionForAttendance(user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
   const [row] = await Course.sequelize!.query<{
     id: number; course_id: number; date: string; start_time: string; end_time: string; topic: string | null;
-    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null;
+    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null; status: Course['status'];
   }>(
     `SELECT s.id, s.course_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, s.topic,
-            c.code, c.title, c.place, c.instructor_name, c.instructor_id
+            c.code, c.title, c.place, c.instructor_name, c.instructor_id, c.status
        FROM course_sessions s JOIN courses c ON c.id = s.course_id
       WHERE s.id = :id`,
-    { type: QueryTypes.SELECT, replacements: { id: idOf(rawId) } },
+    { type: QueryTypes.SELECT, replacements: { id: idParam(rawId) } },
   );
   if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
   const session: SheetSession = { id: Number(row.id), courseId: Number(row.course_id), date: row.date, startTime: row.start_time, endTime: row.end_time, topic: row.topic };
   const course: SheetCourse = {
     id: session.courseId, code: row.code, title: row.title, place: row.place, instructorName: row.instructor_name,
-    instructorId: row.instructor_id === null ? null : Number(row.instructor_id),
+    instructorId: row.instructor_id === null ? null : Number(row.instructor_id), status: row.status,
   };
   if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return { session, course };
 }
 
 export async function courseForAttendance(user: CurrentUser, rawId: string): Promise<Course> {
-  const course = await Course.findByPk(idOf(rawId));
+  const course = await Course.findByPk(idParam(rawId));
   if (!course) throw new NotFoundError('این دوره پیدا نشد.');
   if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return course;
@@ -116,24 +115,50 @@ export async function loadSheet(session: Pick<CourseSession, 'id' | 'courseId'>)
 
 export interface MarkEntry {
   enrollmentId: number;
-  /** Undefined keeps the stored status (only the note changes, or nothing). */
-  status?: AttendanceStatus;
+  /** Undefined keeps the stored status (only the note changes, or nothing); null clears the mark. */
+  status?: AttendanceStatus | null;
   /** Undefined keeps the stored note. */
   note?: string | null;
 }
 
+export interface RecordOptions {
+  source?: AttendanceSource;
+  /** Why a mark of a finished course changes: without it a finished course's marks are frozen. */
+  reason?: string | null;
+  /** Only an admin corrects a finished course. */
+  byAdmin?: boolean;
+}
+
 /**
- * Takes (or corrects) attendance on a session's sheet in one transaction: only approved liaisons of
- * the course, only from the session's day on. Every new mark and every change of a mark is audited
- * with its old and new status.
+ * Whether a course's marks are frozen: a finished course keeps the marks its certificates were
+ * issued on (an admin corrects them with a reason), a cancelled one takes none.
+ */
+export function marksAreFrozen(course: Pick<Course, 'status'>): boolean {
+  return course.status === 'finished' || course.status === 'cancelled';
+}
+
+/** Refuses a write to a frozen course's marks, unless it is an admin's correction with a reason. */
+function assertMayChange(status: Course['status'], options: RecordOptions): void {
+  if (status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
+  if (status !== 'finished') return;
+  if (!options.byAdmin) throw new ForbiddenError(MESSAGES.frozenForStaff);
+  if (!options.reason) throw new FormError({ reason: MESSAGES.frozen }, 409, MESSAGES.frozen);
+}
+
+/**
+ * Takes (or corrects, or clears) attendance on a session's sheet in one transaction: only approved
+ * liaisons of the course, only from the session's day on, and once the course is finished only as
+ * an admin's correction with a reason, which flags the liaisons' issued certificates for reissue.
+ * Every new mark, change and clearing is audited with its old and new status.
  */
 export async function recordAttendance(
   sequelize: Sequelize,
   actor: Actor,
   session: Pick<SheetSession, 'id' | 'courseId' | 'date'>,
   entries: MarkEntry[],
-  source: AttendanceSource = 'sheet',
-): Promise<{ created: number; changed: number; marks: Record<number, AttendanceStatus> }> {
+  options: RecordOptions = {},
+): Promise<{ created: number; changed: number; cleared: number; marks: Record<number, AttendanceStatus | null> }> {
+  const source = options.source ?? 'sheet';
   if (!marksAreOpen(session)) throw new ConflictError(MESSAGES.futureSession);
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
   if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
@@ -142,6 +167,11 @@ export async function recordAttendance(
     // (on SQLite every write transaction already holds the database's one write lock).
     if (sequelize.getDialect() === 'postgres') await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
     const sql = sequelize;
+    const [course] = await sql.query<{ status: Course['status'] }>('SELECT status FROM courses WHERE id = :id', {
+      type: QueryTypes.SELECT, replacements: { id: session.courseId }, transaction: t,
+    });
+    assertMayChange(course.status, options);
+    const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
     const approved = ids.length
       ? Number(
           (
@@ -163,12 +193,15 @@ export async function recordAttendance(
     const now = new Date();
     let created = 0;
     let changed = 0;
-    const marks: Record<number, AttendanceStatus> = {};
+    let cleared = 0;
+    const touched: number[] = [];
+    const marks: Record<number, AttendanceStatus | null> = {};
     // In enrollment order: the totals rows these writes update (a trigger) are then always locked in
     // the same order, so two sheets of one course saved at once cannot deadlock on PostgreSQL.
     for (const entry of [...entries].sort((a, b) => a.enrollmentId - b.enrollmentId)) {
       const previous = existing.get(entry.enrollmentId);
       if (!previous) {
+        marks[entry.enrollmentId] = null;
         if (!entry.status) continue;
         const note = entry.note ?? null;
         const id = await insertReturningId(
@@ -178,26 +211,49 @@ export async function recordAttendance(
           { replacements: { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now }, transaction: t },
         );
         await recordAudit(actor, 'attendance.record', { type: 'attendance_mark', id }, {
-          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source,
+          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source, ...afterFinish,
         }, t);
         created++;
+        touched.push(entry.enrollmentId);
         marks[entry.enrollmentId] = entry.status;
+        continue;
+      }
+      if (entry.status === null) {
+        await sql.query('DELETE FROM attendance_marks WHERE id = :id', { replacements: { id: previous.id }, transaction: t });
+        await recordAudit(actor, 'attendance.clear', { type: 'attendance_mark', id: Number(previous.id) }, {
+          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: null, oldNote: previous.note, source, ...afterFinish,
+        }, t);
+        cleared++;
+        touched.push(entry.enrollmentId);
+        marks[entry.enrollmentId] = null;
         continue;
       }
       const status = entry.status ?? previous.status;
       const note = entry.note === undefined ? previous.note : entry.note;
       marks[entry.enrollmentId] = status;
       if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
-      const details = { sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source };
+      const details = {
+        sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source, ...afterFinish,
+      };
       await sql.query(
         'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
         { replacements: { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id }, transaction: t },
       );
       await recordAudit(actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
       changed++;
+      if (status !== previous.status) touched.push(entry.enrollmentId);
     }
-    return { created, changed, marks };
+    if (course.status === 'finished' && touched.length) await flagForReissue(sql, touched, options.reason!, t);
+    return { created, changed, cleared, marks };
   });
+}
+
+/** The valid certificates of these enrollments no longer match their attendance: flag them for reissue. */
+async function flagForReissue(sequelize: Sequelize, enrollmentIds: number[], reason: string, transaction: Transaction): Promise<void> {
+  await sequelize.query(
+    "UPDATE certificates SET reissue_reason = :reason, updated_at = :now WHERE enrollment_id IN (:ids) AND status = 'valid'",
+    { replacements: { reason: `اصلاح حضور و غیاب پس از پایان دوره: ${reason}`, now: new Date(), ids: enrollmentIds }, transaction },
+  );
 }
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */

@@ -7,7 +7,7 @@ import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
-import { addDaysIso, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
+import { addDaysIso, formatDate, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
 
 let t: TestApp;
 let admin: Agent;
@@ -330,11 +330,17 @@ describe('course status', () => {
     const noSession = await setStatus(course.id, 'open');
     assert.equal(noSession.status, 409);
     assert.match(noSession.text, /دست‌کم یک جلسه/);
-    await createSession(course, { date: addDaysIso(today, 9) });
+    const session = await createSession(course, { date: addDaysIso(today, 9) });
     assert.equal((await setStatus(course.id, 'finished')).status, 409);
     assert.equal((await setStatus(course.id, 'open')).status, 303);
     assert.equal((await setStatus(course.id, 'open')).status, 409);
     assert.equal((await setStatus(course.id, 'running')).status, 303);
+    // Not while a session is still ahead: the message names it.
+    const early = await setStatus(course.id, 'finished');
+    assert.equal(early.status, 409);
+    assert.ok(early.text.includes(formatDate(addDaysIso(today, 9))));
+    assert.match(early.text, /هنوز برگزار نشده‌اند/);
+    await session.update({ date: addDaysIso(today, -1) });
     assert.equal((await setStatus(course.id, 'finished')).status, 303);
     const refused = await setStatus(course.id, 'cancelled');
     assert.equal(refused.status, 409);
@@ -432,7 +438,7 @@ describe('public catalogue', () => {
     assert.match(fresh.text, new RegExp(`<form method="post" action="/courses/${course.id}/enroll">\\s*<input type="hidden" name="_csrf"`));
     const { liaison } = await enroll(course, 'approved');
     const { liaison: waiting } = await enroll(course, 'waitlisted', 1);
-    for (const [user, expected] of [[liaison, /پذیرفته‌شده/], [waiting, /در فهرست انتظار · نفر ۱/]] as const) {
+    for (const [user, expected] of [[liaison, /تأییدشده/], [waiting, /در فهرست انتظار · نفر ۱/]] as const) {
       const agent = await loginAs(t.app, user.username);
       const page = await agent.get(`/courses/${course.id}`);
       assert.match(page.text, expected);

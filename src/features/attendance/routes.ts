@@ -8,10 +8,9 @@ import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { indexedFields } from '../../lib/params';
 import { toPersianDigits } from '../../lib/persian';
-import { todayIso } from '../../lib/jalali';
+import { ATTENDANCE_STATUS_LABELS } from '../../lib/statuses';
 import {
   MESSAGES,
-  STATUS_LABELS,
   STATUSES,
   approvedEnrollmentIds,
   courseForAttendance,
@@ -27,7 +26,7 @@ import {
   type SheetSession,
 } from './service';
 import { checkInSchema, parseMarks } from './schemas';
-import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
+import { CODE_WINDOW_MS, checkInSecret, checkInWindow, currentCode } from './check-in-codes';
 
 
 async function renderSheet(
@@ -44,7 +43,7 @@ async function renderSheet(
     session: presentSession(session, course),
     rows,
     statuses: STATUSES,
-    statusLabels: STATUS_LABELS,
+    statusLabels: ATTENDANCE_STATUS_LABELS,
     open: marksAreOpen(session) && !(course.status === 'cancelled') && !(marksAreFrozen(course) && req.user!.role !== 'admin'),
     frozen: marksAreFrozen(course),
     fromPaper,
@@ -71,7 +70,7 @@ function postedValues(body: unknown): Record<string, unknown> {
 async function checkInPayload(services: Services, session: SheetSession) {
   const secret = await checkInSecret(services.sequelize, session.id);
   const { code, expiresInMs } = currentCode(secret);
-  const url = `${services.config.baseUrl}/check-in?session=${session.id}&code=${code}`;
+  const url = `${services.config.baseUrl}/check-in?code=${code}`;
   const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 320 });
   return { code, codeFa: toPersianDigits(code), url, qr, expiresInMs, windowMs: CODE_WINDOW_MS };
 }
@@ -124,7 +123,7 @@ export function attendanceRoutes(services: Services): Router {
       title: `ماتریس حضور · ${course.title}`,
       course: { id: course.id, code: course.code, title: course.title, minAttendance: course.minAttendance, countExcused: course.countExcused },
       ...matrix,
-      statusLabels: STATUS_LABELS,
+      statusLabels: ATTENDANCE_STATUS_LABELS,
     });
   });
 
@@ -145,7 +144,7 @@ export function attendanceRoutes(services: Services): Router {
     res.render('attendance/check-in', {
       title: `حضور با کد · ${course.title}`,
       session: presentSession(session, course),
-      isToday: session.date === todayIso(),
+      checkInTimes: checkInWindow(session, { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter }),
       checkIn: await checkInPayload(services, session),
       scripts: ['/js/attendance.js'],
     });
@@ -157,7 +156,7 @@ export function attendanceRoutes(services: Services): Router {
   });
 
   router.get('/check-in', requireLogin, (req, res) => {
-    const values = { session: typeof req.query.session === 'string' ? req.query.session : '', code: typeof req.query.code === 'string' ? req.query.code : '' };
+    const values = { code: typeof req.query.code === 'string' ? req.query.code : '' };
     res.render('attendance/self-check-in', { title: 'ثبت حضور با کد', values, errors: {}, message: null });
   });
 
@@ -165,12 +164,12 @@ export function attendanceRoutes(services: Services): Router {
     const values = typedValues(req.body);
     try {
       const input = parseForm(checkInSchema, req.body);
-      const done = await selfCheckIn(services, { ...req.user!, ip: req.ip ?? null }, { sessionId: input.session, code: input.code });
+      const done = await selfCheckIn(services, { ...req.user!, ip: req.ip ?? null }, { code: input.code });
       flash(req, 'success', `حضور شما در جلسهٔ «${done.courseTitle}» ثبت شد.`);
       res.redirect(303, '/me');
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      const message = err instanceof FormError ? (err.fields.code ?? err.fields.session ?? err.message) : err.message;
+      const message = err instanceof FormError ? (err.fields.code ?? err.message) : err.message;
       res.status(err.status).render('attendance/self-check-in', {
         title: 'ثبت حضور با کد',
         values,

@@ -54,6 +54,5 @@ export async function parseMarks(
 }
 
 export const checkInSchema = z.object({
-  session: z.string({ error: 'شمارهٔ جلسه را وارد کنید.' }).transform(normalizeCode).pipe(z.string().regex(/^\d{1,9}$/, 'شمارهٔ جلسه نامعتبر است.')).transform(Number),
   code: z.string({ error: 'کد حضور را وارد کنید.' }).transform(normalizeCode).pipe(z.string().regex(/^\d{6}$/, 'کد حضور شش رقم است.')),
 });

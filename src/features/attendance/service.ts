@@ -1,19 +1,19 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { comparePersian } from '../../lib/persian';
+import { comparePersian, toPersianDigits } from '../../lib/persian';
+import { ATTENDANCE_STATUS_LABELS } from '../../lib/statuses';
 import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
 import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, NotFoundError } from '../../lib/errors';
-import { tehranInstant, todayIso } from '../../lib/jalali';
+import { addDaysIso, formatDateTime, nowTime, tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
-import { codeIsValid, findCheckInSecret } from './check-in-codes';
+import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
 import { insertReturningId } from '../../db';
 import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
-export const STATUS_LABELS: Record<AttendanceStatus, string> = { present: 'حاضر', late: 'با تأخیر', excused: 'غیبت موجه', absent: 'غایب' };
 
 export const MESSAGES = {
   futureSession: 'حضور و غیاب این جلسه از روز برگزاری آن (به وقت تهران) ثبت می‌شود؛ هنوز زود است.',
@@ -21,9 +21,9 @@ export const MESSAGES = {
   frozenForStaff: 'این دوره پایان یافته است؛ اصلاح حضور و غیاب آن تنها با مدیر سامانه است.',
   cancelledCourse: 'این دوره لغو شده است و حضور و غیاب آن ثبت نمی‌شود.',
   notApproved: 'فهرست فرستاده‌شده با رابطین تأییدشدهٔ این دوره نمی‌خواند. صفحه را دوباره باز کنید.',
-  wrongCode: 'کد حضور نادرست است یا منقضی شده. کد تازه را از صفحهٔ نمایش بخوانید.',
-  notToday: 'ثبت حضور با کد فقط در روز برگزاری جلسه ممکن است.',
-  notEnrolled: 'شما ثبت‌نام تأییدشده‌ای در این دوره ندارید.',
+  wrongCode: 'این کد با هیچ‌یک از جلسه‌های دوره‌های شما نمی‌خواند یا منقضی شده است. کد تازه را از صفحهٔ نمایش بخوانید.',
+  outsideWindow: 'ثبت حضور با کد تنها از کمی پیش از آغاز جلسه تا کمی پس از پایان آن پذیرفته می‌شود',
+  noSessionNow: 'در این روزها جلسه‌ای با ثبت‌حضور کد در دوره‌هایی که ثبت‌نام تأییدشده در آن‌ها دارید نیست.',
   alreadyMarked: 'حضور و غیاب شما در این جلسه پیش‌تر ثبت شده است؛ نیازی به ثبت دوباره نیست.',
   tooManyTries: 'کد نادرست چند بار فرستاده شد. چند دقیقه بعد دوباره تلاش کنید.',
 };
@@ -294,39 +294,71 @@ export async function loadMatrix(course: Course, now: Date = new Date()) {
 
 export const SELF_CHECK_IN_LIMIT = { max: 10, windowMs: 10 * 60_000 };
 
+/** The check-in window's settings as the config names them. */
+export interface CheckInWindowConfig {
+  checkInOpensMinutesBefore: number;
+  checkInClosesMinutesAfter: number;
+}
+
 /**
- * A liaison marks themself present with the code shown in the room: the code must be valid now,
- * the session today, the liaison approved in its course, and no mark of theirs stored yet.
+ * A liaison marks themself present with the code shown in the room; the code itself says which
+ * session it is: among the sessions of the liaison's approved enrollments held around today, the
+ * one whose current code it is. It is taken only inside that session's check-in window (from
+ * shortly before its start to a while after its end, CHECK_IN_* settings) and while no mark of
+ * theirs is stored yet.
  */
 export async function selfCheckIn(
-  services: { sequelize: Sequelize; rateLimiter: { isBlocked(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean>; hit(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean> } },
+  services: {
+    sequelize: Sequelize;
+    config: CheckInWindowConfig;
+    rateLimiter: { isBlocked(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean>; hit(k: string, l: typeof SELF_CHECK_IN_LIMIT): Promise<boolean> };
+  },
   user: CurrentUser & { ip?: string | null },
-  input: { sessionId: number; code: string },
+  input: { code: string },
+  now: Date = new Date(),
 ): Promise<{ courseTitle: string; date: string }> {
   const key = `check-in:user:${user.id}`;
   if (await services.rateLimiter.isBlocked(key, SELF_CHECK_IN_LIMIT)) throw new HttpError(429, MESSAGES.tooManyTries);
-  const session = await CourseSession.findByPk(input.sessionId, { include: [{ model: Course, as: 'course' }] });
-  const secret = session ? await findCheckInSecret(services.sequelize, session.id) : null;
-  if (!session?.course || !secret || !codeIsValid(secret, input.code)) {
+  const today = todayIso(now);
+  // A window can cross midnight, so the sessions of yesterday, today and tomorrow are asked.
+  const candidates = await services.sequelize.query<{
+    id: number; enrollment_id: number; date: string; start_time: string; end_time: string; title: string; secret: string;
+  }>(
+    `SELECT s.id, e.id AS enrollment_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, c.title, k.secret
+       FROM enrollments e
+       JOIN courses c ON c.id = e.course_id
+       JOIN course_sessions s ON s.course_id = e.course_id
+       JOIN attendance_check_in_secrets k ON k.session_id = s.id
+      WHERE e.user_id = :userId AND e.status = 'approved' AND c.status NOT IN ('finished', 'cancelled')
+        AND s.date BETWEEN :from AND :to`,
+    { type: QueryTypes.SELECT, replacements: { userId: user.id, from: addDaysIso(today, -1), to: addDaysIso(today, 1) } },
+  );
+  const window = { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter };
+  if (!candidates.length) throw new ForbiddenError(MESSAGES.noSessionNow);
+  const matched = candidates.find((c) => codeIsValid(c.secret, input.code, now));
+  if (!matched) {
     await services.rateLimiter.hit(key, SELF_CHECK_IN_LIMIT);
     throw new FormError({ code: MESSAGES.wrongCode });
   }
-  if (session.date !== todayIso()) throw new ConflictError(MESSAGES.notToday);
-  const enrollment = await Enrollment.findOne({ where: { courseId: session.courseId, userId: user.id, status: 'approved' } });
-  if (!enrollment) throw new ForbiddenError(MESSAGES.notEnrolled);
+  const session = { id: Number(matched.id), date: matched.date, startTime: matched.start_time, endTime: matched.end_time };
+  if (!checkInIsOpen(session, window, now)) {
+    const { from, to } = checkInWindow(session, window);
+    throw new ConflictError(`${MESSAGES.outsideWindow} (${formatDateTime(from)} تا ${toPersianDigits(nowTime(to))})`);
+  }
+  const enrollmentId = Number(matched.enrollment_id);
   await services.sequelize.transaction(async (t) => {
     await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
-    const existing = await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId: enrollment.id }, transaction: t });
+    const existing = await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId }, transaction: t });
     if (existing) throw new ConflictError(MESSAGES.alreadyMarked);
     const mark = await AttendanceMark.create(
-      { sessionId: session.id, enrollmentId: enrollment.id, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: new Date() },
+      { sessionId: session.id, enrollmentId, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: now },
       { transaction: t },
     );
     await recordAudit({ id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
-      sessionId: session.id, enrollmentId: enrollment.id, oldStatus: null, newStatus: 'present', source: 'self',
+      sessionId: session.id, enrollmentId, oldStatus: null, newStatus: 'present', source: 'self',
     }, t);
   });
-  return { courseTitle: session.course.title, date: session.date };
+  return { courseTitle: matched.title, date: session.date };
 }
 
 /** The /me section: a liaison's marks and percent per course; an instructor's courses with links. */
@@ -389,6 +421,6 @@ export async function loadMyAttendance(user: CurrentUser) {
         .sort((a, b) => a.date.localeCompare(b.date) || a.startTime.localeCompare(b.startTime))
         .map((s) => ({ id: s.id, date: s.date, startTime: s.startTime, endTime: s.endTime, today: s.date === today })),
     })),
-    statusLabels: STATUS_LABELS,
+    statusLabels: ATTENDANCE_STATUS_LABELS,
   };
 }

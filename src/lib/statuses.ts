@@ -32,6 +32,14 @@ export const ENROLLMENT_STATUS_LABELS: Record<EnrollmentStatus, string> = {
   cancelled: 'لغوشده',
 };
 
+export const ENROLLMENT_STATUS_BADGES: Record<EnrollmentStatus, string> = {
+  pending: 'text-bg-warning',
+  approved: 'text-bg-success',
+  waitlisted: 'text-bg-info',
+  rejected: 'text-bg-danger',
+  cancelled: 'text-bg-secondary',
+};
+
 export const ATTENDANCE_STATUS_LABELS: Record<AttendanceStatus, string> = {
   present: 'حاضر',
   late: 'با تأخیر',
@@ -41,3 +49,4 @@ export const ATTENDANCE_STATUS_LABELS: Record<AttendanceStatus, string> = {
 
 /** The maps for views. */
 export const statusNames = { course: COURSE_STATUS_LABELS, enrollment: ENROLLMENT_STATUS_LABELS, attendance: ATTENDANCE_STATUS_LABELS };
+export const statusBadges = { course: COURSE_STATUS_BADGES, enrollment: ENROLLMENT_STATUS_BADGES };

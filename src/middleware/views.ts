@@ -3,7 +3,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { projectRoot } from '../config';
 import * as jalali from '../lib/jalali';
 import { toPersianDigits } from '../lib/persian';
-import { statusNames } from '../lib/statuses';
+import { statusBadges, statusNames } from '../lib/statuses';
 
 /** Helpers every view can call: Persian digits, Jalali dates, the names of statuses. */
 export const viewHelpers = {
@@ -14,6 +14,7 @@ export const viewHelpers = {
   jalaliInput: jalali.jalaliAscii,
   weekday: jalali.weekdayName,
   statusNames,
+  statusBadges,
 };
 
 type FlashType = 'success' | 'info' | 'warning' | 'danger';

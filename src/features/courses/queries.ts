@@ -11,6 +11,7 @@ import { ENROLLMENT_STATE_BADGES, ENROLLMENT_STATE_LABELS, enrollmentState, take
 import { searchKey, comparePersian } from '../../lib/persian';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import {
+  DELIVERY_LABELS,
   hoursOf,
   minutesBetween,
   pagination,
@@ -224,6 +225,7 @@ export interface CatalogueRow {
   title: string;
   category: string;
   delivery: Delivery;
+  deliveryLabel: string;
   place: string | null;
   hours: number;
   capacity: number;
@@ -297,6 +299,7 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
     title: String(r.title),
     category: String(r.category),
     delivery: r.delivery as Delivery,
+    deliveryLabel: DELIVERY_LABELS[r.delivery as Delivery],
     place: (r.place as string | null) ?? null,
     hours: Number(r.hours),
     capacity: Number(r.capacity),
@@ -357,7 +360,7 @@ export async function publicCourse(sequelize: Sequelize, id: number, userId: num
       description: paragraphs((row.description as string | null) ?? null),
       instructorName: (row.instructor_name as string | null) ?? null,
       delivery,
-      deliveryLabel: delivery === 'online' ? 'برخط (مجازی)' : 'حضوری',
+      deliveryLabel: DELIVERY_LABELS[delivery],
       place: (row.place as string | null) ?? null,
       hours: Number(row.hours),
       capacity: Number(row.capacity),

@@ -1,6 +1,7 @@
 import type { Course } from '../../models';
 import type { CourseStatus } from '../../models/course';
 import { nowTime, tehranInstant, todayIso } from '../../lib/jalali';
+import { COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { MESSAGES } from './rules';
 
 /**
@@ -14,12 +15,12 @@ export type EnrollmentState = 'draft' | 'not-yet-open' | 'open' | 'full' | 'clos
 export const ENROLLMENT_STATE_LABELS: Record<EnrollmentState, string> = {
   draft: 'ثبت‌نام هنوز باز نشده',
   'not-yet-open': 'ثبت‌نام به‌زودی',
-  open: 'ثبت‌نام باز',
+  open: COURSE_STATUS_LABELS.open,
   full: 'ظرفیت تکمیل – فهرست انتظار',
   closed: 'مهلت ثبت‌نام گذشته',
   started: 'آغاز شده',
-  finished: 'پایان‌یافته',
-  cancelled: 'لغوشده',
+  finished: COURSE_STATUS_LABELS.finished,
+  cancelled: COURSE_STATUS_LABELS.cancelled,
 };
 
 export const ENROLLMENT_STATE_BADGES: Record<EnrollmentState, string> = {

@@ -39,6 +39,10 @@ export interface Config {
   publicPageCacheMs: number;
   /** How long a computed report (page or export, per filter) may be reused (0: never). */
   reportCacheMs: number;
+  /** Self check-in is taken from this many minutes before a session starts… */
+  checkInOpensMinutesBefore: number;
+  /** …until this many minutes after it ends. */
+  checkInClosesMinutesAfter: number;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -79,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewCache: env.VIEW_CACHE !== 'off',
     publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
     reportCacheMs: Number(env.REPORT_CACHE_MS ?? 30_000),
+    checkInOpensMinutesBefore: Number(env.CHECK_IN_OPENS_MINUTES_BEFORE ?? 15),
+    checkInClosesMinutesAfter: Number(env.CHECK_IN_CLOSES_MINUTES_AFTER ?? 30),
   };
 }
 

@@ -23,6 +23,8 @@ export class Certificate extends Model<InferAttributes<Certificate>, InferCreati
   declare statusChangedAt: Date | null;
   declare supersededById: ForeignKey<Certificate['id']> | null;
   declare overrideReason: string | null;
+  /** Set when the attendance behind it was corrected after the course finished: reissue it. */
+  declare reissueReason: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare enrollment?: NonAttribute<Enrollment>;
@@ -44,6 +46,7 @@ export class Certificate extends Model<InferAttributes<Certificate>, InferCreati
         statusReason: DataTypes.STRING(500),
         statusChangedAt: DataTypes.DATE,
         overrideReason: DataTypes.STRING(500),
+        reissueReason: DataTypes.STRING(600),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

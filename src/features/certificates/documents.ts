@@ -1,3 +1,6 @@
+import { COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
+import type { CourseStatus } from '../../models/course';
+import type { EnrollmentStatus } from '../../models/enrollment';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -58,21 +61,6 @@ export async function streamCourseZip(courseId: number, out: Writable, onStart: 
 
 const RECORD_TEMPLATE = path.join(projectRoot, 'templates', 'record.typ');
 
-const ENROLLMENT_STATUS: Record<string, string> = {
-  approved: 'پذیرفته',
-  pending: 'در انتظار تأیید',
-  waitlisted: 'فهرست انتظار',
-  rejected: 'رد شده',
-  cancelled: 'انصراف',
-};
-const COURSE_STATUS: Record<string, string> = {
-  draft: 'پیش‌نویس',
-  open: 'در حال ثبت‌نام',
-  running: 'در حال برگزاری',
-  finished: 'پایان‌یافته',
-  cancelled: 'لغو شده',
-};
-
 /** The liaison's training record (شناسنامهٔ آموزشی) as a PDF: every course, its hours, certificate serials. */
 export async function trainingRecordPdf(renderer: PdfRenderer, userId: number, requester: RenderRequester = {}): Promise<{ pdf: Buffer; fileName: string }> {
   // The renderer's place is taken first: a flood of requests is refused before any of them reads the database.
@@ -130,7 +118,7 @@ async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf:
       code: r.course.code,
       dates: r.dates.length ? `${formatDate(r.dates[0])} تا ${formatDate(r.dates[r.dates.length - 1])}` : '—',
       hours: persianNumber(r.hours),
-      status: r.enrollment.status === 'approved' ? COURSE_STATUS[r.course.status] ?? r.course.status : ENROLLMENT_STATUS[r.enrollment.status],
+      status: r.enrollment.status === 'approved' ? COURSE_STATUS_LABELS[r.course.status as CourseStatus] ?? r.course.status : ENROLLMENT_STATUS_LABELS[r.enrollment.status as EnrollmentStatus],
       serial: r.certificate?.serial ?? '—',
     })),
   };

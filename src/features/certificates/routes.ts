@@ -1,5 +1,5 @@
 import { actorOf } from '../../services/audit';
-import { idParam } from '../../lib/params';
+import { idParam, indexedFields } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import multer from 'multer';
 import type { Services } from '../../services';
@@ -16,7 +16,7 @@ import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
 import { presentEligibility } from './presenter';
-import { issueSchema, markFields, revokeSchema, signatoriesSchema } from './schemas';
+import { issueSchema, revokeSchema, signatoriesSchema } from './schemas';
 import { verifyCode, verifyUpload } from './verification';
 
 const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -66,12 +66,12 @@ export function certificateRoutes(services: Services): Router {
 
   router.post('/admin/courses/:id/marks', admin, async (req, res) => {
     try {
-      const changed = await recordMarks(sequelize, actorOf(req), idParam(req.params.id), markFields(req.body));
+      const changed = await recordMarks(sequelize, actorOf(req), idParam(req.params.id), indexedFields(req.body, 'mark'));
       flash(req, 'success', `${toPersianDigits(changed)} نمره ثبت شد.`);
       res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      await renderCoursePage(req, res, err.status, { errors: err.fields, values: markFields(req.body) });
+      await renderCoursePage(req, res, err.status, { errors: err.fields, values: indexedFields(req.body, 'mark') });
     }
   });
 

@@ -11,7 +11,8 @@ export type EnrollmentChange =
   | { kind: 'moved'; position: number }
   | { kind: 'rejected'; reason: string }
   | { kind: 'cancelled'; byAdmin: boolean; reason: string | null }
-  | { kind: 'course-cancelled' };
+  | { kind: 'course-cancelled' }
+  | { kind: 'session-cancelled'; when: string; reason: string };
 
 export function changeMessage(courseTitle: string, change: EnrollmentChange): string {
   const course = `دورهٔ «${courseTitle}»`;
@@ -36,6 +37,8 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
         : `ثبت‌نام شما در ${course} لغو شد.`;
     case 'course-cancelled':
       return `${course} لغو شد و برگزار نمی‌شود. دوره‌های دیگر را در فهرست دوره‌ها ببینید.`;
+    case 'session-cancelled':
+      return `جلسهٔ ${change.when} ${course} لغو شد و برگزار نمی‌شود. دلیل: ${change.reason}`;
   }
 }
 

@@ -4,21 +4,16 @@ import type { EnrollmentStatus } from '../../models/enrollment';
 import type { CurrentUser } from '../../middleware/auth';
 import { NotFoundError } from '../../lib/errors';
 import { searchKey, toPersianDigits } from '../../lib/persian';
-import { ACTIVE, startedBy } from './rules';
-
-export const STATUS_LABELS: Record<EnrollmentStatus, string> = {
-  approved: 'تأییدشده',
-  pending: 'در انتظار تأیید',
-  waitlisted: 'در فهرست انتظار',
-  rejected: 'ردشده',
-  cancelled: 'لغوشده',
-};
+import { ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
+import { ACTIVE } from './rules';
+import { freeSeats, HOLDING } from './seats';
+import { hasStartedBy } from './state';
 
 /** «در فهرست انتظار (نوبت ۳)», «ردشده — دلیل: …»: the status as a liaison reads it. */
 export function statusText(status: EnrollmentStatus, position: number | null, reason: string | null): string {
-  if (status === 'waitlisted' && position !== null) return `${STATUS_LABELS.waitlisted} (نوبت ${toPersianDigits(position)})`;
-  if (status === 'rejected' && reason) return `${STATUS_LABELS.rejected} — دلیل: ${reason}`;
-  return STATUS_LABELS[status];
+  if (status === 'waitlisted' && position !== null) return `${ENROLLMENT_STATUS_LABELS.waitlisted} (نوبت ${toPersianDigits(position)})`;
+  if (status === 'rejected' && reason) return `${ENROLLMENT_STATUS_LABELS.rejected} — دلیل: ${reason}`;
+  return ENROLLMENT_STATUS_LABELS[status];
 }
 
 /** The liaison's section of /me: their enrollments, and the latest notifications (plain rows, no model instances). */
@@ -50,7 +45,7 @@ export async function loadMyEnrollments(user: CurrentUser) {
   return {
     enrollments: enrollments.map((e) => {
       const first = e.first_start ? { date: e.first_start.slice(0, 10), startTime: e.first_start.slice(11) } : null;
-      const started = startedBy({ status: e.course_status }, first, now);
+      const started = hasStartedBy({ status: e.course_status }, first, now);
       return {
         id: e.id,
         courseId: e.course_id,
@@ -109,7 +104,7 @@ export async function listCourseEnrollments(courseId: number, q = '') {
     nationalCode: e.user!.nationalCode ?? '',
     county: e.county?.name ?? '',
     status: e.status,
-    statusLabel: STATUS_LABELS[e.status],
+    statusLabel: ENROLLMENT_STATUS_LABELS[e.status],
     waitlistPosition: e.waitlistPosition,
     reason: e.reason ?? '',
     enrolledAt: e.createdAt,
@@ -124,7 +119,8 @@ export async function listCourseEnrollments(courseId: number, q = '') {
     pending: group('pending'),
     waitlisted: group('waitlisted'),
     ended: group('rejected', 'cancelled'),
-    seatsLeft: Math.max(0, course.capacity - (await Enrollment.count({ where: { courseId, status: 'approved' } }))),
+    // Over every enrollment of the course, whatever the search box filtered.
+    seatsLeft: freeSeats(course.capacity, await Enrollment.count({ where: { courseId, status: HOLDING } })),
   };
 }
 

@@ -37,7 +37,7 @@ describe('notifications on /me', () => {
     const agent = await loginAs(t.app, liaison.username);
 
     const first = (await agent.get('/me')).text;
-    assert.match(first, /<span class="badge text-bg-primary ms-1">تازه<\/span>اعلان شمارهٔ ۵/);
+    assert.match(first, /<span class="badge text-bg-primary me-1">تازه<\/span>اعلان شمارهٔ ۵/);
     assert.equal(navCount(first), toPersianDigits(6), 'six unread in the navigation');
     assert.ok(!first.includes('قدیمی‌ترین اعلان'), 'only the five newest are shown on /me');
     assert.match(first, /۱ اعلان خوانده‌نشدهٔ دیگر/);

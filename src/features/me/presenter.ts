@@ -20,10 +20,14 @@ export type MyCourseCard = MyEnrollmentCard & { attendance: MyCourseAttendance |
  * (a check-in today, unread news), then the courses under way as cards. Pure: the rows are read.
  */
 export function presentMyPage(parts: MyPageParts, now: Date = new Date()) {
-  const courses: MyCourseCard[] = parts.enrollments.map((row) => {
-    const card = presentMyEnrollment(row, now);
-    return { ...card, attendance: card.status === 'approved' ? (parts.attendance.get(card.id) ?? null) : null };
-  });
+  // What comes soonest first: by the next session, else the start; a course with no dates last.
+  const soonest = (c: MyEnrollmentCard) => (c.nextSession ? `${c.nextSession.date} ${c.nextSession.startTime}` : (c.startDate ?? '9999'));
+  const courses: MyCourseCard[] = parts.enrollments
+    .map((row) => {
+      const card = presentMyEnrollment(row, now);
+      return { ...card, attendance: card.status === 'approved' ? (parts.attendance.get(card.id) ?? null) : null };
+    })
+    .sort((a, b) => soonest(a).localeCompare(soonest(b)));
   const due = courses
     .filter((c) => c.status === 'approved' && c.nextSession)
     .sort((a, b) => `${a.nextSession!.date} ${a.nextSession!.startTime}`.localeCompare(`${b.nextSession!.date} ${b.nextSession!.startTime}`));

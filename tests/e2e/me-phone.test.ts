@@ -10,7 +10,8 @@ import { createCourse, createLiaison, createSession, PASSWORD } from '../helpers
 import { artifact, launchBrowser, startServer, type RunningServer } from './server';
 
 /** The liaison's /me on a 375-pixel phone: nothing wider than the screen, every button on it, the navigation collapsed. */
-const SCREENSHOT = path.resolve(__dirname, '../../docs/me-phone.png');
+// With the other test results; `UPDATE_DOCS_SCREENSHOT=1 npm run test:e2e` refreshes the committed docs/me-phone.png.
+const SCREENSHOT = path.resolve(__dirname, process.env.UPDATE_DOCS_SCREENSHOT ? '../../docs/me-phone.png' : '../../test-results/me-phone.png');
 let server: RunningServer;
 let browser: Browser;
 let services: Services;

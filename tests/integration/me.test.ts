@@ -76,6 +76,20 @@ describe('notifications on /me', () => {
     assert.equal(navCount((await agent.get('/me/notifications')).text), null, 'no badge once all are read');
   });
 
+  it('pages the list twenty at a time; «خواندم» on a page marks that page\'s only', async () => {
+    const liaison = await createLiaison();
+    for (let i = 1; i <= 23; i++) await notify(liaison, `خبر ${toPersianDigits(i)}`, 100 - i);
+    const agent = await loginAs(t.app, liaison.username);
+    const first = (await agent.get('/me/notifications')).text;
+    const second = (await agent.get('/me/notifications?page=۲')).text;
+    assert.equal(shownIds(first)!.split(',').length, 20);
+    assert.equal(shownIds(second)!.split(',').length, 3);
+    assert.match(second, /خبر ۱\s*</, 'the oldest is on the second page');
+    assert.ok(first.includes('href="/me/notifications?page=2"'));
+    await postForm(agent, '/me/notifications/read', { ids: shownIds(second)!, back: '/me/notifications' }, '/me/notifications');
+    assert.equal(await unread(liaison), 20);
+  });
+
   it('refuses a «خواندم» form without ids', async () => {
     const liaison = await createLiaison();
     const agent = await loginAs(t.app, liaison.username);

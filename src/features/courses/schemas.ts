@@ -108,7 +108,8 @@ export const statusSchema = z.object({ status: choice(COURSE_STATUSES, 'وضعی
 export const duplicateSchema = z.object({ code: courseCode, sessions: checkbox });
 
 const queryText = z.preprocess((v) => (typeof v === 'string' ? normalizeText(v).slice(0, 100) : ''), z.string());
-const page = z.preprocess((v) => {
+/** `page` in a long list's query string: a whole number from 1, anything else is the first page. */
+export const page = z.preprocess((v) => {
   const n = typeof v === 'string' ? Number(normalizeCode(v)) : 1;
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }, z.number());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeCode } from '../../lib/persian';
+import { page } from '../courses/schemas';
 
 /** At most this many notifications are marked read by one form (a page never shows more). */
 export const MAX_MARKED = 50;
@@ -14,9 +15,4 @@ export const markReadSchema = z.object({
   back: z.preprocess((v) => (v === '/me/notifications' ? v : '/me'), z.string()),
 });
 
-export const notificationListQuery = z.object({
-  page: z.preprocess((v) => {
-    const n = typeof v === 'string' ? Number(normalizeCode(v)) : 1;
-    return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
-  }, z.number()),
-});
+export const notificationListQuery = z.object({ page });

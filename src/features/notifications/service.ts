@@ -3,6 +3,7 @@ import { Notification } from '../../models';
 import { queueEmail } from '../../services/mailer';
 import { notificationPage, unreadNotifications } from './queries';
 import { presentNotification, unreadIdsOf } from './presenter';
+import { pagination } from '../courses/presenter';
 
 /** How many unread notifications /me shows among its pending actions; the rest are a link away. */
 export const SHOWN_ON_ME = 5;
@@ -50,7 +51,7 @@ export async function markNotificationsRead(userId: number, ids: number[]): Prom
 export async function loadNotificationList(sequelize: Sequelize, userId: number, page: number) {
   const { rows, total } = await notificationPage(sequelize, userId, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const notifications = rows.map(presentNotification);
-  return { notifications, unreadIds: unreadIdsOf(notifications), page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), total };
+  return { notifications, unreadIds: unreadIdsOf(notifications), ...pagination(page, total, PAGE_SIZE) };
 }
 
 /** The newest unread notifications for /me's pending actions, and how many are unread in all. */

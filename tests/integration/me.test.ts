@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, Enrollment, Notification, User } from '../../src/models';
+import { AttendanceMark, Enrollment, Notification, type User } from '../../src/models';
 import { ACTIVATED } from '../../src/features/liaisons/service';
 import { addDaysIso, formatDate, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';

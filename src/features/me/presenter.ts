@@ -1,5 +1,5 @@
-import type { MyCourseAttendance } from '../attendance/service';
-import { STATUS_LABELS as MARK_LABELS } from '../attendance/service';
+import { STATUS_LABELS as MARK_LABELS, type loadMyTeaching, type MyCourseAttendance } from '../attendance/service';
+import type { loadMyRecord } from '../reports/service';
 import { presentMyEnrollment, type MyEnrollmentCard } from '../enrollments/presenter';
 import type { MyEnrollmentRow } from '../enrollments/queries';
 import type { NotificationView } from '../notifications/presenter';
@@ -9,8 +9,8 @@ export interface MyPageParts {
   attendance: Map<number, MyCourseAttendance>;
   notifications: { notifications: NotificationView[]; unreadIds: string; unreadTotal: number };
   certificates: Record<string, unknown>;
-  record: unknown;
-  teaching: unknown[];
+  record: Awaited<ReturnType<typeof loadMyRecord>>['record'];
+  teaching: Awaited<ReturnType<typeof loadMyTeaching>>;
 }
 
 export type MyCourseCard = MyEnrollmentCard & { attendance: MyCourseAttendance | null };

@@ -10,6 +10,7 @@ import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { liaisonRoutes } from './liaisons/routes';
 import { meRoutes } from './me/routes';
+import { notificationRoutes } from './notifications/routes';
 import { reportRoutes } from './reports/routes';
 
 /**
@@ -27,6 +28,7 @@ export const featureRoutes = {
     router.use(authRoutes(services));
     router.use(homeRoutes(services));
     router.use(meRoutes(services));
+    router.use(notificationRoutes(services));
     router.use(countyRoutes(services));
     router.use(liaisonRoutes(services));
     router.use(courseRoutes(services));

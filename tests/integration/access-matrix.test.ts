@@ -42,6 +42,8 @@ const RULES: Record<string, Rule> = {
   'POST /me/profile': 'self',
   'POST /me/password': 'self',
   'GET /me/record.pdf': 'self',
+  'GET /me/notifications': 'login',
+  'POST /me/notifications/read': 'login',
   'GET /calendar': 'self',
   'POST /calendar/token': 'self',
 

@@ -427,18 +427,6 @@ function fakeSmtp(): Promise<{ port: number; messages: string[]; close(): void }
 }
 
 describe('notifications and email', () => {
-  it('marks notifications new on the first /me that shows them, then read', async () => {
-    const course = await openCourse({ title: 'اعلان تازه' });
-    const a = await liaison();
-    await enroll(a, course);
-    const first = (await a.agent.get('/me')).text;
-    assert.match(first, /<span class="badge text-bg-primary ms-1">تازه<\/span>ثبت‌نام شما در دورهٔ «اعلان تازه» تأیید شد/);
-    assert.equal(await Notification.count({ where: { userId: a.user.id, readAt: null } }), 0);
-    const second = (await a.agent.get('/me')).text;
-    assert.match(second, /ثبت‌نام شما در دورهٔ «اعلان تازه» تأیید شد/);
-    assert.doesNotMatch(second, />تازه<\/span>/);
-  });
-
   it('queues an email in the outbox when no SMTP is configured, and shows it to admins', async () => {
     const course = await openCourse({ title: 'سخنرانی' });
     const a = await liaison();

@@ -1,6 +1,5 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { comparePersian, toPersianDigits } from '../../lib/persian';
-import { ATTENDANCE_STATUS_LABELS } from '../../lib/statuses';
 import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
@@ -10,6 +9,7 @@ import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, N
 import { addDaysIso, formatDateTime, nowTime, tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
+import { mySessionMarks, taughtSessions, type MySessionMarkRow } from './queries';
 import { insertReturningId } from '../../db';
 import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
@@ -355,66 +355,66 @@ export async function selfCheckIn(
   return { courseTitle: matched.title, date: session.date };
 }
 
-/** The /me section: a liaison's marks and percent per course; an instructor's courses with links. */
-export async function loadMyAttendance(user: CurrentUser) {
-  // One plain query whatever the number of courses (no model instances: /me is the page a liaison
-  // opens most, npm run bench): every session of each approved enrollment's course, with the
-  // course's rule and the liaison's mark for the session. Newest enrollment first.
-  const rows = await Enrollment.sequelize!.query<{
-    enrollment_id: number; created_at: Date | string; course_id: number; title: string; min_attendance: number; count_excused: boolean | number;
-    id: number; date: string; start_time: string; end_time: string; status: AttendanceStatus | null;
-  }>(
-    `SELECT e.id AS enrollment_id, e.created_at, c.id AS course_id, c.title, c.min_attendance, c.count_excused,
-            s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
-       FROM enrollments e
-       JOIN courses c ON c.id = e.course_id
-       JOIN course_sessions s ON s.course_id = e.course_id
-       LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
-      WHERE e.user_id = :userId AND e.status = 'approved'
-      ORDER BY e.id DESC, s.date, s.start_time, s.id`,
-    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
-  );
-  const now = new Date();
-  const byEnrollment = new Map<number, typeof rows>();
+/** How many of a course's latest held sessions /me shows with the liaison's mark (the rest are a total). */
+export const RECENT_MARKS_SHOWN = 3;
+
+export interface MyCourseAttendance {
+  minAttendance: number;
+  counted: number;
+  attended: number;
+  percent: number | null;
+  meetsMinimum: boolean;
+  /** The latest held sessions, newest first, with the liaison's mark (null: not recorded). */
+  recent: { date: string; startTime: string; status: AttendanceStatus | null }[];
+}
+
+/**
+ * The liaison's attendance in the courses under way, by enrollment id: the course rule applied
+ * (summarizeAttendance) and the few latest marks. Finished courses are the training record's.
+ */
+export async function loadMyAttendance(sql: Sequelize, user: CurrentUser, now: Date = new Date()): Promise<Map<number, MyCourseAttendance>> {
+  const rows = await mySessionMarks(sql, user.id);
+  const byEnrollment = new Map<number, MySessionMarkRow[]>();
   for (const row of rows) {
     const list = byEnrollment.get(row.enrollment_id);
     if (list) list.push(row);
     else byEnrollment.set(row.enrollment_id, [row]);
   }
-  const courses = [];
+  const result = new Map<number, MyCourseAttendance>();
   for (const [enrollmentId, own] of byEnrollment) {
-    const { created_at, course_id, title, min_attendance, count_excused } = own[0];
+    const { created_at, min_attendance, count_excused } = own[0];
     const course = { minAttendance: Number(min_attendance), countExcused: Boolean(count_excused) };
-    const sessions = own.map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status ?? null, held: sessionIsOver({ date: s.date, endTime: s.end_time }, now) }));
-    const statusOf = new Map(sessions.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
-    const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, sessions.filter((s) => s.held), statusOf);
-    courses.push({
-      id: course_id,
-      title,
+    const held = own.filter((s) => sessionIsOver({ date: s.date, endTime: s.end_time }, now)).map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status }));
+    const statusOf = new Map(held.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
+    const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, held, statusOf);
+    result.set(enrollmentId, {
       minAttendance: course.minAttendance,
+      counted: summary.counted,
+      attended: summary.present + summary.late + (course.countExcused ? summary.excused : 0),
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,
-      sessions: sessions.map(({ date, startTime, status, held }) => ({ date, startTime, status, held })),
+      recent: held.slice(-RECENT_MARKS_SHOWN).reverse().map(({ date, startTime, status }) => ({ date, startTime, status })),
     });
   }
-  const taught = user.role === 'instructor'
-    ? await Course.findAll({
-        where: { instructorId: user.id, status: { [Op.ne]: 'cancelled' } },
-        include: [{ model: CourseSession, as: 'sessions' }],
-        order: [['id', 'DESC']],
-      })
-    : [];
-  const today = todayIso();
-  return {
-    attendanceCourses: courses,
-    taughtCourses: taught.map((c) => ({
-      id: c.id,
-      title: c.title,
-      code: c.code,
-      sessions: [...(c.sessions ?? [])]
-        .sort((a, b) => a.date.localeCompare(b.date) || a.startTime.localeCompare(b.startTime))
-        .map((s) => ({ id: s.id, date: s.date, startTime: s.startTime, endTime: s.endTime, today: s.date === today })),
-    })),
-    statusLabels: ATTENDANCE_STATUS_LABELS,
-  };
+  return result;
+}
+
+/**
+ * An instructor's courses under way for /me, each with a few sessions around today (the latest
+ * held, today's, the next one): enough to open a sheet, never the whole term.
+ */
+export async function loadMyTeaching(sql: Sequelize, user: CurrentUser, now: Date = new Date()) {
+  if (user.role !== 'instructor') return [];
+  const rows = await taughtSessions(sql, user.id);
+  const today = todayIso(now);
+  const courses = new Map<number, { id: number; title: string; code: string; sessions: { id: number; date: string; startTime: string; endTime: string; today: boolean }[] }>();
+  for (const r of rows) {
+    if (!courses.has(r.course_id)) courses.set(r.course_id, { id: r.course_id, title: r.title, code: r.code, sessions: [] });
+    if (r.id !== null && r.date && r.start_time && r.end_time) courses.get(r.course_id)!.sessions.push({ id: r.id, date: r.date, startTime: r.start_time, endTime: r.end_time, today: r.date === today });
+  }
+  return [...courses.values()].map((c) => {
+    const past = c.sessions.filter((s) => s.date < today);
+    const ahead = c.sessions.filter((s) => s.date > today);
+    return { ...c, sessions: [...past.slice(-1), ...c.sessions.filter((s) => s.today), ...ahead.slice(0, 1)], total: c.sessions.length };
+  });
 }

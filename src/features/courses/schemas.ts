@@ -112,7 +112,8 @@ export const deleteSessionSchema = z.object({ reason: optionalText({ label: 'Ø¯Ù
 export const duplicateSchema = z.object({ code: courseCode, sessions: checkbox });
 
 const queryText = z.preprocess((v) => (typeof v === 'string' ? normalizeText(v).slice(0, 100) : ''), z.string());
-const page = z.preprocess(pageParam, z.number());
+/** `page` in a long list's query string (lib/params.ts: any digits, clamped). */
+export const page = z.preprocess(pageParam, z.number());
 
 export const adminListQuery = z.object({
   q: queryText,

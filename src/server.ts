@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { prepareDatabase } from './db';
 import { migrate } from './db/migrator';
 import { ensureFirstAdmin } from './features/auth/service';
+import { ensureIssuerKey } from './features/credentials/service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await prepareDatabase(services.sequelize);
   await migrate(services.sequelize);
   await ensureFirstAdmin(config);
+  await ensureIssuerKey(services);
   if (!config.rateLimits) console.warn('Warning: RATE_LIMITS=off — logins, sign-ups and verifications are not rate-limited.');
   const server = createApp(services).listen(config.port, () => {
     console.log(`Rabet is serving on http://localhost:${config.port} (public address ${config.baseUrl})`);

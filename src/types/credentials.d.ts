@@ -56,3 +56,23 @@ declare module '@digitalbazaar/multikey-context' {
 declare module 'did-context' {
   export const contexts: Map<string, object>;
 }
+
+// The second implementation line, used by the tests only (devDependencies).
+declare module '@digitalbazaar/vc' {
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped JavaScript library's result
+  export function verifyCredential(options: object): Promise<any>;
+}
+declare module '@digitalbazaar/data-integrity' {
+  export class DataIntegrityProof {
+    constructor(options: { cryptosuite: unknown });
+  }
+}
+declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
+  export const cryptosuite: unknown;
+}
+declare module '@digitalbazaar/vc-bitstring-status-list' {
+  export function checkStatus(options: object): Promise<object>;
+}
+declare module '@digitalbazaar/credentials-context' {
+  export const contexts: Map<string, object>;
+}

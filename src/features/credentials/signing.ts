@@ -39,40 +39,52 @@ interface StatusEntry {
 
 const issuerId = (issuer: unknown): unknown => (issuer && typeof issuer === 'object' ? (issuer as { id?: unknown }).id : issuer);
 
+/** Reads the revocation bit of a credential's BitstringStatusListEntry; throws when it cannot be trusted. */
+async function revocationBit(credential: Record<string, unknown>, entry: StatusEntry, suite: object, documentLoader: DocumentLoader): Promise<boolean> {
+  if (entry.type !== 'BitstringStatusListEntry' || entry.statusPurpose !== 'revocation' || !entry.statusListCredential) {
+    throw new Error('credentialStatus is not a revocation BitstringStatusListEntry');
+  }
+  const list = (await documentLoader(entry.statusListCredential)).document as Record<string, unknown>;
+  const listCheck = await verifyProof({ credential: list, suite, documentLoader });
+  if (!listCheck.verified) throw new Error(`the status list does not verify: ${messages(listCheck.error).join('; ')}`);
+  if (issuerId(list.issuer) !== issuerId(credential.issuer)) throw new Error('the status list has another issuer');
+  const subject = list.credentialSubject as { type?: string; statusPurpose?: string; encodedList?: string };
+  if (subject?.type !== 'BitstringStatusList' || subject.statusPurpose !== 'revocation' || !subject.encodedList) {
+    throw new Error('not a revocation BitstringStatusList');
+  }
+  const index = Number.parseInt(entry.statusListIndex ?? '', 10);
+  if (!Number.isSafeInteger(index) || index < 0) throw new Error('statusListIndex is not an index');
+  return listBit(subject.encodedList, index);
+}
+
 /**
  * Checks a credential's proof and, when it has a BitstringStatusListEntry, its bit: the status list is
  * loaded through the same strict loader, its own proof verified, its issuer compared, and the bit read
  * here (a status library answering `verified` for a revoked credential is the pitfall this avoids).
+ * With `status: false` (an auditor offline without the list) the status is reported as not checked.
  */
 export async function checkCredential(credential: Record<string, unknown>, documentLoader: DocumentLoader, options: { status?: boolean } = {}): Promise<CredentialCheck> {
   const suite = new DataIntegrityProof({ cryptosuite });
-  const proof = await verifyProof({ credential, suite, documentLoader });
-  const signature = proof.verified === true;
-  const errors = messages(proof.error);
-  const entry = credential.credentialStatus as StatusEntry | undefined;
-  let statusChecked = false;
-  let revoked = false;
-  if (signature && entry && options.status !== false) {
+  const status = { checked: false, revoked: false, errors: [] as string[] };
+  // The library calls this only after the proof verified; its answer stays apart from the signature's.
+  const checkStatus = async ({ credential: checked }: { credential: Record<string, unknown> }) => {
+    if (options.status === false) return { verified: true };
     try {
-      if (entry.type !== 'BitstringStatusListEntry' || entry.statusPurpose !== 'revocation' || !entry.statusListCredential) {
-        throw new Error('credentialStatus is not a revocation BitstringStatusListEntry');
-      }
-      const list = (await documentLoader(entry.statusListCredential)).document as Record<string, unknown>;
-      const listCheck = await verifyProof({ credential: list, suite, documentLoader });
-      if (!listCheck.verified) throw new Error(`the status list does not verify: ${messages(listCheck.error).join('; ')}`);
-      if (issuerId(list.issuer) !== issuerId(credential.issuer)) throw new Error('the status list has another issuer');
-      const subject = list.credentialSubject as { type?: string; statusPurpose?: string; encodedList?: string };
-      if (subject?.type !== 'BitstringStatusList' || subject.statusPurpose !== 'revocation' || !subject.encodedList) {
-        throw new Error('not a revocation BitstringStatusList');
-      }
-      const index = Number.parseInt(entry.statusListIndex ?? '', 10);
-      if (!Number.isSafeInteger(index) || index < 0) throw new Error('statusListIndex is not an index');
-      revoked = await listBit(subject.encodedList, index);
-      statusChecked = true;
+      status.revoked = await revocationBit(checked, checked.credentialStatus as StatusEntry, suite, documentLoader);
+      status.checked = true;
     } catch (err) {
-      errors.push(`status: ${(err as Error).message}`.slice(0, 300));
+      status.errors.push(`status: ${(err as Error).message}`.slice(0, 300));
     }
-  }
-  const statusOk = !entry || options.status === false || statusChecked;
-  return { verified: signature && statusOk && !revoked, signature, statusChecked, revoked, errors };
+    return { verified: true };
+  };
+  const proof = await verifyProof({ credential, suite, documentLoader, checkStatus });
+  const signature = proof.verified === true;
+  const statusOk = !credential.credentialStatus || options.status === false || status.checked;
+  return {
+    verified: signature && statusOk && !status.revoked,
+    signature,
+    statusChecked: status.checked,
+    revoked: status.revoked,
+    errors: [...messages(proof.error), ...status.errors],
+  };
 }

@@ -1,6 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp } from '../helpers/app';
@@ -9,6 +13,13 @@ import { loginAs, postForm, type Agent } from '../helpers/http';
 import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
 import { pdfRenderer } from '../../src/features/certificates/pdf/renderer';
+import { projectRoot } from '../../src/config';
+
+/** `npm run verify-credential -- files…`, as an auditor runs it (no network, no database). */
+function verifyCommand(files: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-credential.ts', ...files], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'sqlite:/nonexistent/never-opened.db' } });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
 
 /** An app, its admin, and a way for the second verifier to fetch the app's own documents. */
 async function setUp(env: Record<string, string> = {}) {
@@ -108,6 +119,37 @@ describe('Open Badges 3.0 credentials', () => {
     assert.deepEqual((await verifyWithSecondLine(old, app.fetchOwn)).revoked, true);
     const now = await verifyWithSecondLine(JSON.parse(fresh.credential!), app.fetchOwn);
     assert.equal(now.verified, true, now.errors.join('; '));
+  });
+
+  it('verifies a credential file offline with npm run verify-credential, and the status list file when given', async () => {
+    const { certificate } = await issueOne(app, 'نگار آذری‌نیا');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabet-ob-cli-'));
+    try {
+      const credential = JSON.parse(certificate.credential!);
+      const file = (name: string, body: string) => {
+        fs.writeFileSync(path.join(dir, name), body);
+        return path.join(dir, name);
+      };
+      const credentialFile = file('credential.json', JSON.stringify(credential, null, 2));
+      let run = verifyCommand([credentialFile]);
+      assert.equal(run.status, 0, run.out);
+      assert.match(run.out, /signature: {2}valid/);
+      assert.match(run.out, /status: {5}not checked \(offline\)/);
+
+      const forged = structuredClone(credential);
+      forged.credentialSubject.achievement.name = 'عکاسی خبری ۳';
+      run = verifyCommand([file('forged.json', JSON.stringify(forged))]);
+      assert.equal(run.status, 1, run.out);
+      assert.match(run.out, /NOT VERIFIED/);
+
+      await postForm(app.admin, `/admin/certificates/${certificate.id}/revoke`, { reason: 'آزمون' }, '/');
+      const list = await request(app.t.app).get(`/credentials/status/1`);
+      run = verifyCommand([credentialFile, file('status.json', list.text)]);
+      assert.equal(run.status, 1, run.out);
+      assert.match(run.out, /status: {5}REVOKED/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the issuer key out of every page and document', async () => {

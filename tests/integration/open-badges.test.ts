@@ -98,6 +98,13 @@ describe('Open Badges 3.0 credentials', () => {
     const liaison = await loginAs(app.t.app, person.user.username);
     const me = await liaison.get('/me');
     assert.match(me.text, new RegExp(`href="/verify/${certificate.code}/credential.json"[^>]*>افزودن به کیف پول`));
+    const pdf = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    const text = spawnSync('pdftotext', ['-', '-'], { input: pdf.body as Buffer, encoding: 'utf8' });
+    if (!text.error) assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${certificate.code}/credential.json`), 'the PDF names its credential');
 
     const revoke = await postForm(app.admin, `/admin/certificates/${certificate.id}/revoke`, { reason: 'آزمون ابطال' }, '/');
     assert.equal(revoke.status, 303);

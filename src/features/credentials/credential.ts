@@ -1,14 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { normalizeText } from '../../lib/persian';
-import { type CertificateFields, persianNumber } from '../certificates/fields';
+import { type CertificateFields, credentialUrl, persianNumber } from '../certificates/fields';
 import { OB_CONTEXT, VC_CONTEXT } from './contexts';
 
 export const CREDENTIAL_MEDIA_TYPE = 'application/vc+ld+json';
-
-/** The address of a certificate's credential, beside its verification page (also its `id`). */
-export function credentialUrl(verifyUrl: string): string {
-  return `${verifyUrl}/credential.json`;
-}
 
 /** The link to a certificate's credential from the app's own pages. */
 export function credentialPath(code: string): string {

@@ -14,6 +14,7 @@ import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
 import { pdfRenderer } from '../../src/features/certificates/pdf/renderer';
 import { projectRoot } from '../../src/config';
+import { issuerKeys } from '../../src/services/issuer-keys';
 
 /** `npm run verify-credential -- files…`, as an auditor runs it (no network, no database). */
 function verifyCommand(files: string[]) {
@@ -197,5 +198,31 @@ describe('Open Badges 3.0 with an https BASE_URL', () => {
     assert.equal(Number(row.n), 0, 'a configured key is not stored');
     const result = await verifyWithSecondLine(credential, app.fetchOwn);
     assert.equal(result.verified, true, result.errors.join('; '));
+  });
+});
+
+describe('Open Badges 3.0: rotating a did:web issuer key', () => {
+  let app: Awaited<ReturnType<typeof setUp>>;
+  before(async () => {
+    app = await setUp({ BASE_URL: 'https://rabet.example.ir', HTTPS: 'off' });
+  });
+  after(async () => {
+    await pdfRenderer().close();
+    await app.t.close();
+  });
+
+  it('signs with the new key while the DID document keeps the old one, so earlier credentials still verify', async () => {
+    const before = JSON.parse((await issueOne(app, 'بهار آزادی')).certificate.credential!);
+    const newKey = await issuerKeys(app.t.services.sequelize, undefined).rotate();
+    const after = JSON.parse((await issueOne(app, 'امید کاویانی')).certificate.credential!);
+    assert.equal(after.issuer.id, before.issuer.id);
+    assert.equal(after.proof.verificationMethod, `did:web:rabet.example.ir#${newKey}`);
+    assert.notEqual(before.proof.verificationMethod, after.proof.verificationMethod);
+    const document = JSON.parse((await request(app.t.app).get('/.well-known/did.json')).text);
+    assert.equal(document.verificationMethod.length, 2);
+    for (const credential of [before, after]) {
+      const result = await verifyWithSecondLine(credential, app.fetchOwn);
+      assert.equal(result.verified, true, result.errors.join('; '));
+    }
   });
 });

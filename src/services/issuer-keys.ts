@@ -32,7 +32,7 @@ async function newKey(): Promise<IssuerKey> {
  * exported or logged.
  */
 export class IssuerKeys {
-  private loaded: Promise<{ signing: IssuerKey; all: string[] }> | null = null;
+  private loaded: Promise<{ signing: IssuerKey; all: string[] } | null> | null = null;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -42,6 +42,7 @@ export class IssuerKeys {
   private async rows(): Promise<KeyRow[]> {
     return this.sequelize.query<KeyRow>('SELECT id, public_key_multibase, secret_key_multibase FROM issuer_keys ORDER BY id', {
       type: QueryTypes.SELECT,
+      logging: false,
     });
   }
 
@@ -51,7 +52,8 @@ export class IssuerKeys {
     const key = await newKey();
     await this.sequelize.query(
       'INSERT INTO issuer_keys (id, public_key_multibase, secret_key_multibase, created_at) VALUES (1, :pub, :sec, :now) ON CONFLICT (id) DO NOTHING',
-      { replacements: { pub: key.publicKeyMultibase, sec: key.secretKeyMultibase, now: new Date() } },
+      // Never logged (LOG_SQL=1 prints statements with their values).
+      { replacements: { pub: key.publicKeyMultibase, sec: key.secretKeyMultibase, now: new Date() }, logging: false },
     );
   }
 
@@ -61,37 +63,50 @@ export class IssuerKeys {
     const last = (await this.rows()).at(-1)?.id ?? 0;
     await this.sequelize.query('INSERT INTO issuer_keys (id, public_key_multibase, secret_key_multibase, created_at) VALUES (:id, :pub, :sec, :now)', {
       replacements: { id: last + 1, pub: key.publicKeyMultibase, sec: key.secretKeyMultibase, now: new Date() },
+      logging: false,
     });
     this.loaded = null;
     return key.publicKeyMultibase;
   }
 
-  private load(): Promise<{ signing: IssuerKey; all: string[] }> {
+  /** Reads the keys (never writes: a GET may call this); null while no key exists yet. */
+  private load(): Promise<{ signing: IssuerKey; all: string[] } | null> {
     this.loaded ??= (async () => {
-      await this.ensure();
       const rows = await this.rows();
       const stored = rows.map((r) => r.public_key_multibase);
       if (this.seedHex) {
         const signing = await keyFromSeed(this.seedHex);
         return { signing, all: [...stored.filter((k) => k !== signing.publicKeyMultibase), signing.publicKeyMultibase] };
       }
-      const last = rows.at(-1)!;
+      const last = rows.at(-1);
+      if (!last) return null;
       return { signing: { publicKeyMultibase: last.public_key_multibase, secretKeyMultibase: last.secret_key_multibase }, all: stored };
     })();
-    this.loaded.catch(() => {
-      this.loaded = null;
-    });
-    return this.loaded;
+    const loading = this.loaded;
+    loading.then(
+      (keys) => {
+        if (!keys && this.loaded === loading) this.loaded = null;
+      },
+      () => {
+        if (this.loaded === loading) this.loaded = null;
+      },
+    );
+    return loading;
   }
 
-  /** The key that signs new credentials and status lists. */
+  /** The key that signs new credentials and status lists (made now if the first start did not). */
   async signingKey(): Promise<IssuerKey> {
-    return (await this.load()).signing;
+    let keys = await this.load();
+    if (!keys) {
+      await this.ensure();
+      keys = await this.load();
+    }
+    return keys!.signing;
   }
 
-  /** Every public key the issuer vouches for, oldest first, the signing key last. */
+  /** Every public key the issuer vouches for, oldest first, the signing key last; none before the first. */
   async publicKeys(): Promise<string[]> {
-    return (await this.load()).all;
+    return (await this.load())?.all ?? [];
   }
 }
 

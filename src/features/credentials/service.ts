@@ -14,10 +14,17 @@ export interface CredentialContext {
   config: Pick<Config, 'baseUrl' | 'issuerKeySeed'>;
 }
 
-async function currentIssuer(ctx: CredentialContext) {
-  const keys = issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed);
-  const key = await keys.signingKey();
-  return { did: issuerDid(ctx.config.baseUrl, key.publicKeyMultibase), key, publicKeys: await keys.publicKeys() };
+/** The issuer that signs: its identifier and key (made now if the first start did not). For POSTs. */
+async function signingIssuer(ctx: CredentialContext) {
+  const key = await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).signingKey();
+  return { did: issuerDid(ctx.config.baseUrl, key.publicKeyMultibase), key };
+}
+
+/** The did:web identifier and its DID document, read only; null when the issuer is a did:key (no https). */
+async function didWeb(ctx: CredentialContext): Promise<{ did: string; document: Record<string, unknown> } | null> {
+  const did = issuerDid(ctx.config.baseUrl, '');
+  if (!isDidWeb(did)) return null;
+  return { did, document: didWebDocument(did, await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).publicKeys()) };
 }
 
 /** The issuer's key pair, made on first start when none is configured or stored. */
@@ -27,8 +34,7 @@ export async function ensureIssuerKey(ctx: CredentialContext): Promise<void> {
 
 /** The DID document served at /.well-known/did.json, or null when the issuer is a did:key (no https). */
 export async function didDocument(ctx: CredentialContext): Promise<Record<string, unknown> | null> {
-  const issuer = await currentIssuer(ctx);
-  return isDidWeb(issuer.did) ? didWebDocument(issuer.did, issuer.publicKeys) : null;
+  return (await didWeb(ctx))?.document ?? null;
 }
 
 /** A signed status list as stored (JSON text), or null. */
@@ -55,8 +61,8 @@ function ownDocuments(ctx: CredentialContext): OwnDocuments {
       const stored = Number.isSafeInteger(listId) ? await storedStatusList(ctx.sequelize, listId) : null;
       return stored ? JSON.parse(stored) : null;
     }
-    const issuer = await currentIssuer(ctx);
-    return url === issuer.did && isDidWeb(issuer.did) ? didWebDocument(issuer.did, issuer.publicKeys) : null;
+    const web = await didWeb(ctx);
+    return web && url === web.did ? web.document : null;
   };
 }
 
@@ -99,7 +105,7 @@ async function setBitsOf(sequelize: Sequelize, listId: number, transaction?: Tra
  * transaction opens (it reads the keys), then use it inside.
  */
 export async function credentialIssuer(ctx: CredentialContext) {
-  const issuer = await currentIssuer(ctx);
+  const issuer = await signingIssuer(ctx);
   const loader = strictDocumentLoader(ownDocuments(ctx));
   const { baseUrl } = ctx.config;
   const { sequelize } = ctx;

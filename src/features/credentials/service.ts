@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Certificate } from '../../models';
 import { issuerKeys } from '../../services/issuer-keys';
+import { CODE_PATTERN } from '../certificates/verification';
 import { type OwnDocuments, strictDocumentLoader } from './contexts';
 import { type CredentialInput, credentialPath, openBadgeCredential } from './credential';
 import { presentCredentialCheck } from './presenter';
@@ -48,6 +49,7 @@ export async function storedStatusList(sequelize: Sequelize, listId: number): Pr
 
 /** A certificate's signed credential as stored (JSON text), or null. */
 export async function storedCredential(code: string): Promise<string | null> {
+  if (!CODE_PATTERN.test(code)) return null;
   const certificate = await Certificate.findOne({ where: { code }, attributes: ['credential'] });
   return certificate?.credential ?? null;
 }

@@ -4,6 +4,7 @@ import { attendanceRoutes } from './attendance/routes';
 import { authRoutes } from './auth/routes';
 import { certificateRoutes } from './certificates/routes';
 import { countyRoutes } from './counties/routes';
+import { credentialRoutes } from './credentials/routes';
 import { courseRoutes } from './courses/routes';
 import { enrollmentRoutes } from './enrollments/routes';
 import { healthRoutes } from './health/routes';
@@ -21,6 +22,7 @@ export const featureRoutes = {
   public(services: Services): Router {
     const router = Router();
     router.use(healthRoutes(services));
+    router.use(credentialRoutes(services));
     return router;
   },
   sessioned(services: Services): Router {

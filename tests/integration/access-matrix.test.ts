@@ -35,6 +35,10 @@ const RULES: Record<string, Rule> = {
   'GET /verify': 'public',
   'GET /verify/:code': 'public',
   'POST /verify/upload': 'public',
+  'GET /verify/:code/credential.json': 'public',
+  'GET /credentials/status/:id': 'public',
+  'GET /.well-known/did.json': 'public',
+  'GET /did.json': 'public',
   'GET /calendar/:token.ics': 'public',
 
   'GET /me': 'self',

@@ -60,7 +60,7 @@ export async function courseEligibility(courseId: number, options: { enrollmentI
   const certificates = enrollments.length
     ? await Certificate.findAll({
         where: { enrollmentId: { [Op.in]: enrollments.map((e) => e.id) } },
-        attributes: { exclude: ['pdf', 'fields'] },
+        attributes: { exclude: ['pdf', 'fields', 'credential'] },
         order: [['id', 'DESC']],
       })
     : [];

@@ -3,7 +3,6 @@ import {
   digitsEnToFa,
   digitsFaToEn,
   toPersianChars,
-  verifyIranianNationalId,
 } from '@persian-tools/persian-tools';
 
 const ZWNJ = '\u200c';
@@ -50,13 +49,6 @@ export function searchKey(value: string): string {
     .replace(/[أإآ]/g, 'ا')
     .replace(/ة/g, 'ه')
     .toLowerCase();
-}
-
-/** A checksum-valid Iranian national code (کد ملی) in any digits; returns the ASCII form or null. */
-export function parseNationalCode(value: string): string | null {
-  const code = normalizeCode(value);
-  if (!/^\d{10}$/.test(code)) return null;
-  return verifyIranianNationalId(code) ? code : null;
 }
 
 /** A mobile number 09xxxxxxxxx in any digits (+98 and 0098 prefixes accepted); the ASCII form or null. */

@@ -183,10 +183,26 @@ export function jalaliYearRange(year: number): { from: string; to: string } {
   return { from: isoFromJalali(year, 1, 1), to: addDaysIso(isoFromJalali(year + 1, 1, 1), -1) };
 }
 
+/** Minutes Tehran's wall clock is ahead of UTC at an instant, from the tz database (Iran kept summer time until 2022). */
+export function tehranOffsetMinutes(instant: Date): number {
+  const { iso, time } = tehranParts(instant);
+  const wall = Date.parse(`${iso}T${time}:00Z`);
+  return Math.round((wall - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
 /**
- * The instant a Tehran wall-clock time on an ISO date stands for. Iran has kept UTC+03:30 all year
- * since 2022 (no daylight saving), so the offset is fixed.
+ * The instant a Tehran wall-clock time on an ISO date stands for, through the IANA zone Asia/Tehran:
+ * +03:30, or +04:30 in the summers up to 2022. Of the offsets in force half a day either side, the
+ * one that gives back the same wall time wins; a time the autumn change repeats is its first
+ * occurrence, a time the spring change skipped is read with the offset in force before it.
  */
 export function tehranInstant(iso: string, time: string): Date {
-  return new Date(`${iso}T${time}:00+03:30`);
+  const wall = Date.parse(`${iso}T${time}:00Z`);
+  const earlier = tehranOffsetMinutes(new Date(wall - HALF_DAY));
+  const later = tehranOffsetMinutes(new Date(wall + HALF_DAY));
+  const fits = [earlier, later].filter((offset) => tehranOffsetMinutes(new Date(wall - offset * 60_000)) === offset);
+  const offset = fits.length ? Math.max(...fits) : earlier;
+  return new Date(wall - offset * 60_000);
 }
+
+const HALF_DAY = 12 * 60 * 60_000;

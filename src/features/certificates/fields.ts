@@ -44,6 +44,8 @@ export interface CertificateFields {
   issueDate: string;
   jalaliIssueDate: string;
   serial: string;
+  /** The verification code as printed (grouped); absent on certificates issued before it was printed. */
+  verifyCode?: string;
   verifyUrl: string;
 }
 
@@ -101,6 +103,7 @@ export function printableFields(fields: CertificateFields) {
     signatories: fields.signatories,
     serial: fields.serial,
     issueDate: formatDate(fields.issueDate),
+    verifyCode: fields.verifyCode ?? '',
     verifyUrl: fields.verifyUrl,
   };
 }

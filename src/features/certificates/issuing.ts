@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
 import type { Config } from '../../config';
 import { Certificate, Enrollment, Notification } from '../../models';
@@ -8,16 +8,12 @@ import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
 import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
 import { pdfRenderer } from './pdf/renderer';
+import { groupedCode, newVerificationCode } from './verification-code';
 
 interface IssueContext {
   sequelize: Sequelize;
   config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate'>;
   actor: Actor;
-}
-
-/** A random verification code: 128 bits, URL-safe. */
-export function newVerificationCode(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 export function formatSerial(provinceCode: string, year: number, number: number): string {
@@ -54,7 +50,7 @@ export async function reserveSerialNumbers(sequelize: Sequelize, year: number, c
 function freezeFields(
   eligibility: CourseEligibility,
   row: EligibilityRow,
-  extra: { signatories: Signatory[]; issueDate: string; serial: string; verifyUrl: string },
+  extra: { signatories: Signatory[]; issueDate: string; serial: string; verifyCode: string; verifyUrl: string },
 ): CertificateFields {
   const { course, sessions } = eligibility;
   const startDate = sessions[0]?.date ?? null;
@@ -79,6 +75,7 @@ function freezeFields(
     issueDate: extra.issueDate,
     jalaliIssueDate: jalaliAscii(extra.issueDate),
     serial: extra.serial,
+    verifyCode: extra.verifyCode,
     verifyUrl: extra.verifyUrl,
   };
 }
@@ -105,8 +102,9 @@ async function prepare(
 ): Promise<Prepared> {
   const code = newVerificationCode();
   const serial = formatSerial(ctx.config.provinceCode, common.year, common.serialNumber);
-  const verifyUrl = `${ctx.config.baseUrl}/verify/${code}`;
-  const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyUrl });
+  const verifyCode = groupedCode(code);
+  const verifyUrl = `${ctx.config.baseUrl}/verify/${verifyCode}`;
+  const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyCode, verifyUrl });
   const pdf = await pdfRenderer().render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
   return {
     row,

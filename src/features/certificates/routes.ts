@@ -15,8 +15,8 @@ import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
 import { presentEligibility } from './presenter';
-import { issueSchema, markFields, revokeSchema, signatoriesSchema } from './schemas';
-import { verifyCode, verifyUpload } from './verification';
+import { issueSchema, markFields, revokeSchema, signatoriesSchema, verifyLookupSchema } from './schemas';
+import { fileDigest, verifyCode, verifyDigest, verifySerial } from './verification';
 
 const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5 } });
@@ -129,10 +129,18 @@ export function certificateRoutes(services: Services): Router {
     }
   }
 
-  router.get('/verify', (req, res) => {
-    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
-    if (code) return res.redirect(303, `/verify/${encodeURIComponent(code)}`);
-    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
+  router.get('/verify', async (req, res) => {
+    const lookup = verifyLookupSchema.parse(req.query);
+    if (lookup.kind === 'none') return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
+    await withinLimit(req);
+    if (lookup.kind === 'file') {
+      const upload = { sha256: lookup.sha256, certificate: await verifyDigest(lookup.sha256) };
+      return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload, errors: {} });
+    }
+    const certificate = lookup.kind === 'code' ? await verifyCode(lookup.code) : await verifySerial(lookup.serial, lookup.nationalCode);
+    // A certificate found lands on its own page, under its code as printed; a miss says only that.
+    if (certificate) return res.redirect(303, `/verify/${certificate.code}`);
+    res.status(404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate });
   });
 
   router.get('/verify/:code', async (req, res) => {
@@ -154,8 +162,8 @@ export function certificateRoutes(services: Services): Router {
     if (!req.file) {
       return res.status(400).render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: { pdf: 'فایل PDF گواهی‌نامه را انتخاب کنید.' } });
     }
-    const result = await verifyUpload(req.file.buffer);
-    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: { fileName: req.file.originalname, ...result }, errors: {} });
+    // Post/redirect/get: the address bar shows the file's digest, never the form's CSRF token.
+    res.redirect(303, `/verify?sha256=${fileDigest(req.file.buffer)}`);
   });
 
   return router;

@@ -361,7 +361,7 @@ describe('certificates', () => {
     assert.equal(page.status, 200);
     assert.ok(page.text.includes('شیدا شاکری'));
     assert.ok(page.text.includes(grouped));
-    const miss = await anyone.get('/verify').query({ code: `${certificate.code.slice(0, 15)}X`.replace(certificate.code.slice(15), certificate.code[15] === 'X' ? 'Y' : 'X') });
+    const miss = await anyone.get('/verify').query({ code: certificate.code.slice(0, 15) + (certificate.code[15] === 'X' ? 'Y' : 'X') });
     assert.equal(miss.status, 404);
     assert.ok(!miss.text.includes('شیدا شاکری'));
 
@@ -445,6 +445,22 @@ describe('certificates', () => {
     assert.deepEqual(listing, valid.map((c) => `${c.serial}.pdf`).sort());
     const extracted = execFileSync('unzip', ['-p', file, `${valid[0].serial}.pdf`]);
     assert.ok(extracted.equals(Buffer.from(valid[0].pdf)));
+  });
+
+  it('zips the certificates of a course whose code is in Persian letters, naming the file by RFC 5987', async () => {
+    const { course } = await heldCourse({ code: 'شبک-۱' }, [{ present: 5 }]);
+    await issue(course.id);
+    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    assert.equal(res.status, 200);
+    assert.equal((res.body as Buffer).subarray(0, 2).toString(), 'PK');
+    assert.equal(res.headers['content-type'], 'application/zip');
+    const disposition = res.headers['content-disposition'];
+    assert.match(disposition, /^attachment; filename="[\x20-\x7e]+"; filename\*=UTF-8''/);
+    assert.ok(disposition.includes(`filename*=UTF-8''${encodeURIComponent(`certificates-${course.code}.zip`)}`), disposition);
   });
 
   it('uses an edited template for certificates issued after the edit only', { skip: noPdftotext }, async () => {

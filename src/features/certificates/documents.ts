@@ -41,7 +41,7 @@ export async function streamCourseZip(courseId: number, out: Writable, onStart: 
     order: [['serialYear', 'ASC'], ['serialNumber', 'ASC']],
     raw: true,
   });
-  onStart(`certificates-${course.code}.zip`);
+  onStart(`certificates-${course.code.replace(/[\\/]/g, '-')}.zip`);
   const archive = new ZipArchive({ store: true });
   const failed = new Promise<never>((_, reject) => archive.once('error', reject));
   failed.catch(() => undefined);

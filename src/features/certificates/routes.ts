@@ -84,8 +84,9 @@ export function certificateRoutes(services: Services): Router {
 
   router.get('/admin/courses/:id/certificates.zip', admin, async (req, res) => {
     await streamCourseZip(idParam(req.params.id), res, (fileName) => {
+      // A course code may be in Persian letters: Express writes an ASCII filename and RFC 5987's filename*.
+      res.attachment(fileName);
       res.set('Content-Type', 'application/zip');
-      res.set('Content-Disposition', `attachment; filename="${fileName}"`);
     });
   });
 

@@ -150,11 +150,14 @@ export function formatDateTime(instant: Date | string | null | undefined): strin
   return `${formatDate(iso)} ساعت ${toPersianDigits(time)}`;
 }
 
-/** A time `HH:mm` (any digits, `9:5` becomes `09:05`) or null. */
+/**
+ * A time as `HH:mm` or null. Accepts `H`, `HH`, `H:mm` and `HH:mm` in any digits (`9` is 09:00,
+ * `۹:۵` is 09:05), also with `.` or `٫` between hours and minutes, as people type it.
+ */
 export function parseTime(input: string): string | null {
-  const match = /^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/.exec(toAsciiDigits(input ?? ''));
+  const match = /^\s*(\d{1,2})\s*(?:[:.٫]\s*(\d{1,2}))?\s*$/.exec(toAsciiDigits(input ?? ''));
   if (!match) return null;
-  const [h, m] = [Number(match[1]), Number(match[2])];
+  const [h, m] = [Number(match[1]), Number(match[2] ?? 0)];
   if (h > 23 || m > 59) return null;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }

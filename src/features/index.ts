@@ -7,6 +7,7 @@ import { countyRoutes } from './counties/routes';
 import { courseRoutes } from './courses/routes';
 import { enrollmentRoutes } from './enrollments/routes';
 import { healthRoutes } from './health/routes';
+import { holidayRoutes } from './holidays/routes';
 import { homeRoutes } from './home/routes';
 import { liaisonRoutes } from './liaisons/routes';
 import { meRoutes } from './me/routes';
@@ -28,6 +29,7 @@ export const featureRoutes = {
     router.use(homeRoutes(services));
     router.use(meRoutes(services));
     router.use(countyRoutes(services));
+    router.use(holidayRoutes(services));
     router.use(liaisonRoutes(services));
     router.use(courseRoutes(services));
     router.use(enrollmentRoutes(services));

@@ -24,6 +24,21 @@ export function toPersianDigits(value: string | number | null | undefined): stri
 }
 
 /**
+ * A number as people read it: Persian digits, «٫» as the decimal separator, at most two decimals,
+ * no trailing zeros (`87.5` → «۸۷٫۵»); empty for no value. The one number format of pages and PDFs.
+ */
+export function formatNumber(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '' || Number.isNaN(Number(value))) return '';
+  return toPersianDigits(String(Math.round(Number(value) * 100) / 100).replace('.', '٫'));
+}
+
+/** A percent as people read it: «۸۷٫۵٪», or «—» when there is none (no session held yet). */
+export function formatPercent(value: number | string | null | undefined): string {
+  const number = formatNumber(value);
+  return number ? `${number}٪` : '—';
+}
+
+/**
  * What Rabet stores for any text a person typed: Arabic ي/ك as Persian ی/ک, no pasted bidi
  * controls or control characters, ZWNJ kept, whitespace trimmed and runs of spaces folded.
  */

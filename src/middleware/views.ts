@@ -2,11 +2,13 @@ import path from 'node:path';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { projectRoot } from '../config';
 import * as jalali from '../lib/jalali';
-import { toPersianDigits } from '../lib/persian';
+import { formatNumber, formatPercent, toPersianDigits } from '../lib/persian';
 
 /** Helpers every view can call: Persian digits and Jalali dates. */
 export const viewHelpers = {
   fa: toPersianDigits,
+  num: formatNumber,
+  percent: formatPercent,
   date: jalali.formatDate,
   longDate: jalali.formatLongDate,
   dateTime: jalali.formatDateTime,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskNationalCode, normalizeText, parseMobile, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
+import { formatNumber, formatPercent, maskNationalCode, normalizeText, parseMobile, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
 
 describe('Persian text', () => {
   it('converts digits both ways', () => {
@@ -25,6 +25,17 @@ describe('Persian text', () => {
     assert.equal(parseMobile('+989131234567'), '09131234567');
     assert.equal(parseMobile('0913123456'), null);
     assert.equal(parseMobile('08131234567'), null);
+  });
+
+  it('writes numbers and percents one way: Persian digits, «٫» for decimals, «٪»', () => {
+    assert.equal(formatNumber(87.5), '۸۷٫۵');
+    assert.equal(formatNumber(16), '۱۶');
+    assert.equal(formatNumber(2 / 3 * 100), '۶۶٫۶۷');
+    assert.equal(formatNumber('12.50'), '۱۲٫۵');
+    assert.equal(formatNumber(null), '');
+    assert.equal(formatPercent(87.5), '۸۷٫۵٪');
+    assert.equal(formatPercent(0), '۰٪');
+    assert.equal(formatPercent(null), '—');
   });
 
   it('masks national codes for public pages', () => {

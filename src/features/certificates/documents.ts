@@ -10,7 +10,8 @@ import { NotFoundError } from '../../lib/errors';
 import { formatDate, formatDateTime } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
-import { DIRECTORATE, OFFICE, parseFields, persianNumber } from './fields';
+import { DIRECTORATE, OFFICE, parseFields } from './fields';
+import { formatNumber } from '../../lib/persian';
 import { pdfRenderer } from './pdf/renderer';
 
 /** The stored PDF, for its owner or an admin; anyone else is told it does not exist. */
@@ -111,7 +112,7 @@ export async function trainingRecordPdf(userId: number): Promise<{ pdf: Buffer; 
     nationalCode: toPersianDigits(user.nationalCode ?? '—'),
     county: user.county?.name ?? '—',
     generatedAt: formatDateTime(new Date()),
-    certifiedHours: persianNumber(certifiedHours),
+    certifiedHours: formatNumber(certifiedHours),
     courseCount: toPersianDigits(rows.length),
     certificateCount: toPersianDigits(rows.filter((r) => r.certificate).length),
     rows: rows.map((r, i) => ({
@@ -119,7 +120,7 @@ export async function trainingRecordPdf(userId: number): Promise<{ pdf: Buffer; 
       title: r.course.title,
       code: r.course.code,
       dates: r.dates.length ? `${formatDate(r.dates[0])} تا ${formatDate(r.dates[r.dates.length - 1])}` : '—',
-      hours: persianNumber(r.hours),
+      hours: formatNumber(r.hours),
       status: r.enrollment.status === 'approved' ? COURSE_STATUS[r.course.status] ?? r.course.status : ENROLLMENT_STATUS[r.enrollment.status],
       serial: r.certificate?.serial ?? '—',
     })),

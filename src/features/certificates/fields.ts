@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { Setting } from '../../models';
 import { type Actor, recordAudit } from '../../services/audit';
 import { formatDate } from '../../lib/jalali';
-import { toPersianDigits } from '../../lib/persian';
+import { formatNumber, toPersianDigits } from '../../lib/persian';
 
 export const DIRECTORATE = 'اداره کل بهزیستی استان کرمان';
 export const OFFICE = 'روابط عمومی';
@@ -76,12 +76,6 @@ export async function saveSignatories(sequelize: Sequelize, actor: Actor, names:
   });
 }
 
-/** A number as people read it: Persian digits, the Persian decimal separator, no trailing zeros. */
-export function persianNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  return toPersianDigits(String(Math.round(value * 100) / 100).replace('.', '٫'));
-}
-
 export type PrintedFields = ReturnType<typeof printableFields>;
 
 /** What the Typst template prints (sys.inputs.data): display strings, Persian digits. */
@@ -95,11 +89,11 @@ export function printableFields(fields: CertificateFields) {
     county: fields.county ?? '—',
     courseTitle: fields.courseTitle,
     courseCode: fields.courseCode,
-    hours: persianNumber(fields.hours),
+    hours: formatNumber(fields.hours),
     startDate: formatDate(fields.startDate),
     endDate: formatDate(fields.endDate),
-    percent: fields.attendancePercent === null ? '—' : persianNumber(fields.attendancePercent),
-    mark: persianNumber(fields.mark),
+    percent: fields.attendancePercent === null ? '—' : formatNumber(fields.attendancePercent),
+    mark: formatNumber(fields.mark),
     signatories: fields.signatories,
     serial: fields.serial,
     issueDate: formatDate(fields.issueDate),

@@ -77,5 +77,7 @@ describe('certificates in the browser', () => {
     await publicPage.getByLabel(/فایل PDF گواهی‌نامه/).setInputFiles(file);
     await publicPage.getByRole('button', { name: 'بررسی فایل' }).click();
     await publicPage.getByText(/بایت‌به‌بایت همان گواهی‌نامهٔ صادرشده/).waitFor();
+    // The page the upload lands on names the file by its digest; the form's CSRF token stays out of the address bar.
+    assert.match(publicPage.url(), /\/verify\?sha256=[0-9a-f]{64}$/);
   });
 });

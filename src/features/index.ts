@@ -8,6 +8,7 @@ import { credentialRoutes } from './credentials/routes';
 import { courseRoutes } from './courses/routes';
 import { enrollmentRoutes } from './enrollments/routes';
 import { healthRoutes } from './health/routes';
+import { holidayRoutes } from './holidays/routes';
 import { homeRoutes } from './home/routes';
 import { liaisonRoutes } from './liaisons/routes';
 import { meRoutes } from './me/routes';
@@ -32,6 +33,7 @@ export const featureRoutes = {
     router.use(meRoutes(services));
     router.use(notificationRoutes(services));
     router.use(countyRoutes(services));
+    router.use(holidayRoutes(services));
     router.use(liaisonRoutes(services));
     router.use(courseRoutes(services));
     router.use(enrollmentRoutes(services));

@@ -79,7 +79,7 @@ export function time(label: string) {
   return z.string({ error: NOT_TEXT }).transform((v, ctx) => {
     const t = parseTime(v);
     if (!t) {
-      ctx.addIssue({ code: 'custom', message: `${label} باید به شکل ساعت:دقیقه باشد (مانند ۱۶:۳۰).` });
+      ctx.addIssue({ code: 'custom', message: `${label} باید ساعت یا ساعت:دقیقه باشد (مانند ۱۶ یا ۱۶:۳۰).` });
       return z.NEVER;
     }
     return t;

@@ -157,11 +157,14 @@ export function jalaliDateTimeAscii(instant: Date | string | null | undefined): 
   return `${jalaliAscii(iso)} ${time}`;
 }
 
-/** A time `HH:mm` (any digits, `9:5` becomes `09:05`) or null. */
+/**
+ * A time as `HH:mm` or null. Accepts `H`, `HH`, `H:mm` and `HH:mm` in any digits (`9` is 09:00,
+ * `۹:۵` is 09:05), also with `.` or `٫` between hours and minutes, as people type it.
+ */
 export function parseTime(input: string): string | null {
-  const match = /^\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/.exec(toAsciiDigits(input ?? ''));
+  const match = /^\s*(\d{1,2})\s*(?:[:.٫]\s*(\d{1,2}))?\s*$/.exec(toAsciiDigits(input ?? ''));
   if (!match) return null;
-  const [h, m] = [Number(match[1]), Number(match[2])];
+  const [h, m] = [Number(match[1]), Number(match[2] ?? 0)];
   if (h > 23 || m > 59) return null;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
@@ -190,10 +193,26 @@ export function jalaliYearRange(year: number): { from: string; to: string } {
   return { from: isoFromJalali(year, 1, 1), to: addDaysIso(isoFromJalali(year + 1, 1, 1), -1) };
 }
 
+/** Minutes Tehran's wall clock is ahead of UTC at an instant, from the tz database (Iran kept summer time until 2022). */
+export function tehranOffsetMinutes(instant: Date): number {
+  const { iso, time } = tehranParts(instant);
+  const wall = Date.parse(`${iso}T${time}:00Z`);
+  return Math.round((wall - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
 /**
- * The instant a Tehran wall-clock time on an ISO date stands for. Iran has kept UTC+03:30 all year
- * since 2022 (no daylight saving), so the offset is fixed.
+ * The instant a Tehran wall-clock time on an ISO date stands for, through the IANA zone Asia/Tehran:
+ * +03:30, or +04:30 in the summers up to 2022. Of the offsets in force half a day either side, the
+ * one that gives back the same wall time wins; a time the autumn change repeats is its first
+ * occurrence, a time the spring change skipped is read with the offset in force before it.
  */
 export function tehranInstant(iso: string, time: string): Date {
-  return new Date(`${iso}T${time}:00+03:30`);
+  const wall = Date.parse(`${iso}T${time}:00Z`);
+  const earlier = tehranOffsetMinutes(new Date(wall - HALF_DAY));
+  const later = tehranOffsetMinutes(new Date(wall + HALF_DAY));
+  const fits = [earlier, later].filter((offset) => tehranOffsetMinutes(new Date(wall - offset * 60_000)) === offset);
+  const offset = fits.length ? Math.max(...fits) : earlier;
+  return new Date(wall - offset * 60_000);
 }
+
+const HALF_DAY = 12 * 60 * 60_000;

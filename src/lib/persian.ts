@@ -3,7 +3,6 @@ import {
   digitsEnToFa,
   digitsFaToEn,
   toPersianChars,
-  verifyIranianNationalId,
 } from '@persian-tools/persian-tools';
 
 const ZWNJ = '\u200c';
@@ -26,6 +25,21 @@ export function toPersianDigits(value: string | number | null | undefined): stri
 
 // Every way text can break a line: CR, LF, NEL, and the Unicode line and paragraph separators.
 const LINE_BREAKS = /\r\n?|[\n\u0085\u2028\u2029]/g;
+
+/**
+ * A number as people read it: Persian digits, «٫» as the decimal separator, at most two decimals,
+ * no trailing zeros (`87.5` → «۸۷٫۵»); empty for no value. The one number format of pages and PDFs.
+ */
+export function formatNumber(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '' || Number.isNaN(Number(value))) return '';
+  return toPersianDigits(String(Math.round(Number(value) * 100) / 100).replace('.', '٫'));
+}
+
+/** A percent as people read it: «۸۷٫۵٪», or «—» when there is none (no session held yet). */
+export function formatPercent(value: number | string | null | undefined): string {
+  const number = formatNumber(value);
+  return number ? `${number}٪` : '—';
+}
 
 /**
  * What Rabet stores for any single-line text a person typed (a name, a title, a place): Arabic ي/ك
@@ -61,13 +75,6 @@ export function searchKey(value: string): string {
     .replace(/[أإآ]/g, 'ا')
     .replace(/ة/g, 'ه')
     .toLowerCase();
-}
-
-/** A checksum-valid Iranian national code (کد ملی) in any digits; returns the ASCII form or null. */
-export function parseNationalCode(value: string): string | null {
-  const code = normalizeCode(value);
-  if (!/^\d{10}$/.test(code)) return null;
-  return verifyIranianNationalId(code) ? code : null;
 }
 
 /** A mobile number 09xxxxxxxxx in any digits (+98 and 0098 prefixes accepted); the ASCII form or null. */

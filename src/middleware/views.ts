@@ -2,12 +2,14 @@ import path from 'node:path';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { projectRoot } from '../config';
 import * as jalali from '../lib/jalali';
-import { toPersianDigits } from '../lib/persian';
+import { formatNumber, formatPercent, toPersianDigits } from '../lib/persian';
 import { statusBadges, statusNames } from '../lib/statuses';
 
 /** Helpers every view can call: Persian digits, Jalali dates, the names of statuses. */
 export const viewHelpers = {
   fa: toPersianDigits,
+  num: formatNumber,
+  percent: formatPercent,
   date: jalali.formatDate,
   longDate: jalali.formatLongDate,
   dateTime: jalali.formatDateTime,

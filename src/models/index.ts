@@ -7,6 +7,7 @@ import { Course } from './course';
 import { CourseQuota } from './course-quota';
 import { CourseSession } from './course-session';
 import { Enrollment } from './enrollment';
+import { Holiday } from './holiday';
 import { Notification } from './notification';
 import { OutboxEmail } from './outbox-email';
 import { RateLimit } from './rate-limit';
@@ -15,7 +16,7 @@ import { User } from './user';
 
 /** Registers every model on this Sequelize instance and wires the associations. */
 export function setUpModels(sequelize: Sequelize): void {
-  for (const model of [County, User, Setting, Course, CourseQuota, CourseSession, Enrollment, AttendanceMark, Certificate, AuditEvent, Notification, OutboxEmail, RateLimit]) {
+  for (const model of [County, User, Setting, Course, CourseQuota, CourseSession, Enrollment, AttendanceMark, Certificate, AuditEvent, Notification, OutboxEmail, RateLimit, Holiday]) {
     model.setUp(sequelize);
   }
   User.belongsTo(County, { as: 'county', foreignKey: 'countyId' });
@@ -51,4 +52,4 @@ export function setUpModels(sequelize: Sequelize): void {
   Notification.belongsTo(User, { as: 'user', foreignKey: 'userId' });
 }
 
-export { AttendanceMark, AuditEvent, Certificate, County, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail, RateLimit, Setting, User };
+export { AttendanceMark, AuditEvent, Certificate, County, Course, CourseQuota, CourseSession, Enrollment, Holiday, Notification, OutboxEmail, RateLimit, Setting, User };

@@ -64,7 +64,10 @@ describe('an admin sets up a course in the browser', () => {
 
     // Every Saturday and Monday from day 2 to day 29 of next month, 16:00–18:00.
     assert.equal(await pickDay(page, 'از تاریخ', 1, 2), jalali(2));
-    assert.equal(await pickDay(page, 'تا تاریخ', 1, 29), jalali(29));
+    // The empty «تا تاریخ» picker opens on the month chosen in «از تاریخ», not on today's.
+    assert.equal(await pickDay(page, 'تا تاریخ', 0, 29), jalali(29));
+    // The picker writes Persian digits, as every field shows them.
+    assert.equal(await page.getByLabel('تا تاریخ', { exact: true }).inputValue(), toPersianDigits(jalali(29)));
     await page.getByLabel('شنبه', { exact: true }).check();
     await page.getByLabel('دوشنبه', { exact: true }).check();
     await page.locator('#series-start').fill('16:00');

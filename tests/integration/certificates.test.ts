@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createHeldCourse, type HeldCourseOptions, type HeldLiaison } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AuditEvent, Certificate, Course, Enrollment, Notification, User } from '../../src/models';
+import { toPersianDigits as toPersian } from '../../src/lib/persian';
 import { issueCertificates } from '../../src/features/certificates/issuing';
 import { PdfRenderer } from '../../src/services/pdf/renderer';
 import { printableFields } from '../../src/features/certificates/fields';
@@ -138,8 +139,13 @@ describe('certificates', () => {
     assert.ok(plain(text).includes(plain('گواهی‌نامه')), 'title');
     assert.ok(plain(text).includes(plain('اداره کل بهزیستی استان کرمان')), 'directorate');
     assert.ok(text.includes(certificate.serial), 'serial');
-    assert.ok(text.includes(`http://rabet.test/verify/${certificate.code}`), text);
-    assert.match(certificate.code, /^[A-Za-z0-9_-]{22}$/);
+    // The code, Crockford base 32 (80 bits), is printed grouped and labelled, and the URL carries it the same way.
+    assert.match(certificate.code, /^[0-9A-HJKMNP-TV-Z]{16}$/);
+    const grouped = certificate.code.match(/.{4}/g)!.join('-');
+    assert.ok(text.includes(`http://rabet.test/verify/${grouped}`), text);
+    // pdftotext reads the lam-alef ligature of «استعلام» back to front (a poppler quirk of ligatures in RTL).
+    assert.match(text, /کد استع(لا|ال)م/);
+    assert.ok(text.includes(grouped), text);
     assert.match(certificate.template ?? '', /^certificate\.typ@[0-9a-f]{16}$/);
     const fields = JSON.parse(certificate.fields);
     assert.equal(fields.fullName, 'محمدرضا سلیمانی‌نژاد');
@@ -244,9 +250,10 @@ describe('certificates', () => {
     assert.ok(page.text.includes(`${'۰۱۲۳۴۵۶۷۸۹'[Number(code[0])]}`));
     assert.match(page.text, /[۰-۹]{4}\*\*\*\*[۰-۹]{2}/);
 
+    const grouped = a!.code.match(/.{4}/g)!.join('-');
     const redirect = await anyone.get(`/verify?code=${a!.code}`);
     assert.equal(redirect.status, 303);
-    assert.equal(redirect.headers.location, `/verify/${a!.code}`);
+    assert.equal(redirect.headers.location, `/verify/${grouped}`);
 
     const revoke = await postForm(admin, `/admin/certificates/${b!.id}/revoke`, { reason: 'مدرک جعلی' }, `/admin/courses/${course.id}/certificates`);
     assert.equal(revoke.status, 303);
@@ -258,11 +265,11 @@ describe('certificates', () => {
     const fresh = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id, status: 'valid' } }))!;
     page = await anyone.get(`/verify/${a!.code}`);
     assert.match(page.text, /جایگزین شده است/);
-    assert.ok(page.text.includes(`href="/verify/${fresh.code}"`));
+    assert.ok(page.text.includes(`href="/verify/${fresh.code.match(/.{4}/g)!.join('-')}"`));
 
     page = await anyone.get(`/verify/${'A'.repeat(22)}`);
     assert.equal(page.status, 404);
-    assert.match(page.text, /گواهی‌نامه‌ای با این کد یافت نشد/);
+    assert.match(page.text, /گواهی‌نامه‌ای با این مشخصات یافت نشد/);
     assert.ok(!page.text.includes('رضایی'));
     assert.equal((await anyone.get('/verify/%3Cscript%3E')).status, 404);
   });
@@ -275,17 +282,97 @@ describe('certificates', () => {
     const form = await anyone.get('/verify');
     assert.equal(form.status, 200);
     const action = /action="(\/verify\/upload\?_csrf=[^"]+)"/.exec(form.text)![1].replace(/&amp;/g, '&');
-    const same = await anyone.post(action).attach('pdf', Buffer.from(certificate.pdf), 'cert.pdf');
+    const posted = await anyone.post(action).attach('pdf', Buffer.from(certificate.pdf), 'cert.pdf');
+    // Post/redirect/get: the page the browser ends on carries the file's digest, not the CSRF token.
+    assert.equal(posted.status, 303);
+    assert.equal(posted.headers.location, `/verify?sha256=${certificate.sha256}`);
+    const same = await anyone.get(posted.headers.location);
     assert.equal(same.status, 200);
     assert.match(same.text, /بایت‌به‌بایت همان گواهی‌نامهٔ صادرشده/);
     assert.ok(same.text.includes(certificate.serial));
     const changed = Buffer.from(certificate.pdf);
     changed[Math.floor(changed.length / 2)] ^= 1;
-    const different = await anyone.post(action).attach('pdf', changed, 'cert.pdf');
+    const postedChanged = await anyone.post(action).attach('pdf', changed, 'cert.pdf');
+    assert.doesNotMatch(postedChanged.headers.location, /_csrf/);
+    const different = await anyone.get(postedChanged.headers.location);
     assert.equal(different.status, 200);
     assert.match(different.text, /با هیچ گواهی‌نامهٔ صادرشده‌ای یکی نیست/);
     const noToken = await request(t.app).post('/verify/upload').attach('pdf', Buffer.from(certificate.pdf), 'cert.pdf');
     assert.equal(noToken.status, 403);
+  });
+
+  it('finds a certificate by its code in any case, with spaces or dashes or none, or the whole URL; a legacy code as printed', async () => {
+    const { course, people } = await heldCourse({ title: 'خبرنویسی' }, [{ fullName: 'شیدا شاکری', present: 5 }]);
+    await issue(course.id);
+    const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
+    const grouped = certificate.code.match(/.{4}/g)!.join('-');
+    const anyone = request.agent(t.app);
+    const typed = [
+      certificate.code.toLowerCase(),
+      grouped.toLowerCase(),
+      grouped.replace(/-/g, ' '),
+      ` ${grouped} `,
+      `http://rabet.test/verify/${grouped}`,
+      `https://rabet.test/verify/${grouped.toLowerCase()}?utm=x`,
+      certificate.code.replace(/0/g, 'O').replace(/1/g, 'l'),
+    ];
+    for (const code of typed) {
+      const res = await anyone.get('/verify').query({ code });
+      assert.equal(res.status, 303, code);
+      assert.equal(res.headers.location, `/verify/${grouped}`, code);
+    }
+    const page = await anyone.get(`/verify/${grouped.toLowerCase()}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('شیدا شاکری'));
+    assert.ok(page.text.includes(grouped));
+    const miss = await anyone.get('/verify').query({ code: certificate.code.slice(0, 15) + (certificate.code[15] === 'X' ? 'Y' : 'X') });
+    assert.equal(miss.status, 404);
+    assert.ok(!miss.text.includes('شیدا شاکری'));
+
+    // A certificate issued before these codes keeps its 22-character code, found exactly as printed.
+    const legacy = 'AbCdEfGhIjKlMnOpQrStU_';
+    await certificate.update({ code: legacy });
+    assert.equal((await anyone.get(`/verify/${legacy}`)).status, 200);
+    assert.equal((await anyone.get('/verify').query({ code: `http://rabet.test/verify/${legacy}` })).headers.location, `/verify/${legacy}`);
+    assert.equal((await anyone.get(`/verify/${legacy.toLowerCase()}`)).status, 404);
+  });
+
+  it('finds a certificate by its serial with the holder national code; a wrong pair shows what an unknown serial shows', async () => {
+    const { course, people } = await heldCourse({ title: 'عکاسی' }, [{ fullName: 'شهرام شریفی', present: 5 }, { fullName: 'زهره کاظمی', present: 5 }]);
+    await issue(course.id);
+    const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
+    const nationalCode = people[0].user.nationalCode!;
+    const anyone = request.agent(t.app);
+    for (const [serial, code] of [[certificate.serial, nationalCode], [toPersian(certificate.serial.toLowerCase()), toPersian(nationalCode)]]) {
+      const res = await anyone.get('/verify').query({ serial, nationalCode: code });
+      assert.equal(res.status, 303, serial);
+      assert.equal(res.headers.location, `/verify/${certificate.code.match(/.{4}/g)!.join('-')}`);
+    }
+    const unknown = await anyone.get('/verify').query({ serial: 'KRM-1300-999999', nationalCode });
+    const wrongPair = await anyone.get('/verify').query({ serial: certificate.serial, nationalCode: people[1].user.nationalCode! });
+    const noCode = await anyone.get('/verify').query({ serial: certificate.serial });
+    for (const res of [unknown, wrongPair, noCode]) {
+      assert.equal(res.status, 404);
+      assert.ok(!res.text.includes('شهرام شریفی') && !res.text.includes('زهره کاظمی'));
+    }
+    assert.equal(wrongPair.text.replace(/name="_csrf" value="[^"]*"/g, ''), unknown.text.replace(/name="_csrf" value="[^"]*"/g, ''));
+  });
+
+  it('copies out the words as written: a name and a title with word-initial ش and a ZWNJ, none moved or added', { skip: noPdftotext }, async () => {
+    const fullName = 'شهرام شریفی‌نژاد';
+    const title = 'شبکه‌های اجتماعی برای رابطین شهرستان';
+    const { course, people } = await heldCourse({ title, code: 'SHB-1' }, [{ fullName, present: 5 }]);
+    await issue(course.id);
+    const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
+    const text = pdfText(Buffer.from(certificate.pdf)).replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+    const lines = text.split('\n').map((l) => l.trim());
+    // Typst keeps no ZWNJ in the text layer: each word comes back whole, letters in order.
+    const withoutZwnj = (s: string) => s.replace(/\u200c/g, '');
+    assert.ok(lines.includes(withoutZwnj(fullName)), text);
+    assert.ok(lines.includes(withoutZwnj(title)), text);
+    assert.ok(lines.includes(withoutZwnj('بدین‌وسیله گواهی می‌شود')), text);
+    assert.ok(lines.includes(withoutZwnj('گواهی‌نامه')), text);
+    assert.ok(!text.includes('\u200c'), 'no ZWNJ anywhere: none moved into a word, none before a word-initial ش');
   });
 
   it('never repeats a serial under 50 concurrent issues', async () => {
@@ -322,6 +409,22 @@ describe('certificates', () => {
     assert.deepEqual(listing, valid.map((c) => `${c.serial}.pdf`).sort());
     const extracted = execFileSync('unzip', ['-p', file, `${valid[0].serial}.pdf`]);
     assert.ok(extracted.equals(Buffer.from(valid[0].pdf)));
+  });
+
+  it('zips the certificates of a course whose code is in Persian letters, naming the file by RFC 5987', async () => {
+    const { course } = await heldCourse({ code: 'شبک-۱' }, [{ present: 5 }]);
+    await issue(course.id);
+    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    assert.equal(res.status, 200);
+    assert.equal((res.body as Buffer).subarray(0, 2).toString(), 'PK');
+    assert.equal(res.headers['content-type'], 'application/zip');
+    const disposition = res.headers['content-disposition'];
+    assert.match(disposition, /^attachment; filename="[\x20-\x7e]+"; filename\*=UTF-8''/);
+    assert.ok(disposition.includes(`filename*=UTF-8''${encodeURIComponent(`certificates-${course.code}.zip`)}`), disposition);
   });
 
   it('uses an edited template for certificates issued after the edit only', { skip: noPdftotext }, async () => {

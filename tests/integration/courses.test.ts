@@ -257,10 +257,10 @@ describe('sessions', () => {
     assert.equal((await session.reload()).date, addDaysIso(today, 6));
   });
 
-  it('creates a series of every Saturday and Monday from 1405/09/08 to 1405/10/30 in one go', async () => {
+  it('creates a series of every Saturday and Monday from 1405/09/08 to 1405/10/30 in one go, hours typed as the example reads («۱۶ تا ۱۸»)', async () => {
     const course = await createCourse({ code: 'SER-1', status: 'draft', enrollOpens: '2026-11-20', enrollCloses: '2026-11-27' });
     const page = `/admin/courses/${course.id}`;
-    const res = await postForm(admin, `${page}/sessions/series`, { from: '۱۴۰۵/۰۹/۰۸', until: '1405/10/30', weekdays: ['0', '2'], start: '16:00', end: '18:00', topic: 'کارگاه' }, page);
+    const res = await postForm(admin, `${page}/sessions/series`, { from: '۱۴۰۵/۰۹/۰۸', until: '1405/10/30', weekdays: ['0', '2'], start: '۱۶', end: '18', topic: 'کارگاه' }, page);
     assert.equal(res.status, 303);
     const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC']] });
     // Counted independently: JavaScript's getDay() is 6 for Saturday and 1 for Monday.

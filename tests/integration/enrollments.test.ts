@@ -357,6 +357,34 @@ describe('the admin manages a course’s enrollments', () => {
     assert.equal(liaisonTries.status, 403);
   });
 
+  it('shows a long list 50 rows a page, numbered across pages, the search kept in the page links, counts in full', async () => {
+    const course = await openCourse({ capacity: 60, code: 'PAG-1' });
+    const people = [];
+    for (let i = 0; i < 65; i++) people.push(await createLiaison({ fullName: `رابط صفحه ${i + 1}` }));
+    for (const [i, user] of people.entries()) {
+      const waitlisted = i >= 60;
+      await Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status: waitlisted ? 'waitlisted' : 'approved', waitlistPosition: waitlisted ? i - 59 : null, mark: null, changedBy: null, reason: null });
+    }
+    const page = `/admin/courses/${course.id}/enrollments`;
+    const rows = (html: string) => (html.match(/<tr id="enrollment-\d+">/g) ?? []).length;
+    const first = await admin.get(page);
+    assert.equal(rows(first.text), 50);
+    assert.match(first.text, /تأییدشده: ۶۰/);
+    assert.match(first.text, /فهرست انتظار: ۵/);
+    assert.ok(first.text.includes(`href="${page}?page=2" rel="next"`));
+    const second = await admin.get(`${page}?page=2`);
+    assert.equal(rows(second.text), 15);
+    assert.match(second.text, /<td>۵۱<\/td>/, 'numbering goes on from the first page');
+    assert.match(second.text, /رابط صفحه 65</);
+    assert.ok(second.text.includes(`href="${page}" rel="prev"`));
+    const searched = await admin.get(`${page}?q=${encodeURIComponent('رابط صفحه')}`);
+    assert.ok(searched.text.includes(`href="${page}?q=${encodeURIComponent('رابط صفحه').replace(/%20/g, '+')}&amp;page=2"`), 'the search stays in the link');
+    const beyond = await admin.get(`${page}?page=9`);
+    assert.equal(rows(beyond.text), 15, 'a page past the end shows the last one');
+    const csv = await admin.get(`${page}?format=csv&page=2`);
+    assert.equal(csv.text.split('\n').filter((l) => l.includes('رابط صفحه')).length, 65, 'exports hold every row');
+  });
+
   it('exports the list as CSV (UTF-8 BOM, Persian) and as a right-to-left XLSX sheet', async () => {
     const course = await openCourse({ capacity: 5, code: 'EXP-1' });
     const a = await liaison({ fullName: 'نرگس رحیمی' });

@@ -8,7 +8,8 @@ import { csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
 import { AuditEvent, County, RateLimit, Setting, User } from '../../src/models';
 import { Settings } from '../../src/services/settings';
 import { LIMITS } from '../../src/services/rate-limiter';
-import { parseNationalCode, toPersianDigits } from '../../src/lib/persian';
+import { parseNationalCode } from '../../src/lib/national-code';
+import { toPersianDigits } from '../../src/lib/persian';
 
 const SIGN_UP_PASSWORD = 'Liaison-Pass-1405';
 let t: TestApp;
@@ -91,10 +92,23 @@ describe('sign-up', () => {
     assert.equal(await User.count(), before);
   });
 
+  it('accepts checksum-valid codes whatever their place prefix, and a 9-digit code with its leading zero', async () => {
+    for (const code of ['7822182625', '8675244967']) {
+      const res = await signUp(signUpFields({ nationalCode: code }));
+      assert.equal(res.status, 303, code);
+      assert.ok(await User.findOne({ where: { nationalCode: code } }));
+    }
+    const valid = '0845759485';
+    assert.equal(parseNationalCode(valid), valid);
+    // Typed without its leading zero, in Persian digits.
+    assert.equal((await signUp(signUpFields({ nationalCode: '۸۴۵۷۵۹۴۸۵' }))).status, 303);
+    assert.ok(await User.findOne({ where: { nationalCode: valid } }));
+  });
+
   const refusals: [string, Record<string, string>, string, RegExp][] = [
-    ['1111111111', { nationalCode: '1111111111' }, 'nationalCode', /کد ملی معتبر نیست/],
+    ['1111111111', { nationalCode: '1111111111' }, 'nationalCode', /یک رقم تکراری/],
     ['a national code with a bad check digit', { nationalCode: '2981234578' }, 'nationalCode', /کد ملی معتبر نیست/],
-    ['a national code of nine digits', { nationalCode: '۲۹۸۱۲۳۴۵۷' }, 'nationalCode', /۱۰ رقم/],
+    ['a national code of seven digits', { nationalCode: '۲۹۸۱۲۳۴' }, 'nationalCode', /۱۰ رقم/],
     ['a mobile that is not 09xxxxxxxxx', { mobile: '0813123456' }, 'mobile', /شمارهٔ همراه/],
     ['a password shorter than 12 characters', { password: 'Short-1405' }, 'password', /دست‌کم ۱۲ نویسه/],
     ['a county that does not exist', { county: 'atlantis' }, 'county', /شهرستان را از فهرست انتخاب کنید/],

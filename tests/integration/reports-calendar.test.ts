@@ -75,7 +75,7 @@ describe('calendar', () => {
     assert.match(res.text, /روابط عمومی الکترونیک/);
     assert.match(res.text, /دورهٔ فهرست انتظار/);
     assert.doesNotMatch(res.text, /دورهٔ لغوشده/);
-    const headers = [...res.text.matchAll(/<th scope="col" class="text-center">([^<]+)<\/th>/g)].map((m) => m[1]);
+    const headers = [...res.text.matchAll(/<th scope="col" class="text-center[^"]*">([^<]+)<\/th>/g)].map((m) => m[1]);
     assert.deepEqual(headers, ['شنبه', 'یکشنبه', 'دوشنبه', 'سه‌شنبه', 'چهارشنبه', 'پنجشنبه', 'جمعه']);
     // Every week row holds seven days, and the first day of the month sits under its weekday.
     const firstRow = res.text.split('<tbody>')[1].split('</tr>')[0];

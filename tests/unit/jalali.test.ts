@@ -39,6 +39,13 @@ describe('Jalali dates', () => {
     assert.equal(parseTime('۹:۵'), '09:05');
     assert.equal(parseTime('16:00'), '16:00');
     assert.equal(parseTime('24:00'), null);
+    // As the series form's example reads («ساعت ۱۶ تا ۱۸»): an hour alone.
+    assert.equal(parseTime('9'), '09:00');
+    assert.equal(parseTime('۱۶'), '16:00');
+    assert.equal(parseTime('٠٩'), '09:00');
+    assert.equal(parseTime('9.30'), '09:30');
+    assert.equal(parseTime('24'), null);
+    assert.equal(parseTime('930'), null);
     assert.equal(parseTime('ساعت چهار'), null);
   });
 });

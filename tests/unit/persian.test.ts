@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskNationalCode, normalizeText, parseMobile, parseNationalCode, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
+import { formatNumber, formatPercent, maskNationalCode, normalizeText, parseMobile, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
 
 describe('Persian text', () => {
   it('converts digits both ways', () => {
@@ -20,18 +20,22 @@ describe('Persian text', () => {
     assert.equal(searchKey('۰۹۱۳'), searchKey('0913'));
   });
 
-  it('validates national codes in any digits', () => {
-    assert.equal(parseNationalCode('۰۴۹۹۳۷۰۸۹۹'), '0499370899');
-    assert.equal(parseNationalCode('1111111111'), null);
-    assert.equal(parseNationalCode('2981234578'), null);
-    assert.equal(parseNationalCode('049937089'), null);
-  });
-
   it('validates mobiles', () => {
     assert.equal(parseMobile('۰۹۱۳۱۲۳۴۵۶۷'), '09131234567');
     assert.equal(parseMobile('+989131234567'), '09131234567');
     assert.equal(parseMobile('0913123456'), null);
     assert.equal(parseMobile('08131234567'), null);
+  });
+
+  it('writes numbers and percents one way: Persian digits, «٫» for decimals, «٪»', () => {
+    assert.equal(formatNumber(87.5), '۸۷٫۵');
+    assert.equal(formatNumber(16), '۱۶');
+    assert.equal(formatNumber(2 / 3 * 100), '۶۶٫۶۷');
+    assert.equal(formatNumber('12.50'), '۱۲٫۵');
+    assert.equal(formatNumber(null), '');
+    assert.equal(formatPercent(87.5), '۸۷٫۵٪');
+    assert.equal(formatPercent(0), '۰٪');
+    assert.equal(formatPercent(null), '—');
   });
 
   it('masks national codes for public pages', () => {

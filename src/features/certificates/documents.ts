@@ -13,7 +13,8 @@ import { NotFoundError } from '../../lib/errors';
 import { formatDate, formatDateTime } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
-import { DIRECTORATE, OFFICE, parseFields, persianNumber } from './fields';
+import { DIRECTORATE, OFFICE, parseFields } from './fields';
+import { formatNumber } from '../../lib/persian';
 import type { PdfRenderer, RenderRequester, Reservation } from '../../services/pdf/renderer';
 
 /** The stored PDF, for its owner or an admin; anyone else is told it does not exist. */
@@ -44,7 +45,7 @@ export async function streamCourseZip(courseId: number, out: Writable, onStart: 
     order: [['serialYear', 'ASC'], ['serialNumber', 'ASC']],
     raw: true,
   });
-  onStart(`certificates-${course.code}.zip`);
+  onStart(`certificates-${course.code.replace(/[\\/]/g, '-')}.zip`);
   const archive = new ZipArchive({ store: true });
   const failed = new Promise<never>((_, reject) => archive.once('error', reject));
   failed.catch(() => undefined);
@@ -109,7 +110,7 @@ async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf:
     nationalCode: toPersianDigits(user.nationalCode ?? '—'),
     county: user.county?.name ?? '—',
     generatedAt: formatDateTime(new Date()),
-    certifiedHours: persianNumber(certifiedHours),
+    certifiedHours: formatNumber(certifiedHours),
     courseCount: toPersianDigits(rows.length),
     certificateCount: toPersianDigits(rows.filter((r) => r.certificate).length),
     rows: rows.map((r, i) => ({
@@ -117,7 +118,7 @@ async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf:
       title: r.course.title,
       code: r.course.code,
       dates: r.dates.length ? `${formatDate(r.dates[0])} تا ${formatDate(r.dates[r.dates.length - 1])}` : '—',
-      hours: persianNumber(r.hours),
+      hours: formatNumber(r.hours),
       status: r.enrollment.status === 'approved' ? COURSE_STATUS_LABELS[r.course.status as CourseStatus] ?? r.course.status : ENROLLMENT_STATUS_LABELS[r.enrollment.status as EnrollmentStatus],
       serial: r.certificate?.serial ?? '—',
     })),

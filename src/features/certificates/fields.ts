@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { Setting } from '../../models';
 import { type Actor, recordAudit } from '../../services/audit';
 import { formatDate } from '../../lib/jalali';
-import { toPersianDigits } from '../../lib/persian';
+import { formatNumber, toPersianDigits } from '../../lib/persian';
 
 export const DIRECTORATE = 'اداره کل بهزیستی استان کرمان';
 export const OFFICE = 'روابط عمومی';
@@ -44,6 +44,8 @@ export interface CertificateFields {
   issueDate: string;
   jalaliIssueDate: string;
   serial: string;
+  /** The verification code as printed (grouped); absent on certificates issued before it was printed. */
+  verifyCode?: string;
   verifyUrl: string;
 }
 
@@ -74,12 +76,6 @@ export async function saveSignatories(sequelize: Sequelize, actor: Actor, names:
   });
 }
 
-/** A number as people read it: Persian digits, the Persian decimal separator, no trailing zeros. */
-export function persianNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  return toPersianDigits(String(Math.round(value * 100) / 100).replace('.', '٫'));
-}
-
 /** The address of a certificate's signed Open Badges credential, beside its verification page (also its `id`). */
 export function credentialUrl(verifyUrl: string): string {
   return `${verifyUrl}/credential.json`;
@@ -98,14 +94,15 @@ export function printableFields(fields: CertificateFields) {
     county: fields.county ?? '—',
     courseTitle: fields.courseTitle,
     courseCode: fields.courseCode,
-    hours: persianNumber(fields.hours),
+    hours: formatNumber(fields.hours),
     startDate: formatDate(fields.startDate),
     endDate: formatDate(fields.endDate),
-    percent: fields.attendancePercent === null ? '—' : persianNumber(fields.attendancePercent),
-    mark: persianNumber(fields.mark),
+    percent: fields.attendancePercent === null ? '—' : formatNumber(fields.attendancePercent),
+    mark: formatNumber(fields.mark),
     signatories: fields.signatories,
     serial: fields.serial,
     issueDate: formatDate(fields.issueDate),
+    verifyCode: fields.verifyCode ?? '',
     verifyUrl: fields.verifyUrl,
     credentialUrl: credentialUrl(fields.verifyUrl),
   };

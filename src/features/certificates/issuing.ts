@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
 import type { Config } from '../../config';
 import { Certificate, Enrollment, Notification } from '../../models';
@@ -9,17 +9,13 @@ import { assertFinished, type CourseEligibility, courseEligibility, type Eligibi
 import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
 import type { PdfRenderer } from '../../services/pdf/renderer';
 import { credentialIssuer, type CredentialIssuer, reserveStatusIndexes } from '../credentials/service';
+import { groupedCode, newVerificationCode } from './verification-code';
 
 interface IssueContext {
   sequelize: Sequelize;
   config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
   actor: Actor;
   pdf: PdfRenderer;
-}
-
-/** A random verification code: 128 bits, URL-safe. */
-export function newVerificationCode(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 export function formatSerial(provinceCode: string, year: number, number: number): string {
@@ -56,7 +52,7 @@ export async function reserveSerialNumbers(sequelize: Sequelize, year: number, c
 function freezeFields(
   eligibility: CourseEligibility,
   row: EligibilityRow,
-  extra: { signatories: Signatory[]; issueDate: string; serial: string; verifyUrl: string },
+  extra: { signatories: Signatory[]; issueDate: string; serial: string; verifyCode: string; verifyUrl: string },
 ): CertificateFields {
   const { course, sessions } = eligibility;
   const startDate = sessions[0]?.date ?? null;
@@ -81,6 +77,7 @@ function freezeFields(
     issueDate: extra.issueDate,
     jalaliIssueDate: jalaliAscii(extra.issueDate),
     serial: extra.serial,
+    verifyCode: extra.verifyCode,
     verifyUrl: extra.verifyUrl,
   };
 }
@@ -115,8 +112,9 @@ interface Common {
 async function prepare(ctx: IssueContext, eligibility: CourseEligibility, row: EligibilityRow, common: Common): Promise<Prepared> {
   const code = newVerificationCode();
   const serial = formatSerial(ctx.config.provinceCode, common.year, common.serialNumber);
-  const verifyUrl = `${ctx.config.baseUrl}/verify/${code}`;
-  const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyUrl });
+  const verifyCode = groupedCode(code);
+  const verifyUrl = `${ctx.config.baseUrl}/verify/${verifyCode}`;
+  const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyCode, verifyUrl });
   const pdf = await ctx.pdf.render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
   const credential = await common.issuer.signCertificate({
     fields,

@@ -1,9 +1,8 @@
 import type { Certificate } from '../../models';
 import type { CertificateStatus } from '../../models/certificate';
 import { formatDate, formatDateTime, todayIso } from '../../lib/jalali';
-import { toPersianDigits } from '../../lib/persian';
 import type { CourseEligibility } from './eligibility';
-import { persianNumber } from './fields';
+import { formatNumber, formatPercent, toPersianDigits } from '../../lib/persian';
 
 export const STATUS_LABELS: Record<CertificateStatus, string> = {
   valid: 'معتبر',
@@ -45,8 +44,8 @@ export function presentEligibility(data: CourseEligibility) {
       status: course.status,
       finished: course.status === 'finished',
       minAttendance: toPersianDigits(course.minAttendance),
-      passMark: passMark === null ? null : persianNumber(passMark),
-      hours: persianNumber(Number(course.hours)),
+      passMark: passMark === null ? null : formatNumber(passMark),
+      hours: formatNumber(Number(course.hours)),
       sessionCount: toPersianDigits(sessions.length),
       start: sessions.length ? formatDate(sessions[0].date) : '',
       end: sessions.length ? formatDate(sessions[sessions.length - 1].date) : '',
@@ -56,12 +55,12 @@ export function presentEligibility(data: CourseEligibility) {
       fullName: row.user.fullName,
       username: row.user.username,
       county: row.countyName ?? '—',
-      percent: row.summary.percent === null ? '—' : `${persianNumber(row.summary.percent)}٪`,
+      percent: row.summary.percent === null ? '—' : formatPercent(row.summary.percent),
       attended: toPersianDigits(row.summary.present + row.summary.late),
       counted: toPersianDigits(row.summary.counted),
       unmarked: row.summary.unmarked,
       markValue: row.mark === null ? '' : String(row.mark),
-      mark: row.mark === null ? '—' : persianNumber(row.mark),
+      mark: row.mark === null ? '—' : formatNumber(row.mark),
       eligible: row.eligible,
       reason: row.reason,
       certificate: row.validCertificate ? presentCertificate(row.validCertificate) : null,

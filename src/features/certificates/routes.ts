@@ -16,8 +16,8 @@ import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
 import { presentEligibility } from './presenter';
-import { issueSchema, revokeSchema, signatoriesSchema } from './schemas';
-import { verifyCode, verifyUpload } from './verification';
+import { issueSchema, revokeSchema, signatoriesSchema, verifyLookupSchema } from './schemas';
+import { fileDigest, verifyCode, verifyDigest, verifySerial } from './verification';
 import { CREDENTIAL_MEDIA_TYPE } from '../credentials/credential';
 import { credentialSection, storedCredential } from '../credentials/service';
 
@@ -88,8 +88,9 @@ export function certificateRoutes(services: Services): Router {
 
   router.get('/admin/courses/:id/certificates.zip', admin, async (req, res) => {
     await streamCourseZip(idParam(req.params.id), res, (fileName) => {
+      // A course code may be in Persian letters: Express writes an ASCII filename and RFC 5987's filename*.
+      res.attachment(fileName);
       res.set('Content-Type', 'application/zip');
-      res.set('Content-Disposition', `attachment; filename="${fileName}"`);
     });
   });
 
@@ -145,10 +146,18 @@ export function certificateRoutes(services: Services): Router {
     next();
   });
 
-  router.get('/verify', (req, res) => {
-    const code = typeof req.query.code === 'string' ? req.query.code.trim() : '';
-    if (code) return res.redirect(303, `/verify/${encodeURIComponent(code)}`);
-    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
+  router.get('/verify', async (req, res) => {
+    const lookup = verifyLookupSchema.parse(req.query);
+    if (lookup.kind === 'none') return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
+    await withinLimit(req);
+    if (lookup.kind === 'file') {
+      const upload = { sha256: lookup.sha256, certificate: await verifyDigest(lookup.sha256) };
+      return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload, errors: {} });
+    }
+    const certificate = lookup.kind === 'code' ? await verifyCode(lookup.code) : await verifySerial(lookup.serial, lookup.nationalCode);
+    // A certificate found lands on its own page, under its code as printed; a miss says only that.
+    if (certificate) return res.redirect(303, `/verify/${certificate.code}`);
+    res.status(404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate });
   });
 
   router.get('/verify/:code', async (req, res) => {
@@ -181,8 +190,8 @@ export function certificateRoutes(services: Services): Router {
     if (!req.file) {
       return res.status(400).render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: { pdf: 'فایل PDF گواهی‌نامه را انتخاب کنید.' } });
     }
-    const result = await verifyUpload(req.file.buffer);
-    res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: { fileName: req.file.originalname, ...result }, errors: {} });
+    // Post/redirect/get: the address bar shows the file's digest, never the form's CSRF token.
+    res.redirect(303, `/verify?sha256=${fileDigest(req.file.buffer)}`);
   });
 
   return router;

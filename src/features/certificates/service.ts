@@ -5,6 +5,6 @@
 export { courseEligibility, eligibility, recordMarks } from './eligibility';
 export { issueCertificates, reissueCertificate, revokeCertificate, reserveSerialNumbers } from './issuing';
 export { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
-export { verifyCode, verifyUpload } from './verification';
+export { fileDigest, verifyCode, verifyDigest, verifySerial } from './verification';
 export { loadMyCertificates } from './me-section';
 export { PdfRenderer } from '../../services/pdf/renderer';

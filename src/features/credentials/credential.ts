@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { normalizeText } from '../../lib/persian';
-import { type CertificateFields, credentialUrl, persianNumber } from '../certificates/fields';
+import { type CertificateFields, credentialUrl } from '../certificates/fields';
+import { formatNumber } from '../../lib/persian';
 import { OB_CONTEXT, VC_CONTEXT } from './contexts';
 
 export const CREDENTIAL_MEDIA_TYPE = 'application/vc+ld+json';
@@ -47,8 +48,8 @@ export interface CredentialInput {
 
 /** The course rule in Persian: the attendance rule and, when the course has one, the pass mark. */
 export function criteriaNarrative(minAttendance: number, passMark: number | null): string {
-  const attendance = `حضور دست‌کم ${persianNumber(minAttendance)}٪ در جلسه‌های برگزارشدهٔ دوره`;
-  return passMark === null ? `${attendance}.` : `${attendance} و نمرهٔ دست‌کم ${persianNumber(passMark)}.`;
+  const attendance = `حضور دست‌کم ${formatNumber(minAttendance)}٪ در جلسه‌های برگزارشدهٔ دوره`;
+  return passMark === null ? `${attendance}.` : `${attendance} و نمرهٔ دست‌کم ${formatNumber(passMark)}.`;
 }
 
 /**
@@ -86,7 +87,7 @@ export function openBadgeCredential(input: CredentialInput): Record<string, unkn
         achievementType: 'Course',
         name: fields.courseTitle,
         humanCode: fields.courseCode,
-        description: `دورهٔ آموزشی ${fields.courseTitle} (${fields.courseCode})، ${persianNumber(fields.hours)} ساعت آموزشی، برگزارکننده: ${fields.office} ${fields.directorate}`,
+        description: `دورهٔ آموزشی ${fields.courseTitle} (${fields.courseCode})، ${formatNumber(fields.hours)} ساعت آموزشی، برگزارکننده: ${fields.office} ${fields.directorate}`,
         criteria: { narrative: criteriaNarrative(input.minAttendance, input.passMark) },
         resultDescription: results,
         inLanguage: 'fa',

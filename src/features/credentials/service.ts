@@ -1,8 +1,8 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Config } from '../../config';
 import { Certificate } from '../../models';
 import { issuerKeys } from '../../services/issuer-keys';
-import { CODE_PATTERN } from '../certificates/verification';
+import { codeCandidates } from '../certificates/verification-code';
 import { type OwnDocuments, strictDocumentLoader } from './contexts';
 import { type CredentialInput, credentialPath, openBadgeCredential } from './credential';
 import { presentCredentialCheck } from './presenter';
@@ -47,10 +47,11 @@ export async function storedStatusList(sequelize: Sequelize, listId: number): Pr
   return rows[0]?.credential ?? null;
 }
 
-/** A certificate's signed credential as stored (JSON text), or null. */
+/** A certificate's signed credential as stored (JSON text), or null; the code as /verify reads it. */
 export async function storedCredential(code: string): Promise<string | null> {
-  if (!CODE_PATTERN.test(code)) return null;
-  const certificate = await Certificate.findOne({ where: { code }, attributes: ['credential'] });
+  const codes = codeCandidates(code);
+  if (!codes.length) return null;
+  const certificate = await Certificate.findOne({ where: { code: { [Op.in]: codes } }, attributes: ['credential'] });
   return certificate?.credential ?? null;
 }
 

@@ -75,7 +75,15 @@ export interface EnrollmentRow {
 }
 
 /** A course's enrollments for the admin, grouped by status, optionally searched by name, username or national code. */
-export async function listCourseEnrollments(courseId: number, q = '') {
+/** Rows a page of the admin's enrollment list shows. */
+export const ENROLLMENTS_PAGE_SIZE = 50;
+
+/**
+ * A course's enrollments for the admin, grouped by state (approved, pending, waitlisted, ended),
+ * filtered by `q`. With `page`, the groups hold only that page's rows, taken in the order the page
+ * shows them (50 a page), and `counts` keep each group's full size; without it (exports), all rows.
+ */
+export async function listCourseEnrollments(courseId: number, q = '', page?: number) {
   const course = await Course.findByPk(courseId);
   if (!course) throw new NotFoundError('این دوره پیدا نشد.');
   const key = searchKey(q).replace(/[%_\\]/g, '');
@@ -105,14 +113,30 @@ export async function listCourseEnrollments(courseId: number, q = '') {
     changedAt: e.updatedAt,
   });
   const group = (...statuses: EnrollmentStatus[]) => rows.filter((e) => statuses.includes(e.status)).map(present);
-  const approved = group('approved');
+  const groups = { approved: group('approved'), pending: group('pending'), waitlisted: group('waitlisted'), ended: group('rejected', 'cancelled') };
+  const counts = { approved: groups.approved.length, pending: groups.pending.length, waitlisted: groups.waitlisted.length, ended: groups.ended.length };
+  const total = rows.length;
+  const pages = page === undefined ? 1 : Math.max(1, Math.ceil(total / ENROLLMENTS_PAGE_SIZE));
+  const current = Math.min(page ?? 1, pages);
+  if (page !== undefined) {
+    // The page's window over the groups laid end to end, in the order the page shows them.
+    let start = (current - 1) * ENROLLMENTS_PAGE_SIZE;
+    let room = ENROLLMENTS_PAGE_SIZE;
+    for (const key of ['approved', 'pending', 'waitlisted', 'ended'] as const) {
+      const all = groups[key];
+      groups[key] = all.slice(start, start + room);
+      room -= groups[key].length;
+      start = Math.max(0, start - all.length);
+    }
+  }
   return {
     course: { id: course.id, code: course.code, title: course.title, capacity: course.capacity, approval: course.approval, status: course.status },
     q,
-    approved,
-    pending: group('pending'),
-    waitlisted: group('waitlisted'),
-    ended: group('rejected', 'cancelled'),
+    ...groups,
+    counts,
+    total,
+    page: current,
+    pages,
     // Over every enrollment of the course, whatever the search box filtered.
     seatsLeft: freeSeats(course.capacity, await Enrollment.count({ where: { courseId, status: HOLDING } })),
   };

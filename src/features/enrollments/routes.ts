@@ -6,6 +6,7 @@ import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError, NotFoundError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
+import { pagerLinks } from '../../lib/pager';
 import { toPersianDigits } from '../../lib/persian';
 import { Enrollment } from '../../models';
 import { changeMessage } from './notify';
@@ -47,10 +48,11 @@ async function adminAction(req: Request, res: Response, formId: string, courseId
   } catch (err) {
     if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
     const courseId = await courseIdOf();
-    const list = await listCourseEnrollments(courseId);
+    const list = await listCourseEnrollments(courseId, '', 1);
     res.status(err.status).render('enrollments/admin-list', {
       title: `ثبت‌نام‌های ${list.course.title}`,
       ...list,
+      ...pagerLinks(listPath(courseId), {}, list),
       formId,
       errors: err instanceof FormError ? err.fields : {},
       alert: err instanceof FormError ? null : err.message,
@@ -80,11 +82,12 @@ export function enrollmentRoutes({ mailer }: Services): Router {
   const onlyAdmin = requireRole('admin');
 
   router.get('/admin/courses/:id/enrollments', onlyAdmin, async (req, res) => {
-    const { q, format } = listQuerySchema.parse(req.query);
-    const list = await listCourseEnrollments(idParam(req.params.id), q ?? '');
+    const { q, format, page } = listQuerySchema.parse(req.query);
+    const courseId = idParam(req.params.id);
+    const list = await listCourseEnrollments(courseId, q ?? '', format === 'csv' || format === 'xlsx' ? undefined : (page ?? 1));
     const rows = [...list.approved, ...list.pending, ...list.waitlisted, ...list.ended];
     if (format === 'csv' || format === 'xlsx') return sendTable(res, format, enrollmentTable(list.course, rows));
-    res.render('enrollments/admin-list', { title: `ثبت‌نام‌های ${list.course.title}`, ...list, formId: null, errors: {}, alert: null, values: {} });
+    res.render('enrollments/admin-list', { title: `ثبت‌نام‌های ${list.course.title}`, ...list, ...pagerLinks(listPath(courseId), { q }, list), formId: null, errors: {}, alert: null, values: {} });
   });
 
   router.post('/admin/courses/:id/enrollments', onlyAdmin, async (req, res) => {

@@ -21,4 +21,5 @@ export const moveSchema = z.object({
 export const listQuerySchema = z.object({
   q: z.string().max(200).optional().catch(undefined),
   format: z.enum(['html', 'csv', 'xlsx']).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });

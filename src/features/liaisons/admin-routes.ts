@@ -11,6 +11,7 @@ import { countyChoices } from './helpers';
 import { formValues, presentAccount, ROLE_LABELS, STATUS_LABELS } from './presenter';
 import { adminAccountSchema, listQuerySchema, optionalPasswordSchema, settingsSchema } from './schemas';
 import { changeAutoActivate, createAccount, findAccount, resetPassword, searchAccounts, setAccountStatus, updateAccount } from './service';
+import { pagerLinks } from '../../lib/pager';
 
 const ROLE_OPTIONS = [
   { value: 'liaison', label: ROLE_LABELS.liaison },
@@ -29,21 +30,13 @@ export function adminLiaisonRoutes({ sequelize, settings }: Services): Router {
   router.get('/admin/liaisons', async (req, res) => {
     const filter = listQuerySchema.parse(req.query);
     const result = await searchAccounts(sequelize, filter);
-    const query = (page: number) => {
-      const params = new URLSearchParams();
-      for (const key of ['q', 'county', 'status', 'role'] as const) if (filter[key]) params.set(key, String(filter[key]));
-      if (page > 1) params.set('page', String(page));
-      const s = params.toString();
-      return s ? `/admin/liaisons?${s}` : '/admin/liaisons';
-    };
     res.render('liaisons/index', {
       title: 'رابطین و مدرسان',
       accounts: result.rows.map(presentAccount),
       total: result.total,
       page: result.page,
       pages: result.pages,
-      prev: result.page > 1 ? query(result.page - 1) : null,
-      next: result.page < result.pages ? query(result.page + 1) : null,
+      ...pagerLinks('/admin/liaisons', { q: filter.q, county: filter.county, status: filter.status, role: filter.role }, result),
       filter: { q: filter.q ?? '', county: filter.county ?? '', status: filter.status ?? '', role: filter.role ?? '' },
       counties: await allCounties(),
       statuses: Object.entries(STATUS_LABELS).map(([value, label]) => ({ value, label })),

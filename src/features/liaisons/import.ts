@@ -6,11 +6,11 @@ import { County, User } from '../../models';
 import { FormError } from '../../lib/errors';
 import { type Column as ExportColumn, toCsv } from '../../lib/export';
 import { hashPassword } from '../../lib/password';
-import { normalizeCode, normalizeText, parseMobile, parseNationalCode, searchKey, toPersianDigits } from '../../lib/persian';
+import { nationalCodeProblem, parseNationalCode } from '../../lib/national-code';
+import { normalizeCode, normalizeText, parseMobile, searchKey, toPersianDigits } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
 import { normalizeUsername } from '../auth/service';
 import type { ImportLimits, RawRow, ReadResult } from './import-worker';
-import { nationalCodeProblem } from './schemas';
 import { accountSearchKey, generatePassword } from './service';
 
 /** The columns of an import file, each with the headers (English or Persian) it may go by. */
@@ -138,12 +138,10 @@ function columnIndexes(header: RawRow): Map<Column, number> {
   return indexes;
 }
 
-/** Excel drops the leading zeros of a national code or mobile typed as a number; put them back. */
-function restoreZeros(column: 'nationalCode' | 'mobile', value: string): string {
+/** Excel drops the leading zero of a mobile typed as a number; put it back (a national code's are the rule's own). */
+function restoreMobileZero(value: string): string {
   const digits = normalizeCode(value);
-  if (column === 'nationalCode' && /^\d{8,9}$/.test(digits)) return digits.padStart(10, '0');
-  if (column === 'mobile' && /^9\d{9}$/.test(digits)) return `0${digits}`;
-  return digits;
+  return /^9\d{9}$/.test(digits) ? `0${digits}` : digits;
 }
 
 /**
@@ -167,11 +165,11 @@ export async function previewImport(fileName: string, file: { header: RawRow; ro
     const reasons: string[] = [];
     const fullName = cell('fullName');
     if (fullName.length < 3 || fullName.length > 120) reasons.push('نام و نام خانوادگی خالی، کوتاه یا بیش از اندازه بلند است');
-    const typedCode = restoreZeros('nationalCode', cell('nationalCode'));
+    const typedCode = normalizeCode(cell('nationalCode'));
     const codeProblem = nationalCodeProblem(typedCode);
     const nationalCode = codeProblem ? typedCode : parseNationalCode(typedCode)!;
     if (codeProblem) reasons.push(`کد ملی «${toPersianDigits(cell('nationalCode'))}»: ${codeProblem}`);
-    const mobile = parseMobile(restoreZeros('mobile', cell('mobile')));
+    const mobile = parseMobile(restoreMobileZero(cell('mobile')));
     if (!mobile) reasons.push(`شمارهٔ همراه «${toPersianDigits(cell('mobile'))}» معتبر نیست (۰۹xxxxxxxxx)`);
     const county = countyOf.get(normalizeCode(cell('county')).toLowerCase()) ?? countyOf.get(searchKey(cell('county')));
     if (!cell('county')) reasons.push('شهرستان خالی است');

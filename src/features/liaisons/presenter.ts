@@ -1,3 +1,4 @@
+import { hasKnownPlacePrefix } from '../../lib/national-code';
 import type { User } from '../../models';
 import type { Role, UserStatus } from '../../models/user';
 
@@ -13,6 +14,8 @@ export interface AccountView {
   fullName: string;
   fatherName: string;
   nationalCode: string;
+  /** A note for the admin: the code's place prefix is not in the published list (never a reason to refuse). */
+  unlistedPlacePrefix: boolean;
   mobile: string;
   email: string;
   countyName: string;
@@ -36,6 +39,7 @@ export function presentAccount(user: User): AccountView {
     fullName: user.fullName,
     fatherName: user.fatherName ?? '',
     nationalCode: user.nationalCode ?? '',
+    unlistedPlacePrefix: !!user.nationalCode && !hasKnownPlacePrefix(user.nationalCode),
     mobile: user.mobile ?? '',
     email: user.email ?? '',
     countyName: user.county?.name ?? '',

@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import { checkbox, choice, optionalText, text } from '../../lib/forms';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../lib/password';
-import { normalizeCode, parseMobile, parseNationalCode, toPersianDigits } from '../../lib/persian';
+import { nationalCodeProblem, parseNationalCode } from '../../lib/national-code';
+import { normalizeCode, parseMobile, toPersianDigits } from '../../lib/persian';
 import { pageParam } from '../../lib/params';
 import { normalizeUsername } from '../auth/service';
 
 const NOT_TEXT = 'مقدار این فیلد نامعتبر است.';
-
-/** Why a typed national code is refused, or null when it is a valid one. */
-export function nationalCodeProblem(value: string): string | null {
-  const digits = normalizeCode(value);
-  if (digits === '') return 'کد ملی را وارد کنید.';
-  if (!/^\d{10}$/.test(digits)) return 'کد ملی باید ۱۰ رقم باشد.';
-  return parseNationalCode(digits) ? null : 'این کد ملی معتبر نیست؛ رقم‌ها را دوباره بررسی کنید.';
-}
 
 export const nationalCode = z.string({ error: NOT_TEXT }).transform((v, ctx) => {
   const problem = nationalCodeProblem(v);

@@ -27,7 +27,7 @@ export interface MonthView {
   month: number;
   label: string;
   weekdays: string[];
-  weeks: { iso: string; day: number; inMonth: boolean; today: boolean; sessions: CalendarSession[] }[][];
+  weeks: { iso: string; day: number; inMonth: boolean; today: boolean; friday: boolean; holiday: string | null; sessions: CalendarSession[] }[][];
   prev: { year: number; month: number };
   next: { year: number; month: number };
   count: number;
@@ -92,8 +92,17 @@ export async function sessionsOf(sequelize: Sequelize, userId: number, from: str
   return rows.map(presentSession);
 }
 
-/** A month grid, weeks from Saturday to Friday, with each day's sessions. */
-export function monthView(year: number, month: number, sessions: CalendarSession[], now: Date = new Date()): MonthView {
+/** The days a month grid shows, first Saturday to last Friday: the range to read sessions and holidays for. */
+export function monthGridRange(year: number, month: number): { from: string; to: string } {
+  const { from, to } = jalaliMonthRange(year, month);
+  return { from: addDaysIso(from, -weekdayFromSaturday(from)), to: addDaysIso(to, 6 - weekdayFromSaturday(to)) };
+}
+
+/**
+ * A month grid, weeks from Saturday to Friday, with each day's sessions; Fridays and the official
+ * holidays given (ISO date → what the day is for) are marked as days off.
+ */
+export function monthView(year: number, month: number, sessions: CalendarSession[], holidays: Map<string, string> = new Map(), now: Date = new Date()): MonthView {
   const { from, to } = jalaliMonthRange(year, month);
   const today = todayIso(now);
   const byDay = new Map<string, CalendarSession[]>();
@@ -103,7 +112,15 @@ export function monthView(year: number, month: number, sessions: CalendarSession
   while (day <= to) {
     const week = [];
     for (let i = 0; i < 7; i++) {
-      week.push({ iso: day, day: jalaliParts(day).day, inMonth: day >= from && day <= to, today: day === today, sessions: byDay.get(day) ?? [] });
+      week.push({
+        iso: day,
+        day: jalaliParts(day).day,
+        inMonth: day >= from && day <= to,
+        today: day === today,
+        friday: i === 6,
+        holiday: holidays.get(day) ?? null,
+        sessions: byDay.get(day) ?? [],
+      });
       day = addDaysIso(day, 1);
     }
     weeks.push(week);

@@ -6,7 +6,8 @@ import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
-import { allSessions, calendarFeed, calendarTokenOf, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
+import { allSessions, calendarFeed, calendarTokenOf, monthGridRange, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
+import { holidaysBetween } from '../holidays/queries';
 import { sendTable } from '../../lib/export';
 import { filterQuery, parseReportFilters } from './filters';
 import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
@@ -83,16 +84,16 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
 
   router.get('/admin/calendar', admin, async (req, res) => {
     const { year, month } = pickMonth(req.query);
-    const range = jalaliMonthRange(year, month);
-    const view = monthView(year, month, await allSessions(sequelize, range.from, range.to));
+    const range = monthGridRange(year, month);
+    const view = monthView(year, month, await allSessions(sequelize, range.from, range.to), await holidaysBetween(range.from, range.to));
     res.render('calendar/month', { title: 'تقویم جلسه‌ها', view, base: '/admin/calendar', courseLink: '/admin/courses/' });
   });
 
   router.get('/calendar', requireRole('liaison', 'instructor'), async (req, res) => {
     const { year, month } = pickMonth(req.query);
-    const range = jalaliMonthRange(year, month);
+    const range = monthGridRange(year, month);
     const user = req.user!;
-    const view = monthView(year, month, await sessionsOf(sequelize, user.id, range.from, range.to));
+    const view = monthView(year, month, await sessionsOf(sequelize, user.id, range.from, range.to), await holidaysBetween(range.from, range.to));
     const upcoming = (await sessionsOf(sequelize, user.id, todayIso(), null)).slice(0, 10);
     const token = await calendarTokenOf(user.id);
     res.render('calendar/mine', {

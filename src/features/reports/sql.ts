@@ -2,8 +2,9 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { nowTime, todayIso } from '../../lib/jalali';
 
 /**
- * SQL pieces the report queries share, written once for SQLite and PostgreSQL. Tehran keeps
- * UTC+03:30 all year (see tehranInstant), so a stored UTC instant becomes Tehran wall-clock time
+ * SQL pieces the report queries share, written once for SQLite and PostgreSQL. Tehran has kept
+ * UTC+03:30 all year since 2023 (tehranInstant reads the tz database for older dates), and every
+ * instant Rabet stores is later than that, so a stored UTC instant becomes Tehran wall-clock time
  * by adding 210 minutes; compared as 'YYYY-MM-DD HH:MM' text, wall-clock times order correctly.
  */
 export interface Dialect {

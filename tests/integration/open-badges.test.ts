@@ -12,6 +12,7 @@ import { createAdmin, createHeldCourse } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
 import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
+import { groupedCode } from '../../src/features/certificates/verification-code';
 import { projectRoot } from '../../src/config';
 import { issuerKeys } from '../../src/services/issuer-keys';
 
@@ -89,21 +90,24 @@ describe('Open Badges 3.0 credentials', () => {
     forged.credentialSubject.name = name.replace('ی', 'ي');
     assert.equal((await verifyWithSecondLine(forged, app.fetchOwn)).verified, false);
 
+    // Every link names the code as printed (grouped), like the credential's own id.
+    const printed = groupedCode(certificate.code);
+    assert.equal(credential.id, `${app.t.config.baseUrl}/verify/${printed}/credential.json`);
     const page = await anyone.get(`/verify/${certificate.code}`);
-    assert.ok(page.text.includes(`href="/verify/${certificate.code}/credential.json"`));
+    assert.ok(page.text.includes(`href="/verify/${printed}/credential.json"`));
     assert.match(page.text, /امضای دیجیتال مدرک \(Data Integrity، eddsa-rdfc-2022\) درست است/);
     assert.match(page.text, /این مدرک باطل نشده است/);
 
     const liaison = await loginAs(app.t.app, person.user.username);
     const me = await liaison.get('/me');
-    assert.match(me.text, new RegExp(`href="/verify/${certificate.code}/credential.json"[^>]*>افزودن به کیف پول`));
+    assert.match(me.text, new RegExp(`href="/verify/${printed}/credential.json"[^>]*>افزودن به کیف پول`));
     const pdf = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => done(null, Buffer.concat(chunks)));
     });
     const text = spawnSync('pdftotext', ['-', '-'], { input: pdf.body as Buffer, encoding: 'utf8' });
-    if (!text.error) assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${certificate.code}/credential.json`), 'the PDF names its credential');
+    if (!text.error) assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${printed}/credential.json`), 'the PDF names its credential');
 
     const revoke = await postForm(app.admin, `/admin/certificates/${certificate.id}/revoke`, { reason: 'آزمون ابطال' }, '/');
     assert.equal(revoke.status, 303);

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { normalizeText } from '../../lib/persian';
+import { formatNumber, normalizeText } from '../../lib/persian';
 import { type CertificateFields, credentialUrl } from '../certificates/fields';
-import { formatNumber } from '../../lib/persian';
+import { groupedCode } from '../certificates/verification-code';
 import { OB_CONTEXT, VC_CONTEXT } from './contexts';
 
 export const CREDENTIAL_MEDIA_TYPE = 'application/vc+ld+json';
 
-/** The link to a certificate's credential from the app's own pages. */
+/** The link to a certificate's credential from the app's own pages: under its code as printed, like its `id`. */
 export function credentialPath(code: string): string {
-  return `/verify/${encodeURIComponent(code)}/credential.json`;
+  return `/verify/${encodeURIComponent(groupedCode(code))}/credential.json`;
 }
 
 /**

@@ -15,6 +15,8 @@ import { LIMITS } from '../../src/services/rate-limiter';
 import { storedSessionSecret } from '../../src/middleware/session';
 import { PdfRenderer, RenderAbortedError, RendererBusyError } from '../../src/features/certificates/pdf/renderer';
 import { cleanUp } from '../../src/services';
+import { checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
+import { todayIso } from '../../src/lib/jalali';
 import { projectRoot } from '../../src/config';
 import { setUpViews } from '../../src/middleware/views';
 import { errorHandler } from '../../src/middleware/errors';
@@ -99,6 +101,26 @@ describe('failed logins', () => {
     const user = await createLiaison();
     for (let i = 0; i < 12; i++) await loginFrom(`192.0.2.${i + 1}`, user.username, 'wrong-password');
     assert.equal((await loginFrom('198.51.100.9', user.username, PASSWORD)).status, 303);
+  });
+});
+
+describe('self check-in codes', () => {
+  it('counts concurrent wrong codes before checking them: at most the limit are evaluated', async () => {
+    const course = await createCourse({ status: 'running' });
+    const session = await createSession(course, { date: todayIso(), startTime: '00:00', endTime: '23:59' });
+    const liaison = await createLiaison();
+    await Enrollment.create({ courseId: course.id, userId: liaison.id, status: 'approved', waitlistPosition: null, reason: null, changedBy: null });
+    await admin.get(`/admin/sessions/${session.id}/check-in`);
+    const right = currentCode(await checkInSecret(t.services.sequelize, session.id)).code;
+    const wrong = ['000000', '123456', '999999'].find((c) => c !== right)!;
+    const agent = await loginAs(t.app, liaison.username);
+    const token = await csrfOf(agent, '/check-in');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => agent.post('/check-in').type('form').send({ session: String(session.id), code: wrong, _csrf: token })),
+    );
+    const evaluated = results.filter((r) => r.status !== 429).length;
+    assert.ok(evaluated <= LIMITS.selfCheckInsPerUser.max, `${evaluated} evaluated`);
+    assert.ok(results.some((r) => r.status === 429));
   });
 });
 

@@ -1,5 +1,7 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
-import counties from '../src/db/kerman-counties.json';
+// The counties as they were when Rabet was first installed (a frozen copy: later edits to the app's
+// list do not change what this migration inserts).
+import counties from './data/kerman-counties-1405.json';
 
 /** The whole domain of DESIGN.md: counties, users, courses and sessions, enrollments, attendance,
  * certificates, audit, and what several app instances must share (sessions, rate-limit counters). */

@@ -1,5 +1,4 @@
 import { DataTypes, type QueryInterface, type Sequelize } from 'sequelize';
-import { rebuildAttendanceTotals } from '../src/features/attendance/totals';
 
 /**
  * Attendance totals, so that the reports read hundreds of thousands of rows instead of millions of
@@ -162,6 +161,38 @@ function postgresTriggers(): string[] {
 
 const count = { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 };
 
+/**
+ * Fills both totals from the marks, as they stood when this migration was written. A frozen copy of
+ * what src/features/attendance/totals.ts did then: a migration imports no application code, so a
+ * later change to the app's rebuild cannot change what this migration does.
+ */
+async function fillTotals(sequelize: Sequelize): Promise<void> {
+  const count = (status: string) => `SUM(CASE WHEN m.status = '${status}' THEN 1 ELSE 0 END)`;
+  await sequelize.transaction(async (transaction) => {
+    await sequelize.query('DELETE FROM attendance_totals', { transaction });
+    await sequelize.query('DELETE FROM attendance_session_totals', { transaction });
+    await sequelize.query(
+      `INSERT INTO attendance_totals (enrollment_id, course_id, county_id, user_id, status, mark, enrolled_at, present, late, excused, absent, present_minutes)
+      SELECT e.id, e.course_id, e.county_id, e.user_id, e.status, e.mark, e.created_at,
+        COALESCE(x.present, 0), COALESCE(x.late, 0), COALESCE(x.excused, 0), COALESCE(x.absent, 0), COALESCE(x.present_minutes, 0)
+      FROM enrollments e LEFT JOIN (
+        SELECT m.enrollment_id, ${count('present')} AS present, ${count('late')} AS late, ${count('excused')} AS excused, ${count('absent')} AS absent,
+          SUM(CASE WHEN m.status IN ('present', 'late') THEN ${minutes('s')} ELSE 0 END) AS present_minutes
+        FROM attendance_marks m JOIN course_sessions s ON s.id = m.session_id
+        GROUP BY m.enrollment_id
+      ) x ON x.enrollment_id = e.id`,
+      { transaction },
+    );
+    await sequelize.query(
+      `INSERT INTO attendance_session_totals (session_id, present, late, excused, absent)
+      SELECT m.session_id, ${count('present')}, ${count('late')}, ${count('excused')}, ${count('absent')}
+      FROM attendance_marks m GROUP BY m.session_id`,
+      { transaction },
+    );
+  });
+  if (sequelize.getDialect() === 'postgres') await sequelize.query('ANALYZE attendance_totals, attendance_session_totals');
+}
+
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
   const sequelize: Sequelize = qi.sequelize;
   await qi.createTable('attendance_totals', {
@@ -187,7 +218,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     absent: count,
   });
   for (const sql of sequelize.getDialect() === 'postgres' ? postgresTriggers() : sqliteTriggers()) await sequelize.query(sql);
-  await rebuildAttendanceTotals(sequelize);
+  await fillTotals(sequelize);
   // The county report's enrollments by county, status and time, read from the index alone
   // (SQLite at national scale, every year: 0.5 s → 0.14 s).
   await qi.addIndex('enrollments', ['county_id', 'status', 'created_at', 'course_id', 'user_id'], { name: 'enrollments_county_report' });

@@ -11,7 +11,7 @@ import { setUpCsrf } from './middleware/csrf';
 import { noStoreWhenLoggedIn } from './middleware/auth';
 import { setUpPageLocals, setUpViews } from './middleware/views';
 import { errorHandler, notFound } from './middleware/errors';
-import { clearOnWrites } from './middleware/page-cache';
+import { clearOnWrites } from './middleware/clear-on-writes';
 import { setUpPassport } from './features/auth/passport';
 import { featureRoutes } from './features';
 

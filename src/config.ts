@@ -39,6 +39,15 @@ export interface Config {
   publicPageCacheMs: number;
   /** How long a computed report (page or export, per filter) may be reused (0: never). */
   reportCacheMs: number;
+  /** Self check-in is taken from this many minutes before a session starts… */
+  checkInOpensMinutesBefore: number;
+  /** …until this many minutes after it ends. */
+  checkInClosesMinutesAfter: number;
+  /**
+   * The Open Badges issuer's Ed25519 key as a 32-byte seed in hex (ISSUER_KEY_SEED), kept like the
+   * session secret; unset: a key generated on first start and kept in the database (issuer_keys).
+   */
+  issuerKeySeed: string | undefined;
 }
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -46,6 +55,12 @@ const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.s
 function bool(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function issuerKeySeed(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new Error('ISSUER_KEY_SEED must be 64 hexadecimal characters (32 bytes)');
+  return value.toLowerCase();
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewCache: env.VIEW_CACHE !== 'off',
     publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
     reportCacheMs: Number(env.REPORT_CACHE_MS ?? 30_000),
+    checkInOpensMinutesBefore: Number(env.CHECK_IN_OPENS_MINUTES_BEFORE ?? 15),
+    checkInClosesMinutesAfter: Number(env.CHECK_IN_CLOSES_MINUTES_AFTER ?? 30),
+    issuerKeySeed: issuerKeySeed(env.ISSUER_KEY_SEED),
   };
 }
 

@@ -3,8 +3,9 @@ import { closeServices, createServices, scheduleCleanup } from './services';
 import { createApp } from './app';
 import { createSequelize, prepareDatabase } from './db';
 import { migrate } from './db/migrator';
-import { storedSessionSecret } from './middleware/session';
+import { storedSessionSecret } from './services/sessions';
 import { ensureFirstAdmin } from './features/auth/service';
+import { ensureIssuerKey } from './features/credentials/service';
 
 async function main(): Promise<void> {
   const given = loadConfig();
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const config = { ...given, sessionSecret: given.sessionSecret || (await storedSessionSecret(sequelize)) };
   const services = createServices(config, sequelize);
   await ensureFirstAdmin(config);
+  await ensureIssuerKey(services);
   for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
   const stopCleanup = scheduleCleanup(services);
   const app = createApp(services);

@@ -31,18 +31,30 @@
     };
     const idOf = (name) => /^(?:mark|note)\[(\d+)\]$/.exec(name)?.[1];
     const savedCell = (id) => form.querySelector(`[data-saved-for="${id}"]`);
+    // What the server holds for each row: a save that fails puts the row back to it, so the sheet
+    // never shows a mark that was not stored.
+    const stored = new Map();
+    for (const radio of form.querySelectorAll('input[type="radio"]:checked')) stored.set(idOf(radio.name), radio.value);
+    const showStored = (id) => {
+      const radio = form.querySelector(`input[name="mark[${id}]"][value="${stored.get(id) ?? 'none'}"]`);
+      if (radio) radio.checked = true;
+    };
     let pending = Promise.resolve();
     // Saves run one after another, in the order the user tapped.
     const save = (body, ids) => {
       pending = pending
         .then(async () => {
           for (const id of ids) savedCell(id)?.replaceChildren('…');
-          await postJson(url, source ? { ...body, source } : body);
+          const data = await postJson(url, source ? { ...body, source } : body);
+          for (const [id, status] of Object.entries(data.marks ?? {})) stored.set(id, status ?? 'none');
           for (const id of ids) savedCell(id)?.replaceChildren('ذخیره شد ✓');
           say('ذخیره شد', true);
         })
         .catch((err) => {
-          for (const id of ids) savedCell(id)?.replaceChildren('ذخیره نشد');
+          for (const id of ids) {
+            showStored(id);
+            savedCell(id)?.replaceChildren('ذخیره نشد');
+          }
           say(err.message, false);
         });
       return pending;
@@ -53,11 +65,11 @@
       const id = idOf(input.name || '');
       if (!id) return;
       if (input.type === 'radio') {
-        if (!input.value) return;
+        // «ثبت‌نشده» (none) is sent too: it clears the stored mark, so the sheet shows what is saved.
         save({ mark: { [id]: input.value } }, [id]);
       } else {
         const checked = form.querySelector(`input[name="mark[${id}]"]:checked`);
-        if (!checked || !checked.value) return; // a note is kept with a mark; it goes with the next tap or the form
+        if (!checked || checked.value === 'none') return; // a note is kept with a mark; it goes with the next tap or the form
         save({ mark: { [id]: checked.value }, note: { [id]: input.value } }, [id]);
       }
     });

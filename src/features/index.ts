@@ -4,12 +4,14 @@ import { attendanceRoutes } from './attendance/routes';
 import { authRoutes } from './auth/routes';
 import { certificateRoutes } from './certificates/routes';
 import { countyRoutes } from './counties/routes';
+import { credentialRoutes } from './credentials/routes';
 import { courseRoutes } from './courses/routes';
 import { enrollmentRoutes } from './enrollments/routes';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { liaisonRoutes } from './liaisons/routes';
 import { meRoutes } from './me/routes';
+import { notificationRoutes } from './notifications/routes';
 import { reportRoutes } from './reports/routes';
 
 /**
@@ -20,6 +22,7 @@ export const featureRoutes = {
   public(services: Services): Router {
     const router = Router();
     router.use(healthRoutes(services));
+    router.use(credentialRoutes(services));
     return router;
   },
   sessioned(services: Services): Router {
@@ -27,6 +30,7 @@ export const featureRoutes = {
     router.use(authRoutes(services));
     router.use(homeRoutes(services));
     router.use(meRoutes(services));
+    router.use(notificationRoutes(services));
     router.use(countyRoutes(services));
     router.use(liaisonRoutes(services));
     router.use(courseRoutes(services));

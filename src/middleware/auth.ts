@@ -10,6 +10,8 @@ export interface CurrentUser {
   fullName: string;
   countyId: number | null;
   status: string;
+  /** Notifications not yet marked read: the count in the navigation. */
+  unreadNotifications: number;
 }
 
 declare global {

@@ -3,8 +3,9 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { projectRoot } from '../config';
 import * as jalali from '../lib/jalali';
 import { toPersianDigits } from '../lib/persian';
+import { statusBadges, statusNames } from '../lib/statuses';
 
-/** Helpers every view can call: Persian digits and Jalali dates. */
+/** Helpers every view can call: Persian digits, Jalali dates, the names of statuses. */
 export const viewHelpers = {
   fa: toPersianDigits,
   date: jalali.formatDate,
@@ -12,6 +13,8 @@ export const viewHelpers = {
   dateTime: jalali.formatDateTime,
   jalaliInput: jalali.jalaliAscii,
   weekday: jalali.weekdayName,
+  statusNames,
+  statusBadges,
 };
 
 type FlashType = 'success' | 'info' | 'warning' | 'danger';

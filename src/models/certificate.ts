@@ -23,6 +23,12 @@ export class Certificate extends Model<InferAttributes<Certificate>, InferCreati
   declare statusChangedAt: Date | null;
   declare supersededById: ForeignKey<Certificate['id']> | null;
   declare overrideReason: string | null;
+  /** Set when the attendance behind it was corrected after the course finished: reissue it. */
+  declare reissueReason: CreationOptional<string | null>;
+  /** The signed Open Badges 3.0 credential (JSON), frozen at issue like the PDF; null before issue 18. */
+  declare credential: CreationOptional<string | null>;
+  /** This certificate's bit in the issuer's Bitstring Status Lists (revocation). */
+  declare statusListIndex: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare enrollment?: NonAttribute<Enrollment>;
@@ -44,6 +50,9 @@ export class Certificate extends Model<InferAttributes<Certificate>, InferCreati
         statusReason: DataTypes.STRING(500),
         statusChangedAt: DataTypes.DATE,
         overrideReason: DataTypes.STRING(500),
+        reissueReason: DataTypes.STRING(600),
+        credential: DataTypes.TEXT,
+        statusListIndex: { type: DataTypes.INTEGER, unique: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

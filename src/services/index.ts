@@ -3,11 +3,11 @@ import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
 import { createMailer } from './mailer';
-import { AnonymousPageCache, ResultCache } from '../middleware/page-cache';
+import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
-import { PdfRenderer } from '../features/certificates/pdf/renderer';
-import { pruneSessions } from '../middleware/session';
+import { PdfRenderer } from './pdf/renderer';
+import { pruneSessions } from './sessions';
 
 /** Everything the app needs from outside itself, built once and passed to createApp. */
 export function createServices(config: Config, sequelize: Sequelize = createSequelize(config)) {

@@ -50,19 +50,19 @@ describe('enrolling, the waitlist and promotion in the browser', () => {
     await second.waitForURL(`${server.base}/courses/${course.id}`);
     assert.ok(await second.getByRole('status').filter({ hasText: 'شما در فهرست انتظار هستید، نوبت ۱.' }).isVisible());
     await second.goto(`${server.base}/me`);
-    const row = second.locator('tr', { hasText: 'مهارت‌های خبرنویسی' });
-    assert.equal((await row.locator('.badge').textContent())?.trim(), 'در فهرست انتظار (نوبت ۱)');
+    const row = second.locator('article', { hasText: 'مهارت‌های خبرنویسی' });
+    assert.equal((await row.locator('.badge').first().textContent())?.trim(), 'در فهرست انتظار (نوبت ۱)');
     await second.screenshot({ path: artifact('enrollments-waitlisted.png'), fullPage: true });
 
     await first.goto(`${server.base}/me`);
     first.once('dialog', (dialog) => dialog.accept());
-    await first.locator('tr', { hasText: 'مهارت‌های خبرنویسی' }).getByRole('button', { name: 'انصراف' }).click();
+    await first.locator('article', { hasText: 'مهارت‌های خبرنویسی' }).getByRole('button', { name: 'انصراف' }).click();
     await first.waitForURL(`${server.base}/me`);
     assert.ok(await first.getByRole('status').filter({ hasText: 'لغو شد' }).isVisible());
-    assert.equal((await first.locator('tr', { hasText: 'مهارت‌های خبرنویسی' }).locator('.badge').textContent())?.trim(), 'لغوشده');
+    assert.equal((await first.locator('article', { hasText: 'مهارت‌های خبرنویسی' }).locator('.badge').first().textContent())?.trim(), 'لغوشده');
 
     await second.reload();
-    assert.equal((await row.locator('.badge').textContent())?.trim(), 'تأییدشده');
+    assert.equal((await row.locator('.badge').first().textContent())?.trim(), 'تأییدشده');
     assert.ok(await second.getByText('جایی در دورهٔ «مهارت‌های خبرنویسی» خالی شد و ثبت‌نام شما از فهرست انتظار تأیید شد.').isVisible());
     await second.screenshot({ path: artifact('enrollments-promoted.png'), fullPage: true });
   });

@@ -1,4 +1,5 @@
-import { County, Course, CourseSession, User } from '../../src/models';
+import { AttendanceMark, County, Course, CourseSession, Enrollment, User } from '../../src/models';
+import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import type { Role, UserStatus } from '../../src/models/user';
 import type { CourseStatus } from '../../src/models/course';
 import { hashPassword } from '../../src/lib/password';
@@ -118,4 +119,52 @@ export async function createLiaisons(n: number, prefix: string): Promise<User[]>
     })),
     { returning: true },
   );
+}
+
+export interface HeldCourseOptions {
+  title?: string;
+  code?: string;
+  sessions?: number;
+  passMark?: number | null;
+  status?: 'finished' | 'running';
+  minAttendance?: number;
+}
+export interface HeldLiaison {
+  fullName?: string;
+  present: number;
+  mark?: number | null;
+}
+
+/** A course whose `sessions` sessions were held in the past, with these liaisons approved and marked by `recordedBy`. */
+export async function createHeldCourse(recordedBy: number, opts: HeldCourseOptions = {}, liaisons: HeldLiaison[] = []) {
+  const course = await createCourse({
+    title: opts.title,
+    code: opts.code,
+    capacity: 200,
+    hours: 12,
+    passMark: opts.passMark ?? null,
+    minAttendance: opts.minAttendance ?? 80,
+    status: 'running',
+    enrollOpens: addDaysIso(todayIso(), -30),
+    enrollCloses: addDaysIso(todayIso(), -20),
+  });
+  const sessions = [];
+  for (let i = 0; i < (opts.sessions ?? 5); i++) {
+    sessions.push(await createSession(course, { date: addDaysIso(todayIso(), -10 + i), startTime: '09:00', endTime: '12:00' }));
+  }
+  const people = [];
+  for (const spec of liaisons) {
+    const user = await createLiaison({ fullName: spec.fullName });
+    const enrollment = await Enrollment.create({
+      courseId: course.id, userId: user.id, countyId: user.countyId, status: 'approved', waitlistPosition: null,
+      mark: spec.mark ?? null, changedBy: null, reason: null,
+    });
+    for (const [i, session] of sessions.entries()) {
+      const status: AttendanceStatus = i < spec.present ? 'present' : 'absent';
+      await AttendanceMark.create({ sessionId: session.id, enrollmentId: enrollment.id, status, note: null, recordedBy, recordedAt: new Date() });
+    }
+    people.push({ user, enrollment });
+  }
+  if (opts.status !== 'running') await course.update({ status: 'finished' });
+  return { course, sessions, people };
 }

@@ -35,6 +35,10 @@ const RULES: Record<string, Rule> = {
   'GET /verify': 'public',
   'GET /verify/:code': 'public',
   'POST /verify/upload': 'public',
+  'GET /verify/:code/credential.json': 'public',
+  'GET /credentials/status/:id': 'public',
+  'GET /.well-known/did.json': 'public',
+  'GET /did.json': 'public',
   'GET /calendar/:token.ics': 'public',
 
   'GET /me': 'self',
@@ -42,6 +46,8 @@ const RULES: Record<string, Rule> = {
   'POST /me/profile': 'self',
   'POST /me/password': 'self',
   'GET /me/record.pdf': 'self',
+  'GET /me/notifications': 'login',
+  'POST /me/notifications/read': 'login',
   'GET /calendar': 'self',
   'POST /calendar/token': 'self',
 

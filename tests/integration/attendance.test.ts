@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, type Course, type CourseSession, Enrollment, User } from '../../src/models';
-import { addDaysIso, formatDate, tehranInstant, todayIso } from '../../src/lib/jalali';
+import { AttendanceMark, AuditEvent, Certificate, type Course, type CourseSession, Enrollment, User } from '../../src/models';
+import { addDaysIso, formatDate, nowTime, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';
 import { CODE_WINDOW_MS, checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
 
@@ -201,6 +201,76 @@ describe('future sessions and corrections', () => {
   });
 });
 
+describe('clearing a mark, and marks frozen once the course is finished', () => {
+  it('mark[<id>]=none takes a stored mark away, audited; the sheet then shows «ثبت‌نشده» for that row', async () => {
+    const { session, people } = await courseWithLiaisons(2);
+    const [a, b] = people.map((p) => p.enrollment);
+    const sheet = `/admin/sessions/${session.id}/attendance`;
+    await postForm(admin, sheet, { [`mark[${a.id}]`]: 'present', [`mark[${b.id}]`]: 'present' }, sheet);
+    const res = await postForm(admin, sheet, { [`mark[${b.id}]`]: 'none' }, sheet);
+    assert.equal(res.status, 303);
+    assert.deepEqual(await marksOf(session.id), { [a.id]: 'present' });
+    const cleared = await AuditEvent.findOne({ where: { action: 'attendance.clear' } });
+    assert.ok(cleared);
+    assert.equal(JSON.parse(cleared.details!).oldStatus, 'present');
+    const page = await admin.get(sheet);
+    assert.match(page.text, new RegExp(`name="mark\\[${b.id}\\]" id="mark-${b.id}-none" value="none" checked`));
+    assert.match(page.text, new RegExp(`name="mark\\[${a.id}\\]" id="mark-${a.id}-present" value="present" checked`));
+  });
+
+  it('the sheet\'s script clears a mark through the JSON endpoint and hears back what is stored', async () => {
+    const { session, people } = await courseWithLiaisons(1);
+    const id = people[0].enrollment.id;
+    const token = await sheetToken(admin, session.id);
+    const url = `/admin/sessions/${session.id}/attendance/marks`;
+    await admin.post(url).set('x-csrf-token', token).send({ mark: { [id]: 'late' } });
+    const res = await admin.post(url).set('x-csrf-token', token).send({ mark: { [id]: 'none' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.cleared, 1);
+    assert.equal(res.body.marks[id], null);
+    assert.deepEqual(await marksOf(session.id), {});
+  });
+
+  it('a finished course refuses a change without a reason; an admin\'s correction with one is audited and flags the certificate for reissue', async () => {
+    const instructor = await createUser({ role: 'instructor', username: 'frozenteacher' });
+    const { course, session, people } = await courseWithLiaisons(1, { instructorId: instructor.id });
+    const id = people[0].enrollment.id;
+    const sheet = `/admin/sessions/${session.id}/attendance`;
+    await postForm(admin, sheet, { [`mark[${id}]`]: 'absent' }, sheet);
+    await course.update({ status: 'finished' });
+    const certificate = await Certificate.create({
+      enrollmentId: id, serial: `KRM-1405-9${id}`, serialYear: 1405, serialNumber: 900000 + id, code: `frozen-${id}-code-0123456789`,
+      issuedAt: new Date(), issuedBy: null, fields: '{}', template: null, pdf: Buffer.from('%PDF'), sha256: 'x'.repeat(64),
+      statusReason: null, statusChangedAt: null, supersededById: null, overrideReason: null,
+    });
+
+    const refused = await postForm(admin, sheet, { [`mark[${id}]`]: 'present' }, sheet);
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /دلیل اصلاح/);
+    assert.deepEqual(await marksOf(session.id), { [id]: 'absent' });
+    const cleared = await postForm(admin, sheet, { [`mark[${id}]`]: 'none' }, sheet);
+    assert.equal(cleared.status, 409);
+    assert.deepEqual(await marksOf(session.id), { [id]: 'absent' });
+    const teacher = await loginAs(t.app, 'frozenteacher');
+    const byInstructor = await postForm(teacher, sheet, { [`mark[${id}]`]: 'present', reason: 'اشتباه در ثبت' }, sheet);
+    assert.equal(byInstructor.status, 403);
+    assert.deepEqual(await marksOf(session.id), { [id]: 'absent' });
+    const page = await admin.get(sheet);
+    assert.ok(!page.text.includes('data-marks-url'), 'no one-tap saving on a finished course');
+    assert.match(page.text, /name="reason"/);
+
+    const corrected = await postForm(admin, sheet, { [`mark[${id}]`]: 'present', reason: 'برگهٔ کاغذی دیر رسید' }, sheet);
+    assert.equal(corrected.status, 303);
+    assert.deepEqual(await marksOf(session.id), { [id]: 'present' });
+    const event = await AuditEvent.findOne({ where: { action: 'attendance.correct' }, order: [['id', 'DESC']] });
+    assert.equal(JSON.parse(event!.details!).reason, 'برگهٔ کاغذی دیر رسید');
+    await certificate.reload();
+    assert.match(certificate.reissueReason ?? '', /برگهٔ کاغذی دیر رسید/);
+    const certificates = await admin.get(`/admin/courses/${course.id}/certificates`);
+    assert.match(certificates.text, /نیازمند صدور دوباره/);
+  });
+});
+
 describe('attendance percent and matrix', () => {
   async function scenario(countExcused: boolean) {
     const course = await createCourse({ status: 'running', countExcused, minAttendance: 80 });
@@ -326,7 +396,8 @@ describe('self check-in', () => {
     assert.match(res.text, /src="data:image\/png;base64,/);
     const secret = await checkInSecret(t.services.sequelize, session.id);
     const { code } = currentCode(secret);
-    assert.ok(res.text.includes(`http://rabet.test/check-in?session=${session.id}&amp;code=`));
+    assert.ok(res.text.includes('http://rabet.test/check-in?code='));
+    assert.ok(!res.text.includes('check-in?session='), 'the code alone names the session');
     const json = await admin.get(`/admin/sessions/${session.id}/check-in/code`);
     assert.equal(json.status, 200);
     assert.match(json.body.code, /^\d{6}$/);
@@ -340,11 +411,12 @@ describe('self check-in', () => {
     await admin.get(`/admin/sessions/${session.id}/check-in`);
     const { code } = currentCode(await checkInSecret(t.services.sequelize, session.id));
     const agent = await loginAs(t.app, user.username);
-    const form = await agent.get(`/check-in?session=${session.id}&code=${code}`);
+    const form = await agent.get(`/check-in?code=${code}`);
+    assert.ok(!form.text.includes('name="session"'), 'no session number to type');
     assert.equal(form.status, 200);
     assert.ok(form.text.includes(`value="${code}"`));
     assert.equal(await AttendanceMark.count({ where: { sessionId: session.id } }), 0, 'opening the link alone stores nothing');
-    const res = await postForm(agent, '/check-in', { session: String(session.id), code: toPersianDigits(code) }, '/check-in');
+    const res = await postForm(agent, '/check-in', { code: toPersianDigits(code) }, '/check-in');
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/me');
     const mark = (await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId: enrollment.id } }))!;
@@ -353,7 +425,7 @@ describe('self check-in', () => {
     assert.equal(await AuditEvent.count({ where: { entityType: 'attendance_mark', entityId: mark.id, action: 'attendance.self_check_in' } }), 1);
     // an admin corrects it to late; a second self check-in does not overwrite it
     await postForm(admin, `/admin/sessions/${session.id}/attendance`, { [`mark[${enrollment.id}]`]: 'late' }, `/admin/sessions/${session.id}/attendance`);
-    const again = await postForm(agent, '/check-in', { session: String(session.id), code }, '/check-in');
+    const again = await postForm(agent, '/check-in', { code }, '/check-in');
     assert.equal(again.status, 409);
     assert.match(again.text, /پیش‌تر ثبت شده/);
     assert.deepEqual(await marksOf(session.id), { [enrollment.id]: 'late' });
@@ -367,39 +439,72 @@ describe('self check-in', () => {
     const expired = currentCode(secret, new Date(Date.now() - 2 * CODE_WINDOW_MS)).code;
     const valid = new Set([currentCode(secret).code, currentCode(secret, new Date(Date.now() - CODE_WINDOW_MS)).code]);
     if (!valid.has(expired)) {
-      const res = await postForm(agent, '/check-in', { session: String(session.id), code: expired }, '/check-in');
+      const res = await postForm(agent, '/check-in', { code: expired }, '/check-in');
       assert.equal(res.status, 400);
-      assert.match(res.text, /نادرست است یا منقضی شده/);
+      assert.match(res.text, /منقضی شده/);
     }
     const wrong = ['000000', '123456', '999999'].find((c) => !valid.has(c))!;
-    const res = await postForm(agent, '/check-in', { session: String(session.id), code: wrong }, '/check-in');
+    const res = await postForm(agent, '/check-in', { code: wrong }, '/check-in');
     assert.equal(res.status, 400);
-    assert.match(res.text, /نادرست است یا منقضی شده/);
+    assert.match(res.text, /منقضی شده/);
     assert.equal(await AttendanceMark.count({ where: { sessionId: session.id } }), 0);
     let last = res;
-    for (let i = 0; i < 10; i++) last = await postForm(agent, '/check-in', { session: String(session.id), code: wrong }, '/check-in');
+    for (let i = 0; i < 10; i++) last = await postForm(agent, '/check-in', { code: wrong }, '/check-in');
     assert.equal(last.status, 429);
     // now even the right code waits until the window ends
-    const blocked = await postForm(agent, '/check-in', { session: String(session.id), code: currentCode(secret).code }, '/check-in');
+    const blocked = await postForm(agent, '/check-in', { code: currentCode(secret).code }, '/check-in');
     assert.equal(blocked.status, 429);
     assert.equal(await AttendanceMark.count({ where: { sessionId: session.id } }), 0);
   });
 
-  it('refuses a liaison not approved in the course, and a session that is not today', async () => {
+  it('refuses a liaison not approved in the course, and a session outside its check-in window', async () => {
     const { session } = await today();
     await admin.get(`/admin/sessions/${session.id}/check-in`);
     const stranger = await createLiaison();
     const agent = await loginAs(t.app, stranger.username);
-    const res = await postForm(agent, '/check-in', { session: String(session.id), code: currentCode(await checkInSecret(t.services.sequelize, session.id)).code }, '/check-in');
+    const res = await postForm(agent, '/check-in', { code: currentCode(await checkInSecret(t.services.sequelize, session.id)).code }, '/check-in');
     assert.equal(res.status, 403);
     assert.match(res.text, /ثبت‌نام تأییدشده/);
 
     const { session: past, people } = await courseWithLiaisons(1);
     await admin.get(`/admin/sessions/${past.id}/check-in`);
     const liaison = await loginAs(t.app, people[0].user.username);
-    const old = await postForm(liaison, '/check-in', { session: String(past.id), code: currentCode(await checkInSecret(t.services.sequelize, past.id)).code }, '/check-in');
+    const old = await postForm(liaison, '/check-in', { code: currentCode(await checkInSecret(t.services.sequelize, past.id)).code }, '/check-in');
     assert.equal(old.status, 409);
-    assert.match(old.text, /روز برگزاری/);
+    assert.match(old.text, /کمی پیش از آغاز جلسه تا کمی پس از پایان/);
     assert.equal(await AttendanceMark.count({ where: { sessionId: [session.id, past.id] } }), 0);
+  });
+
+  /** A session of a running course, `startIn`…`endIn` ms from now (Tehran clock), with one approved liaison. */
+  async function sessionAround(startIn: number, endIn: number) {
+    const start = new Date(Date.now() + startIn);
+    const end = new Date(Date.now() + endIn);
+    const course = await createCourse({ status: 'running' });
+    const session = await createSession(course, { date: todayIso(start), startTime: nowTime(start), endTime: nowTime(end) });
+    const user = await createLiaison();
+    const enrollment = await enroll(course, user);
+    await admin.get(`/admin/sessions/${session.id}/check-in`);
+    const code = currentCode(await checkInSecret(t.services.sequelize, session.id)).code;
+    return { session, enrollment, agent: await loginAs(t.app, user.username), code };
+  }
+  const minutes = (n: number) => n * 60_000;
+
+  it('takes a code from 15 minutes before the start to 30 minutes after the end, the session found by the code', async () => {
+    const early = await sessionAround(minutes(120), minutes(121));
+    const tooEarly = await postForm(early.agent, '/check-in', { code: early.code }, '/check-in');
+    assert.equal(tooEarly.status, 409);
+    assert.equal(await AttendanceMark.count({ where: { sessionId: early.session.id } }), 0);
+
+    const soon = await sessionAround(minutes(10), minutes(11));
+    assert.equal((await postForm(soon.agent, '/check-in', { code: soon.code }, '/check-in')).status, 303);
+    assert.deepEqual(await marksOf(soon.session.id), { [soon.enrollment.id]: 'present' });
+
+    const justOver = await sessionAround(-minutes(25), -minutes(20));
+    assert.equal((await postForm(justOver.agent, '/check-in', { code: justOver.code }, '/check-in')).status, 303);
+
+    const longOver = await sessionAround(-minutes(45), -minutes(40));
+    const late = await postForm(longOver.agent, '/check-in', { code: longOver.code }, '/check-in');
+    assert.equal(late.status, 409);
+    assert.equal(await AttendanceMark.count({ where: { sessionId: longOver.session.id } }), 0);
   });
 });

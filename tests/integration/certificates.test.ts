@@ -7,13 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { createAdmin, createHeldCourse, type HeldCourseOptions, type HeldLiaison } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Certificate, Course, Enrollment, Notification, User } from '../../src/models';
-import type { AttendanceStatus } from '../../src/models/attendance-mark';
-import { addDaysIso, todayIso } from '../../src/lib/jalali';
+import { AuditEvent, Certificate, Course, Enrollment, Notification, User } from '../../src/models';
 import { issueCertificates } from '../../src/features/certificates/issuing';
-import { PdfRenderer } from '../../src/features/certificates/pdf/renderer';
+import { PdfRenderer } from '../../src/services/pdf/renderer';
 import { printableFields } from '../../src/features/certificates/fields';
 import { projectRoot } from '../../src/config';
 
@@ -49,42 +47,8 @@ function pdfText(pdf: Buffer): string {
 }
 const plain = (s: string) => s.normalize('NFKC').replace(/[\u200c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\s]+/g, '');
 
-/** A course whose `sessions` sessions were held in the past, with these liaisons approved and marked. */
-async function heldCourse(
-  opts: { title?: string; code?: string; sessions?: number; passMark?: number | null; status?: 'finished' | 'running'; minAttendance?: number } = {},
-  liaisons: { fullName?: string; present: number; mark?: number | null }[] = [],
-) {
-  const course = await createCourse({
-    title: opts.title,
-    code: opts.code,
-    capacity: 200,
-    hours: 12,
-    passMark: opts.passMark ?? null,
-    minAttendance: opts.minAttendance ?? 80,
-    status: 'running',
-    enrollOpens: addDaysIso(todayIso(), -30),
-    enrollCloses: addDaysIso(todayIso(), -20),
-  });
-  const sessions = [];
-  for (let i = 0; i < (opts.sessions ?? 5); i++) {
-    sessions.push(await createSession(course, { date: addDaysIso(todayIso(), -10 + i), startTime: '09:00', endTime: '12:00' }));
-  }
-  const people = [];
-  for (const spec of liaisons) {
-    const user = await createLiaison({ fullName: spec.fullName });
-    const enrollment = await Enrollment.create({
-      courseId: course.id, userId: user.id, countyId: user.countyId, status: 'approved', waitlistPosition: null,
-      mark: spec.mark ?? null, changedBy: null, reason: null,
-    });
-    for (const [i, session] of sessions.entries()) {
-      const status: AttendanceStatus = i < spec.present ? 'present' : 'absent';
-      await AttendanceMark.create({ sessionId: session.id, enrollmentId: enrollment.id, status, note: null, recordedBy: adminId, recordedAt: new Date() });
-    }
-    people.push({ user, enrollment });
-  }
-  if (opts.status !== 'running') await course.update({ status: 'finished' });
-  return { course, sessions, people };
-}
+/** A course whose sessions were held in the past, with these liaisons approved and marked by the admin. */
+const heldCourse = (opts: HeldCourseOptions = {}, liaisons: HeldLiaison[] = []) => createHeldCourse(adminId, opts, liaisons);
 
 async function certificatesPage(courseId: number) {
   return admin.get(`/admin/courses/${courseId}/certificates`);

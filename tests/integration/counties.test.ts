@@ -92,3 +92,27 @@ describe('counties', () => {
     assert.equal((await county!.reload()).active, true);
   });
 });
+
+describe('every county list', () => {
+  it('is in the one Persian order: sign-up, the quota form, the liaison filter and the report filters alike', async () => {
+    const slugsIn = (html: string, pattern: RegExp) => [...html.matchAll(pattern)].map((m) => m[1]);
+    const optionSlugs = (html: string, selectId: string) => {
+      const select = html.slice(html.indexOf(`id="${selectId}"`));
+      return slugsIn(select.slice(0, select.indexOf('</select>')), /<option value="([a-z-]+)"/g);
+    };
+    const lists = {
+      'sign-up': optionSlugs(await signUpPage(), 'county'),
+      'quota form': slugsIn((await admin.get('/admin/courses/new')).text, /id="quota-([a-z-]+)"/g),
+      'liaison filter': optionSlugs((await admin.get('/admin/liaisons')).text, 'county'),
+      'report filter': optionSlugs((await admin.get('/admin/reports/counties')).text, 'f-county'),
+    };
+    const active = (await County.findAll({ where: { active: true } })).map((c) => c.slug);
+    for (const [name, slugs] of Object.entries(lists)) {
+      assert.deepEqual([...slugs].sort(), [...active].sort(), `${name} lists every active county`);
+    }
+    const [first, ...others] = Object.values(lists);
+    for (const slugs of others) assert.deepEqual(slugs, first);
+    // کرمان (ک) before نرماشیر (ن) in the Persian alphabet; by code point ن (U+0646) comes before ک (U+06A9).
+    assert.ok(first.indexOf('kerman') < first.indexOf('narmashir'));
+  });
+});

@@ -7,7 +7,7 @@ import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
-import { addDaysIso, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
+import { addDaysIso, formatDate, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
 
 let t: TestApp;
 let admin: Agent;
@@ -330,11 +330,17 @@ describe('course status', () => {
     const noSession = await setStatus(course.id, 'open');
     assert.equal(noSession.status, 409);
     assert.match(noSession.text, /دست‌کم یک جلسه/);
-    await createSession(course, { date: addDaysIso(today, 9) });
+    const session = await createSession(course, { date: addDaysIso(today, 9) });
     assert.equal((await setStatus(course.id, 'finished')).status, 409);
     assert.equal((await setStatus(course.id, 'open')).status, 303);
     assert.equal((await setStatus(course.id, 'open')).status, 409);
     assert.equal((await setStatus(course.id, 'running')).status, 303);
+    // Not while a session is still ahead: the message names it.
+    const early = await setStatus(course.id, 'finished');
+    assert.equal(early.status, 409);
+    assert.ok(early.text.includes(formatDate(addDaysIso(today, 9))));
+    assert.match(early.text, /هنوز برگزار نشده‌اند/);
+    await session.update({ date: addDaysIso(today, -1) });
     assert.equal((await setStatus(course.id, 'finished')).status, 303);
     const refused = await setStatus(course.id, 'cancelled');
     assert.equal(refused.status, 409);
@@ -367,6 +373,81 @@ describe('course status', () => {
       assert.match(notes[0].message, /دورهٔ «دورهٔ لغوشدنی» لغو شد/);
     }
     assert.equal(await Notification.count({ where: { userId: left.liaison.id } }), 0);
+  });
+});
+
+describe('finishing a course and dropping sessions', () => {
+  it('refuses to drop a held session; one ahead is cancelled with a reason its liaisons hear, audited', async () => {
+    const course = await createCourse({ code: 'DROP-1', status: 'running' });
+    const held = await createSession(course, { date: addDaysIso(today, -1) });
+    const ahead = await createSession(course, { date: addDaysIso(today, 2), startTime: '09:00', endTime: '11:00' });
+    const { liaison } = await enroll(course, 'approved');
+    const page = `/admin/courses/${course.id}`;
+    const shown = await admin.get(page);
+    assert.ok(!shown.text.includes(`action="/admin/sessions/${held.id}/delete"`), 'a held session offers no delete');
+    assert.ok(shown.text.includes(`action="/admin/sessions/${ahead.id}/delete"`));
+    const refused = await postForm(admin, `/admin/sessions/${held.id}/delete`, {}, page);
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /برگزار شده است/);
+    assert.ok(await CourseSession.findByPk(held.id));
+    const cancelled = await postForm(admin, `/admin/sessions/${ahead.id}/delete`, { reason: 'مدرس بیمار است' }, page);
+    assert.equal(cancelled.status, 303);
+    assert.equal(await CourseSession.findByPk(ahead.id), null);
+    const event = await AuditEvent.findOne({ where: { action: 'session.delete', entityId: ahead.id } });
+    assert.equal(JSON.parse(event!.details!).reason, 'مدرس بیمار است');
+    const notice = await Notification.findOne({ where: { userId: liaison.id }, order: [['id', 'DESC']] });
+    assert.match(notice!.message, /لغو شد.*مدرس بیمار است/);
+    // with nothing ahead the course can finish; its sessions then offer neither edit nor delete
+    assert.equal((await postForm(admin, `/admin/courses/${course.id}/status`, { status: 'finished' }, page)).status, 303);
+    const finished = await admin.get(page);
+    assert.ok(!finished.text.includes(`href="/admin/sessions/${held.id}"`));
+    assert.ok(!finished.text.includes(`/admin/sessions/${held.id}/delete`));
+    assert.ok(finished.text.includes(`/admin/sessions/${held.id}/attendance`));
+  });
+});
+
+describe('one enrollment state', () => {
+  it('a course whose window has passed leaves the catalogue, says so on its page and the dashboard, and takes no enrollment', async () => {
+    const course = await createCourse({ title: 'دورهٔ مهلت‌گذشته', status: 'open', enrollOpens: addDaysIso(today, -6), enrollCloses: addDaysIso(today, -3) });
+    await createSession(course, { date: addDaysIso(today, 3) });
+    const list = await request(t.app).get('/courses');
+    assert.ok(!list.text.includes('دورهٔ مهلت‌گذشته'));
+    const liaison = await createLiaison({ username: 'latecomer' });
+    const agent = await loginAs(t.app, liaison.username);
+    const page = await agent.get(`/courses/${course.id}`);
+    assert.match(page.text, /مهلت ثبت‌نام گذشته/);
+    assert.ok(!page.text.includes(`action="/courses/${course.id}/enroll"`));
+    const refused = await postForm(agent, `/courses/${course.id}/enroll`, {}, `/courses/${course.id}`);
+    assert.equal(refused.status, 409);
+    assert.equal(await Enrollment.count({ where: { courseId: course.id } }), 0);
+    const dashboard = await admin.get('/admin');
+    const row = dashboard.text.slice(dashboard.text.indexOf('دورهٔ مهلت‌گذشته'));
+    assert.match(row.slice(0, 600), /مهلت ثبت‌نام گذشته/);
+  });
+
+  it('refuses to open enrollment for a window that has wholly passed, with a message', async () => {
+    const course = await createCourse({ status: 'draft', enrollOpens: addDaysIso(today, -6), enrollCloses: addDaysIso(today, -1) });
+    await createSession(course, { date: addDaysIso(today, 3) });
+    const res = await postForm(admin, `/admin/courses/${course.id}/status`, { status: 'open' }, `/admin/courses/${course.id}`);
+    assert.equal(res.status, 409);
+    assert.match(res.text, /گذشته است/);
+    assert.equal((await Course.findByPk(course.id))?.status, 'draft');
+  });
+
+  it('counts the same free seats (approved and pending hold one) on the catalogue, the admin lists and the course page', async () => {
+    const course = await createCourse({ title: 'دورهٔ شمارش جا', capacity: 3, approval: 'manual' });
+    await createSession(course, { date: addDaysIso(today, 9) });
+    await enroll(course, 'approved');
+    await enroll(course, 'pending');
+    await enroll(course, 'waitlisted', 1);
+    const catalogue = await request(t.app).get(`/courses?q=${encodeURIComponent('شمارش جا')}`);
+    assert.match(catalogue.text, /۱ جای خالی از ۳/);
+    const shown = await request(t.app).get(`/courses/${course.id}`);
+    assert.match(shown.text, /۱ جای خالی/);
+    const adminList = await admin.get(`/admin/courses?q=${encodeURIComponent('شمارش جا')}`);
+    assert.match(adminList.text, /۲ از ۳ · ۱ جای خالی/);
+    const enrollments = await admin.get(`/admin/courses/${course.id}/enrollments`);
+    assert.match(enrollments.text, /جای خالی: ۱/);
   });
 });
 
@@ -432,7 +513,7 @@ describe('public catalogue', () => {
     assert.match(fresh.text, new RegExp(`<form method="post" action="/courses/${course.id}/enroll">\\s*<input type="hidden" name="_csrf"`));
     const { liaison } = await enroll(course, 'approved');
     const { liaison: waiting } = await enroll(course, 'waitlisted', 1);
-    for (const [user, expected] of [[liaison, /پذیرفته‌شده/], [waiting, /در فهرست انتظار · نفر ۱/]] as const) {
+    for (const [user, expected] of [[liaison, /تأییدشده/], [waiting, /در فهرست انتظار · نفر ۱/]] as const) {
       const agent = await loginAs(t.app, user.username);
       const page = await agent.get(`/courses/${course.id}`);
       assert.match(page.text, expected);

@@ -12,8 +12,8 @@ import { createAdmin, createCourse, createLiaison, createSession, nationalCode, 
 import { csrfFrom, csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
 import { Enrollment, RateLimit, User } from '../../src/models';
 import { LIMITS } from '../../src/services/rate-limiter';
-import { storedSessionSecret } from '../../src/middleware/session';
-import { PdfRenderer, RenderAbortedError, RendererBusyError } from '../../src/features/certificates/pdf/renderer';
+import { storedSessionSecret } from '../../src/services/sessions';
+import { PdfRenderer, RenderAbortedError, RendererBusyError } from '../../src/services/pdf/renderer';
 import { cleanUp } from '../../src/services';
 import { checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
 import { todayIso } from '../../src/lib/jalali';

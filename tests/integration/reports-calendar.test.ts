@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { Certificate, type Course, Enrollment, type User } from '../../src/models';
+import { Certificate, type Course, CourseSession, Enrollment, type User } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, jalaliParts, todayIso, weekdayFromSaturday } from '../../src/lib/jalali';
 
@@ -98,6 +98,27 @@ describe('calendar', () => {
     assert.doesNotMatch(res.text, /دورهٔ فهرست انتظار/);
     assert.doesNotMatch(res.text, /دورهٔ لغوشده/);
     assert.match(res.text, /ساختن نشانی تقویم/);
+  });
+
+  it('leaves out a finished course\'s sessions that are still ahead (a finished course has nothing ahead)', async () => {
+    const day = addDaysIso(today, 70);
+    const finished = await createCourse({ code: 'CAL-5', title: 'دورهٔ پایان‌یافتهٔ جامانده', status: 'finished' });
+    await createSession(finished, { date: day });
+    const open = await createCourse({ code: 'CAL-6', title: 'دورهٔ باز همان ماه', status: 'running' });
+    await createSession(open, { date: day });
+    const someone = await createLiaison({ username: 'calfinished', countySlug: 'bam' });
+    const enrollments = [await enroll(finished, someone, 'approved'), await enroll(open, someone, 'approved')];
+    const { year, month: m } = jalaliParts(day);
+    const res = await (await loginAs(t.app, 'calfinished')).get(`/calendar?year=${year}&month=${m}`);
+    // Taken away again: the other tests count this file's sessions and enrollments.
+    for (const e of enrollments) await e.destroy();
+    for (const course of [finished, open]) {
+      await CourseSession.destroy({ where: { courseId: course.id } });
+      await course.destroy();
+    }
+    await someone.destroy();
+    assert.match(res.text, /دورهٔ باز همان ماه/);
+    assert.doesNotMatch(res.text, /دورهٔ پایان‌یافتهٔ جامانده/);
   });
 
   it('serves an iCalendar feed at a secret address, one VEVENT per session', async () => {

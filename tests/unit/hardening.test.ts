@@ -6,7 +6,7 @@ import { MAX_PAGE, pageParam } from '../../src/lib/params';
 import { normalizeMultilineText, normalizeText } from '../../src/lib/persian';
 import { escapeText } from '../../src/features/reports/ics';
 import { configWarnings, loadConfig } from '../../src/config';
-import { PdfRenderer, RenderAbortedError } from '../../src/features/certificates/pdf/renderer';
+import { PdfRenderer, RenderAbortedError } from '../../src/services/pdf/renderer';
 
 describe('the export rule against formulas (OWASP)', () => {
   it('neutralises every text that a spreadsheet would run', () => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { tehranInstant } from '../../lib/jalali';
 
 /**
  * Self check-in codes: six digits derived (HMAC-SHA256, truncated as in TOTP) from a random secret
@@ -17,6 +18,25 @@ function codeFor(secret: string, window: number): string {
   const digest = crypto.createHmac('sha256', secret).update(String(window)).digest();
   const offset = digest[digest.length - 1] & 0x0f;
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+export interface CheckInWindow {
+  /** Minutes before the session's start from which a code is taken. */
+  opensMinutesBefore: number;
+  /** Minutes after the session's end until which a code is taken. */
+  closesMinutesAfter: number;
+}
+
+/** When a session takes self check-in: from shortly before its start (Tehran) to a while after its end. */
+export function checkInWindow(session: { date: string; startTime: string; endTime: string }, window: CheckInWindow): { from: Date; to: Date } {
+  const from = new Date(tehranInstant(session.date, session.startTime).getTime() - window.opensMinutesBefore * 60_000);
+  const to = new Date(tehranInstant(session.date, session.endTime).getTime() + window.closesMinutesAfter * 60_000);
+  return { from, to };
+}
+
+export function checkInIsOpen(session: { date: string; startTime: string; endTime: string }, window: CheckInWindow, now: Date = new Date()): boolean {
+  const { from, to } = checkInWindow(session, window);
+  return from <= now && now <= to;
 }
 
 /** The session's secret, or null when no check-in code was ever shown for it. */

@@ -6,16 +6,17 @@ import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
+import { indexedFields } from '../../lib/params';
 import { toPersianDigits } from '../../lib/persian';
-import { todayIso } from '../../lib/jalali';
+import { ATTENDANCE_STATUS_LABELS } from '../../lib/statuses';
 import {
   MESSAGES,
-  STATUS_LABELS,
   STATUSES,
   approvedEnrollmentIds,
   courseForAttendance,
   loadMatrix,
   loadSheet,
+  marksAreFrozen,
   marksAreOpen,
   presentSession,
   recordAttendance,
@@ -25,7 +26,7 @@ import {
   type SheetSession,
 } from './service';
 import { checkInSchema, parseMarks } from './schemas';
-import { CODE_WINDOW_MS, checkInSecret, currentCode } from './check-in-codes';
+import { CODE_WINDOW_MS, checkInSecret, checkInWindow, currentCode } from './check-in-codes';
 
 
 async function renderSheet(
@@ -42,8 +43,9 @@ async function renderSheet(
     session: presentSession(session, course),
     rows,
     statuses: STATUSES,
-    statusLabels: STATUS_LABELS,
-    open: marksAreOpen(session),
+    statusLabels: ATTENDANCE_STATUS_LABELS,
+    open: marksAreOpen(session) && !(course.status === 'cancelled') && !(marksAreFrozen(course) && req.user!.role !== 'admin'),
+    frozen: marksAreFrozen(course),
     fromPaper,
     errors: extra.errors ?? {},
     message: extra.message ?? null,
@@ -53,15 +55,13 @@ async function renderSheet(
 }
 
 /** What a refused sheet post typed, to put back on the re-rendered sheet. */
-function postedValues(body: unknown): Record<string, Record<string, unknown>> {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const values: Record<string, Record<string, unknown>> = { mark: {}, note: {} };
+function postedValues(body: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = { reason: typeof (body as { reason?: unknown })?.reason === 'string' ? (body as { reason: string }).reason : '' };
   for (const name of ['mark', 'note']) {
-    const nested = b[name];
-    if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(values[name], nested);
-    for (const [key, value] of Object.entries(b)) {
-      const match = /^(mark|note)\[(\d+)\]$/.exec(key);
-      if (match?.[1] === name) values[name][match[2]] = value;
+    try {
+      values[name] = Object.fromEntries(indexedFields(body, name));
+    } catch {
+      values[name] = {};
     }
   }
   return values;
@@ -70,7 +70,7 @@ function postedValues(body: unknown): Record<string, Record<string, unknown>> {
 async function checkInPayload(services: Services, session: SheetSession) {
   const secret = await checkInSecret(services.sequelize, session.id);
   const { code, expiresInMs } = currentCode(secret);
-  const url = `${services.config.baseUrl}/check-in?session=${session.id}&code=${code}`;
+  const url = `${services.config.baseUrl}/check-in?code=${code}`;
   const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, width: 320 });
   return { code, codeFa: toPersianDigits(code), url, qr, expiresInMs, windowMs: CODE_WINDOW_MS };
 }
@@ -87,9 +87,9 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
-      const saved = outcome.created + outcome.changed;
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
+      const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
       res.redirect(303, `/admin/sessions/${session.id}/attendance`);
     } catch (err) {
@@ -107,9 +107,9 @@ export function attendanceRoutes(services: Services): Router {
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
     const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
     try {
-      const { entries, source } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, source);
-      res.json({ ok: true, created: outcome.created, changed: outcome.changed, marks: outcome.marks, message: 'ذخیره شد' });
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
+      res.json({ ok: true, created: outcome.created, changed: outcome.changed, cleared: outcome.cleared, marks: outcome.marks, message: 'ذخیره شد' });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });
@@ -123,7 +123,7 @@ export function attendanceRoutes(services: Services): Router {
       title: `ماتریس حضور · ${course.title}`,
       course: { id: course.id, code: course.code, title: course.title, minAttendance: course.minAttendance, countExcused: course.countExcused },
       ...matrix,
-      statusLabels: STATUS_LABELS,
+      statusLabels: ATTENDANCE_STATUS_LABELS,
     });
   });
 
@@ -144,7 +144,7 @@ export function attendanceRoutes(services: Services): Router {
     res.render('attendance/check-in', {
       title: `حضور با کد · ${course.title}`,
       session: presentSession(session, course),
-      isToday: session.date === todayIso(),
+      checkInTimes: checkInWindow(session, { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter }),
       checkIn: await checkInPayload(services, session),
       scripts: ['/js/attendance.js'],
     });
@@ -156,7 +156,7 @@ export function attendanceRoutes(services: Services): Router {
   });
 
   router.get('/check-in', requireLogin, (req, res) => {
-    const values = { session: typeof req.query.session === 'string' ? req.query.session : '', code: typeof req.query.code === 'string' ? req.query.code : '' };
+    const values = { code: typeof req.query.code === 'string' ? req.query.code : '' };
     res.render('attendance/self-check-in', { title: 'ثبت حضور با کد', values, errors: {}, message: null });
   });
 
@@ -164,12 +164,12 @@ export function attendanceRoutes(services: Services): Router {
     const values = typedValues(req.body);
     try {
       const input = parseForm(checkInSchema, req.body);
-      const done = await selfCheckIn(services, { ...req.user!, ip: req.ip ?? null }, { sessionId: input.session, code: input.code });
+      const done = await selfCheckIn(services, { ...req.user!, ip: req.ip ?? null }, { code: input.code });
       flash(req, 'success', `حضور شما در جلسهٔ «${done.courseTitle}» ثبت شد.`);
       res.redirect(303, '/me');
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      const message = err instanceof FormError ? (err.fields.code ?? err.fields.session ?? err.message) : err.message;
+      const message = err instanceof FormError ? (err.fields.code ?? err.message) : err.message;
       res.status(err.status).render('attendance/self-check-in', {
         title: 'ثبت حضور با کد',
         values,

@@ -1,26 +1,30 @@
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
-import { comparePersian } from '../../lib/persian';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { comparePersian, toPersianDigits } from '../../lib/persian';
 import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
 import { LIMITS, type RateLimiter } from '../../services/rate-limiter';
 import { BadRequestError, ConflictError, ForbiddenError, FormError, HttpError, NotFoundError } from '../../lib/errors';
-import { tehranInstant, todayIso } from '../../lib/jalali';
+import { addDaysIso, formatDateTime, nowTime, tehranInstant, todayIso } from '../../lib/jalali';
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
-import { codeIsValid, findCheckInSecret } from './check-in-codes';
+import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
+import { mySessionMarks, taughtSessions, type MySessionMarkRow } from './queries';
 import { insertReturningId } from '../../db';
+import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
 export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisfies readonly AttendanceStatus[];
-export const STATUS_LABELS: Record<AttendanceStatus, string> = { present: 'حاضر', late: 'با تأخیر', excused: 'غیبت موجه', absent: 'غایب' };
 
 export const MESSAGES = {
   futureSession: 'حضور و غیاب این جلسه از روز برگزاری آن (به وقت تهران) ثبت می‌شود؛ هنوز زود است.',
+  frozen: 'این دوره پایان یافته و حضور و غیاب آن بسته است؛ اصلاح آن تنها با نوشتن دلیل اصلاح ممکن است و گواهی‌های صادرشده برای صدور دوباره نشان‌دار می‌شوند.',
+  frozenForStaff: 'این دوره پایان یافته است؛ اصلاح حضور و غیاب آن تنها با مدیر سامانه است.',
+  cancelledCourse: 'این دوره لغو شده است و حضور و غیاب آن ثبت نمی‌شود.',
   notApproved: 'فهرست فرستاده‌شده با رابطین تأییدشدهٔ این دوره نمی‌خواند. صفحه را دوباره باز کنید.',
-  wrongCode: 'کد حضور نادرست است یا منقضی شده. کد تازه را از صفحهٔ نمایش بخوانید.',
-  notToday: 'ثبت حضور با کد فقط در روز برگزاری جلسه ممکن است.',
-  notEnrolled: 'شما ثبت‌نام تأییدشده‌ای در این دوره ندارید.',
+  wrongCode: 'این کد با هیچ‌یک از جلسه‌های دوره‌های شما نمی‌خواند یا منقضی شده است. کد تازه را از صفحهٔ نمایش بخوانید.',
+  outsideWindow: 'ثبت حضور با کد تنها از کمی پیش از آغاز جلسه تا کمی پس از پایان آن پذیرفته می‌شود',
+  noSessionNow: 'در این روزها جلسه‌ای با ثبت‌حضور کد در دوره‌هایی که ثبت‌نام تأییدشده در آن‌ها دارید نیست.',
   alreadyMarked: 'حضور و غیاب شما در این جلسه پیش‌تر ثبت شده است؛ نیازی به ثبت دوباره نیست.',
   tooManyTries: 'کد نادرست چند بار فرستاده شد. چند دقیقه بعد دوباره تلاش کنید.',
 };
@@ -28,11 +32,6 @@ export const MESSAGES = {
 /** Admins take attendance for every course; an instructor account only for the courses it teaches. */
 export function canTakeAttendance(user: CurrentUser, course: Pick<Course, 'instructorId'>): boolean {
   return user.role === 'admin' || (user.role === 'instructor' && course.instructorId === user.id);
-}
-
-function idOf(raw: string): number {
-  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError();
-  return Number(raw);
 }
 
 export interface SheetSession {
@@ -43,32 +42,32 @@ export interface SheetSession {
   endTime: string;
   topic: string | null;
 }
-export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId'>;
+export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId' | 'status'>;
 
 /** The session and its course, if this user may take its attendance (404 / 403 otherwise): one plain query. */
 export async function sessionForAttendance(user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
   const [row] = await Course.sequelize!.query<{
     id: number; course_id: number; date: string; start_time: string; end_time: string; topic: string | null;
-    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null;
+    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null; status: Course['status'];
   }>(
     `SELECT s.id, s.course_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, s.topic,
-            c.code, c.title, c.place, c.instructor_name, c.instructor_id
+            c.code, c.title, c.place, c.instructor_name, c.instructor_id, c.status
        FROM course_sessions s JOIN courses c ON c.id = s.course_id
       WHERE s.id = :id`,
-    { type: QueryTypes.SELECT, replacements: { id: idOf(rawId) } },
+    { type: QueryTypes.SELECT, replacements: { id: idParam(rawId) } },
   );
   if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
   const session: SheetSession = { id: Number(row.id), courseId: Number(row.course_id), date: row.date, startTime: row.start_time, endTime: row.end_time, topic: row.topic };
   const course: SheetCourse = {
     id: session.courseId, code: row.code, title: row.title, place: row.place, instructorName: row.instructor_name,
-    instructorId: row.instructor_id === null ? null : Number(row.instructor_id),
+    instructorId: row.instructor_id === null ? null : Number(row.instructor_id), status: row.status,
   };
   if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return { session, course };
 }
 
 export async function courseForAttendance(user: CurrentUser, rawId: string): Promise<Course> {
-  const course = await Course.findByPk(idOf(rawId));
+  const course = await Course.findByPk(idParam(rawId));
   if (!course) throw new NotFoundError('این دوره پیدا نشد.');
   if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return course;
@@ -117,24 +116,50 @@ export async function loadSheet(session: Pick<CourseSession, 'id' | 'courseId'>)
 
 export interface MarkEntry {
   enrollmentId: number;
-  /** Undefined keeps the stored status (only the note changes, or nothing). */
-  status?: AttendanceStatus;
+  /** Undefined keeps the stored status (only the note changes, or nothing); null clears the mark. */
+  status?: AttendanceStatus | null;
   /** Undefined keeps the stored note. */
   note?: string | null;
 }
 
+export interface RecordOptions {
+  source?: AttendanceSource;
+  /** Why a mark of a finished course changes: without it a finished course's marks are frozen. */
+  reason?: string | null;
+  /** Only an admin corrects a finished course. */
+  byAdmin?: boolean;
+}
+
 /**
- * Takes (or corrects) attendance on a session's sheet in one transaction: only approved liaisons of
- * the course, only from the session's day on. Every new mark and every change of a mark is audited
- * with its old and new status.
+ * Whether a course's marks are frozen: a finished course keeps the marks its certificates were
+ * issued on (an admin corrects them with a reason), a cancelled one takes none.
+ */
+export function marksAreFrozen(course: Pick<Course, 'status'>): boolean {
+  return course.status === 'finished' || course.status === 'cancelled';
+}
+
+/** Refuses a write to a frozen course's marks, unless it is an admin's correction with a reason. */
+function assertMayChange(status: Course['status'], options: RecordOptions): void {
+  if (status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
+  if (status !== 'finished') return;
+  if (!options.byAdmin) throw new ForbiddenError(MESSAGES.frozenForStaff);
+  if (!options.reason) throw new FormError({ reason: MESSAGES.frozen }, 409, MESSAGES.frozen);
+}
+
+/**
+ * Takes (or corrects, or clears) attendance on a session's sheet in one transaction: only approved
+ * liaisons of the course, only from the session's day on, and once the course is finished only as
+ * an admin's correction with a reason, which flags the liaisons' issued certificates for reissue.
+ * Every new mark, change and clearing is audited with its old and new status.
  */
 export async function recordAttendance(
   sequelize: Sequelize,
   actor: Actor,
   session: Pick<SheetSession, 'id' | 'courseId' | 'date'>,
   entries: MarkEntry[],
-  source: AttendanceSource = 'sheet',
-): Promise<{ created: number; changed: number; marks: Record<number, AttendanceStatus> }> {
+  options: RecordOptions = {},
+): Promise<{ created: number; changed: number; cleared: number; marks: Record<number, AttendanceStatus | null> }> {
+  const source = options.source ?? 'sheet';
   if (!marksAreOpen(session)) throw new ConflictError(MESSAGES.futureSession);
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
   if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
@@ -143,6 +168,11 @@ export async function recordAttendance(
     // (on SQLite every write transaction already holds the database's one write lock).
     if (sequelize.getDialect() === 'postgres') await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
     const sql = sequelize;
+    const [course] = await sql.query<{ status: Course['status'] }>('SELECT status FROM courses WHERE id = :id', {
+      type: QueryTypes.SELECT, replacements: { id: session.courseId }, transaction: t,
+    });
+    assertMayChange(course.status, options);
+    const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
     const approved = ids.length
       ? Number(
           (
@@ -164,12 +194,15 @@ export async function recordAttendance(
     const now = new Date();
     let created = 0;
     let changed = 0;
-    const marks: Record<number, AttendanceStatus> = {};
+    let cleared = 0;
+    const touched: number[] = [];
+    const marks: Record<number, AttendanceStatus | null> = {};
     // In enrollment order: the totals rows these writes update (a trigger) are then always locked in
     // the same order, so two sheets of one course saved at once cannot deadlock on PostgreSQL.
     for (const entry of [...entries].sort((a, b) => a.enrollmentId - b.enrollmentId)) {
       const previous = existing.get(entry.enrollmentId);
       if (!previous) {
+        marks[entry.enrollmentId] = null;
         if (!entry.status) continue;
         const note = entry.note ?? null;
         const id = await insertReturningId(
@@ -179,26 +212,49 @@ export async function recordAttendance(
           { replacements: { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now }, transaction: t },
         );
         await recordAudit(actor, 'attendance.record', { type: 'attendance_mark', id }, {
-          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source,
+          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source, ...afterFinish,
         }, t);
         created++;
+        touched.push(entry.enrollmentId);
         marks[entry.enrollmentId] = entry.status;
+        continue;
+      }
+      if (entry.status === null) {
+        await sql.query('DELETE FROM attendance_marks WHERE id = :id', { replacements: { id: previous.id }, transaction: t });
+        await recordAudit(actor, 'attendance.clear', { type: 'attendance_mark', id: Number(previous.id) }, {
+          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: null, oldNote: previous.note, source, ...afterFinish,
+        }, t);
+        cleared++;
+        touched.push(entry.enrollmentId);
+        marks[entry.enrollmentId] = null;
         continue;
       }
       const status = entry.status ?? previous.status;
       const note = entry.note === undefined ? previous.note : entry.note;
       marks[entry.enrollmentId] = status;
       if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
-      const details = { sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source };
+      const details = {
+        sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source, ...afterFinish,
+      };
       await sql.query(
         'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
         { replacements: { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id }, transaction: t },
       );
       await recordAudit(actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
       changed++;
+      if (status !== previous.status) touched.push(entry.enrollmentId);
     }
-    return { created, changed, marks };
+    if (course.status === 'finished' && touched.length) await flagForReissue(sql, touched, options.reason!, t);
+    return { created, changed, cleared, marks };
   });
+}
+
+/** The valid certificates of these enrollments no longer match their attendance: flag them for reissue. */
+async function flagForReissue(sequelize: Sequelize, enrollmentIds: number[], reason: string, transaction: Transaction): Promise<void> {
+  await sequelize.query(
+    "UPDATE certificates SET reissue_reason = :reason, updated_at = :now WHERE enrollment_id IN (:ids) AND status = 'valid'",
+    { replacements: { reason: `اصلاح حضور و غیاب پس از پایان دوره: ${reason}`, now: new Date(), ids: enrollmentIds }, transaction },
+  );
 }
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */
@@ -237,102 +293,128 @@ export async function loadMatrix(course: Course, now: Date = new Date()) {
   };
 }
 
+/** The check-in window's settings as the config names them. */
+export interface CheckInWindowConfig {
+  checkInOpensMinutesBefore: number;
+  checkInClosesMinutesAfter: number;
+}
+
 /**
- * A liaison marks themself present with the code shown in the room: the code must be valid now,
- * the session today, the liaison approved in its course, and no mark of theirs stored yet.
+ * A liaison marks themself present with the code shown in the room; the code itself says which
+ * session it is: among the sessions of the liaison's approved enrollments held around today, the
+ * one whose current code it is. It is taken only inside that session's check-in window (from
+ * shortly before its start to a while after its end, CHECK_IN_* settings) and while no mark of
+ * theirs is stored yet.
  */
 export async function selfCheckIn(
-  services: { sequelize: Sequelize; rateLimiter: RateLimiter },
+  services: { sequelize: Sequelize; config: CheckInWindowConfig; rateLimiter: Pick<RateLimiter, 'take' | 'giveBack'> },
   user: CurrentUser & { ip?: string | null },
-  input: { sessionId: number; code: string },
+  input: { code: string },
+  now: Date = new Date(),
 ): Promise<{ courseTitle: string; date: string }> {
   const key = `check-in:user:${user.id}`;
   // Counted before the code is checked, so that tries sent together cannot all pass; a right code gives its try back.
   if (!(await services.rateLimiter.take(key, LIMITS.selfCheckInsPerUser))) throw new HttpError(429, MESSAGES.tooManyTries);
-  const session = await CourseSession.findByPk(input.sessionId, { include: [{ model: Course, as: 'course' }] });
-  const secret = session ? await findCheckInSecret(services.sequelize, session.id) : null;
-  if (!session?.course || !secret || !codeIsValid(secret, input.code)) {
-    throw new FormError({ code: MESSAGES.wrongCode });
-  }
-  await services.rateLimiter.giveBack(key);
-  if (session.date !== todayIso()) throw new ConflictError(MESSAGES.notToday);
-  const enrollment = await Enrollment.findOne({ where: { courseId: session.courseId, userId: user.id, status: 'approved' } });
-  if (!enrollment) throw new ForbiddenError(MESSAGES.notEnrolled);
-  await services.sequelize.transaction(async (t) => {
-    await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
-    const existing = await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId: enrollment.id }, transaction: t });
-    if (existing) throw new ConflictError(MESSAGES.alreadyMarked);
-    const mark = await AttendanceMark.create(
-      { sessionId: session.id, enrollmentId: enrollment.id, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: new Date() },
-      { transaction: t },
-    );
-    await recordAudit({ id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
-      sessionId: session.id, enrollmentId: enrollment.id, oldStatus: null, newStatus: 'present', source: 'self',
-    }, t);
-  });
-  return { courseTitle: session.course.title, date: session.date };
-}
-
-/** The /me section: a liaison's marks and percent per course; an instructor's courses with links. */
-export async function loadMyAttendance(user: CurrentUser) {
-  // One plain query whatever the number of courses (no model instances: /me is the page a liaison
-  // opens most, npm run bench): every session of each approved enrollment's course, with the
-  // course's rule and the liaison's mark for the session. Newest enrollment first.
-  const rows = await Enrollment.sequelize!.query<{
-    enrollment_id: number; created_at: Date | string; course_id: number; title: string; min_attendance: number; count_excused: boolean | number;
-    id: number; date: string; start_time: string; end_time: string; status: AttendanceStatus | null;
+  const today = todayIso(now);
+  // A window can cross midnight, so the sessions of yesterday, today and tomorrow are asked.
+  const candidates = await services.sequelize.query<{
+    id: number; enrollment_id: number; date: string; start_time: string; end_time: string; title: string; secret: string;
   }>(
-    `SELECT e.id AS enrollment_id, e.created_at, c.id AS course_id, c.title, c.min_attendance, c.count_excused,
-            s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
+    `SELECT s.id, e.id AS enrollment_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, c.title, k.secret
        FROM enrollments e
        JOIN courses c ON c.id = e.course_id
        JOIN course_sessions s ON s.course_id = e.course_id
-       LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
-      WHERE e.user_id = :userId AND e.status = 'approved'
-      ORDER BY e.id DESC, s.date, s.start_time, s.id`,
-    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+       JOIN attendance_check_in_secrets k ON k.session_id = s.id
+      WHERE e.user_id = :userId AND e.status = 'approved' AND c.status NOT IN ('finished', 'cancelled')
+        AND s.date BETWEEN :from AND :to`,
+    { type: QueryTypes.SELECT, replacements: { userId: user.id, from: addDaysIso(today, -1), to: addDaysIso(today, 1) } },
   );
-  const now = new Date();
-  const byEnrollment = new Map<number, typeof rows>();
+  const window = { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter };
+  if (!candidates.length) throw new ForbiddenError(MESSAGES.noSessionNow);
+  const matched = candidates.find((c) => codeIsValid(c.secret, input.code, now));
+  if (!matched) throw new FormError({ code: MESSAGES.wrongCode });
+  await services.rateLimiter.giveBack(key);
+  const session = { id: Number(matched.id), date: matched.date, startTime: matched.start_time, endTime: matched.end_time };
+  if (!checkInIsOpen(session, window, now)) {
+    const { from, to } = checkInWindow(session, window);
+    throw new ConflictError(`${MESSAGES.outsideWindow} (${formatDateTime(from)} تا ${toPersianDigits(nowTime(to))})`);
+  }
+  const enrollmentId = Number(matched.enrollment_id);
+  await services.sequelize.transaction(async (t) => {
+    await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
+    const existing = await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId }, transaction: t });
+    if (existing) throw new ConflictError(MESSAGES.alreadyMarked);
+    const mark = await AttendanceMark.create(
+      { sessionId: session.id, enrollmentId, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: now },
+      { transaction: t },
+    );
+    await recordAudit({ id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
+      sessionId: session.id, enrollmentId, oldStatus: null, newStatus: 'present', source: 'self',
+    }, t);
+  });
+  return { courseTitle: matched.title, date: session.date };
+}
+
+/** How many of a course's latest held sessions /me shows with the liaison's mark (the rest are a total). */
+export const RECENT_MARKS_SHOWN = 3;
+
+export interface MyCourseAttendance {
+  minAttendance: number;
+  counted: number;
+  attended: number;
+  percent: number | null;
+  meetsMinimum: boolean;
+  /** The latest held sessions, newest first, with the liaison's mark (null: not recorded). */
+  recent: { date: string; startTime: string; status: AttendanceStatus | null }[];
+}
+
+/**
+ * The liaison's attendance in the courses under way, by enrollment id: the course rule applied
+ * (summarizeAttendance) and the few latest marks. Finished courses are the training record's.
+ */
+export async function loadMyAttendance(sql: Sequelize, user: CurrentUser, now: Date = new Date()): Promise<Map<number, MyCourseAttendance>> {
+  const rows = await mySessionMarks(sql, user.id);
+  const byEnrollment = new Map<number, MySessionMarkRow[]>();
   for (const row of rows) {
     const list = byEnrollment.get(row.enrollment_id);
     if (list) list.push(row);
     else byEnrollment.set(row.enrollment_id, [row]);
   }
-  const courses = [];
+  const result = new Map<number, MyCourseAttendance>();
   for (const [enrollmentId, own] of byEnrollment) {
-    const { created_at, course_id, title, min_attendance, count_excused } = own[0];
+    const { created_at, min_attendance, count_excused } = own[0];
     const course = { minAttendance: Number(min_attendance), countExcused: Boolean(count_excused) };
-    const sessions = own.map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status ?? null, held: sessionIsOver({ date: s.date, endTime: s.end_time }, now) }));
-    const statusOf = new Map(sessions.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
-    const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, sessions.filter((s) => s.held), statusOf);
-    courses.push({
-      id: course_id,
-      title,
+    const held = own.filter((s) => sessionIsOver({ date: s.date, endTime: s.end_time }, now)).map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status }));
+    const statusOf = new Map(held.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
+    const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, held, statusOf);
+    result.set(enrollmentId, {
       minAttendance: course.minAttendance,
+      counted: summary.counted,
+      attended: summary.present + summary.late + (course.countExcused ? summary.excused : 0),
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,
-      sessions: sessions.map(({ date, startTime, status, held }) => ({ date, startTime, status, held })),
+      recent: held.slice(-RECENT_MARKS_SHOWN).reverse().map(({ date, startTime, status }) => ({ date, startTime, status })),
     });
   }
-  const taught = user.role === 'instructor'
-    ? await Course.findAll({
-        where: { instructorId: user.id, status: { [Op.ne]: 'cancelled' } },
-        include: [{ model: CourseSession, as: 'sessions' }],
-        order: [['id', 'DESC']],
-      })
-    : [];
-  const today = todayIso();
-  return {
-    attendanceCourses: courses,
-    taughtCourses: taught.map((c) => ({
-      id: c.id,
-      title: c.title,
-      code: c.code,
-      sessions: [...(c.sessions ?? [])]
-        .sort((a, b) => a.date.localeCompare(b.date) || a.startTime.localeCompare(b.startTime))
-        .map((s) => ({ id: s.id, date: s.date, startTime: s.startTime, endTime: s.endTime, today: s.date === today })),
-    })),
-    statusLabels: STATUS_LABELS,
-  };
+  return result;
+}
+
+/**
+ * An instructor's courses under way for /me, each with a few sessions around today (the latest
+ * held, today's, the next one): enough to open a sheet, never the whole term.
+ */
+export async function loadMyTeaching(sql: Sequelize, user: CurrentUser, now: Date = new Date()) {
+  if (user.role !== 'instructor') return [];
+  const rows = await taughtSessions(sql, user.id);
+  const today = todayIso(now);
+  const courses = new Map<number, { id: number; title: string; code: string; sessions: { id: number; date: string; startTime: string; endTime: string; today: boolean }[] }>();
+  for (const r of rows) {
+    if (!courses.has(r.course_id)) courses.set(r.course_id, { id: r.course_id, title: r.title, code: r.code, sessions: [] });
+    if (r.id !== null && r.date && r.start_time && r.end_time) courses.get(r.course_id)!.sessions.push({ id: r.id, date: r.date, startTime: r.start_time, endTime: r.end_time, today: r.date === today });
+  }
+  return [...courses.values()].map((c) => {
+    const past = c.sessions.filter((s) => s.date < today);
+    const ahead = c.sessions.filter((s) => s.date > today);
+    return { ...c, sessions: [...past.slice(-1), ...c.sessions.filter((s) => s.today), ...ahead.slice(0, 1)], total: c.sessions.length };
+  });
 }

@@ -6,6 +6,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passw
 import { normalizeCode } from '../../lib/persian';
 import { LIMITS, loginDelayMs, type RateLimiter } from '../../services/rate-limiter';
 import type { Config } from '../../config';
+import { UNREAD_COUNT_SQL } from '../notifications/queries';
 
 export type LoginOutcome =
   | { ok: true; user: CurrentUser }
@@ -18,7 +19,7 @@ export const LOGIN_MESSAGES: Record<Exclude<LoginOutcome, { ok: true }>['reason'
   throttled: 'تلاش‌های ناموفق زیادی انجام شده است. چند دقیقه بعد دوباره تلاش کنید.',
 };
 
-export function presentCurrentUser(user: Pick<User, 'id' | 'role' | 'username' | 'fullName' | 'countyId' | 'status'>): CurrentUser {
+export function presentCurrentUser(user: Pick<User, 'id' | 'role' | 'username' | 'fullName' | 'countyId' | 'status'>, unreadNotifications = 0): CurrentUser {
   return {
     id: user.id,
     role: user.role,
@@ -26,6 +27,7 @@ export function presentCurrentUser(user: Pick<User, 'id' | 'role' | 'username' |
     fullName: user.fullName,
     countyId: user.countyId ?? null,
     status: user.status,
+    unreadNotifications: Number(unreadNotifications) || 0,
   };
 }
 
@@ -72,11 +74,12 @@ export async function logIn(
 /** The user behind a session, or null when the account is gone or no longer active. */
 export async function findSessionUser(id: number): Promise<CurrentUser | null> {
   // Every logged-in request asks: one plain row, no model instance.
-  const [user] = await User.sequelize!.query<Parameters<typeof presentCurrentUser>[0]>(
-    'SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status FROM users WHERE id = :id',
+  // With the unread count the navigation shows, in the same round trip.
+  const [user] = await User.sequelize!.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
+    `SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status, ${UNREAD_COUNT_SQL} AS unread FROM users WHERE id = :id`,
     { type: QueryTypes.SELECT, replacements: { id } },
   );
-  return user?.status === 'active' ? presentCurrentUser(user) : null;
+  return user?.status === 'active' ? presentCurrentUser(user, Number(user.unread)) : null;
 }
 
 /**

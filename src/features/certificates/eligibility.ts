@@ -60,7 +60,7 @@ export async function courseEligibility(courseId: number, options: { enrollmentI
   const certificates = enrollments.length
     ? await Certificate.findAll({
         where: { enrollmentId: { [Op.in]: enrollments.map((e) => e.id) } },
-        attributes: { exclude: ['pdf', 'fields'] },
+        attributes: { exclude: ['pdf', 'fields', 'credential'] },
         order: [['id', 'DESC']],
       })
     : [];
@@ -92,14 +92,13 @@ export async function recordMarks(
   sequelize: import('sequelize').Sequelize,
   actor: Actor,
   courseId: number,
-  input: Record<string, unknown>,
+  input: Map<number, unknown>,
 ): Promise<number> {
   const course = await findCourse(courseId);
   const parsed = new Map<number, number | null>();
   const errors: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(input)) {
-    const id = Number(key);
-    if (!Number.isSafeInteger(id) || typeof raw !== 'string') continue;
+  for (const [id, raw] of input) {
+    if (typeof raw !== 'string') continue;
     const text = normalizeCode(raw).replace('٫', '.').replace('/', '.');
     if (text === '') {
       parsed.set(id, null);

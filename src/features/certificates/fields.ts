@@ -80,6 +80,11 @@ export function persianNumber(value: number | null | undefined): string {
   return toPersianDigits(String(Math.round(value * 100) / 100).replace('.', '٫'));
 }
 
+/** The address of a certificate's signed Open Badges credential, beside its verification page (also its `id`). */
+export function credentialUrl(verifyUrl: string): string {
+  return `${verifyUrl}/credential.json`;
+}
+
 export type PrintedFields = ReturnType<typeof printableFields>;
 
 /** What the Typst template prints (sys.inputs.data): display strings, Persian digits. */
@@ -102,6 +107,7 @@ export function printableFields(fields: CertificateFields) {
     serial: fields.serial,
     issueDate: formatDate(fields.issueDate),
     verifyUrl: fields.verifyUrl,
+    credentialUrl: credentialUrl(fields.verifyUrl),
   };
 }
 

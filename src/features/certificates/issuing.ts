@@ -7,11 +7,12 @@ import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
 import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
 import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
-import type { PdfRenderer } from './pdf/renderer';
+import type { PdfRenderer } from '../../services/pdf/renderer';
+import { credentialIssuer, type CredentialIssuer, reserveStatusIndexes } from '../credentials/service';
 
 interface IssueContext {
   sequelize: Sequelize;
-  config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate'>;
+  config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
   actor: Actor;
   pdf: PdfRenderer;
 }
@@ -93,22 +94,38 @@ interface Prepared {
   template: Template;
   pdf: Buffer;
   sha256: string;
+  credential: string;
+  statusListIndex: number;
   issuedAt: Date;
   overrideReason: string | null;
 }
 
-/** Renders the certificate from its frozen fields; no transaction is open meanwhile. */
-async function prepare(
-  ctx: IssueContext,
-  eligibility: CourseEligibility,
-  row: EligibilityRow,
-  common: { template: Template; signatories: Signatory[]; issuedAt: Date; year: number; serialNumber: number; overrideReason: string | null },
-): Promise<Prepared> {
+interface Common {
+  template: Template;
+  signatories: Signatory[];
+  issuedAt: Date;
+  year: number;
+  serialNumber: number;
+  statusListIndex: number;
+  issuer: CredentialIssuer;
+  overrideReason: string | null;
+}
+
+/** Renders the certificate and signs its credential from its frozen fields; no transaction is open meanwhile. */
+async function prepare(ctx: IssueContext, eligibility: CourseEligibility, row: EligibilityRow, common: Common): Promise<Prepared> {
   const code = newVerificationCode();
   const serial = formatSerial(ctx.config.provinceCode, common.year, common.serialNumber);
   const verifyUrl = `${ctx.config.baseUrl}/verify/${code}`;
   const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyUrl });
   const pdf = await ctx.pdf.render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
+  const credential = await common.issuer.signCertificate({
+    fields,
+    issuedAt: common.issuedAt,
+    courseId: eligibility.course.id,
+    minAttendance: Number(eligibility.course.minAttendance),
+    passMark: eligibility.passMark,
+    statusIndex: common.statusListIndex,
+  });
   return {
     row,
     fields,
@@ -118,6 +135,8 @@ async function prepare(
     template: common.template,
     pdf,
     sha256: createHash('sha256').update(pdf).digest('hex'),
+    credential,
+    statusListIndex: common.statusListIndex,
     issuedAt: common.issuedAt,
     overrideReason: common.overrideReason,
   };
@@ -128,7 +147,7 @@ async function prepare(
  * Returns null when the enrollment got a valid certificate meanwhile (another admin issued it).
  * With `supersedes`, that certificate (still valid) becomes superseded by the new one.
  */
-async function store(ctx: IssueContext, prepared: Prepared, supersedes: Certificate | null = null): Promise<Certificate | null> {
+async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prepared, supersedes: Certificate | null = null): Promise<Certificate | null> {
   const enrollmentId = prepared.row.enrollment.id;
   try {
     return await ctx.sequelize.transaction(async (transaction) => {
@@ -160,10 +179,15 @@ async function store(ctx: IssueContext, prepared: Prepared, supersedes: Certific
           statusChangedAt: null,
           supersededById: null,
           overrideReason: prepared.overrideReason,
+          credential: prepared.credential,
+          statusListIndex: prepared.statusListIndex,
         },
         { transaction },
       );
-      if (supersedes) await Certificate.update({ supersededById: certificate.id }, { where: { id: supersedes.id }, transaction });
+      if (supersedes) {
+        await Certificate.update({ supersededById: certificate.id }, { where: { id: supersedes.id }, transaction });
+        await issuer.resignLists([supersedes.statusListIndex], transaction);
+      }
       await Notification.create(
         {
           userId: prepared.row.user.id,
@@ -196,16 +220,20 @@ async function issueRows(ctx: IssueContext, eligibility: CourseEligibility, rows
   const issuedAt = new Date();
   const year = jalaliYear(todayIso(issuedAt));
   const numbers = await reserveSerialNumbers(ctx.sequelize, year, rows.length);
+  const statusIndexes = await reserveStatusIndexes(ctx.sequelize, rows.length);
+  const issuer = await credentialIssuer(ctx);
+  await issuer.ensureLists(statusIndexes);
+  const common = (i: number): Common => ({ template, signatories, issuedAt, year, serialNumber: numbers[i], statusListIndex: statusIndexes[i], issuer, overrideReason });
   const issued: Certificate[] = [];
   // Render the next certificate while the previous one is being stored.
-  let next = prepare(ctx, eligibility, rows[0], { template, signatories, issuedAt, year, serialNumber: numbers[0], overrideReason });
+  let next = prepare(ctx, eligibility, rows[0], common(0));
   for (let i = 0; i < rows.length; i++) {
     const prepared = await next;
     if (i + 1 < rows.length) {
-      next = prepare(ctx, eligibility, rows[i + 1], { template, signatories, issuedAt, year, serialNumber: numbers[i + 1], overrideReason });
+      next = prepare(ctx, eligibility, rows[i + 1], common(i + 1));
       next.catch(() => undefined);
     }
-    const certificate = await store(ctx, prepared);
+    const certificate = await store(ctx, issuer, prepared);
     if (certificate) issued.push(certificate);
   }
   return issued;
@@ -237,7 +265,7 @@ export async function issueCertificates(
 }
 
 export async function findCertificate(id: number): Promise<Certificate> {
-  const certificate = Number.isSafeInteger(id) ? await Certificate.findByPk(id, { attributes: { exclude: ['pdf'] } }) : null;
+  const certificate = Number.isSafeInteger(id) ? await Certificate.findByPk(id, { attributes: { exclude: ['pdf', 'credential'] } }) : null;
   if (!certificate) throw new NotFoundError('گواهی‌نامه پیدا نشد.');
   return certificate;
 }
@@ -257,25 +285,33 @@ export async function reissueCertificate(ctx: IssueContext, certificateId: numbe
   const issuedAt = new Date();
   const year = jalaliYear(todayIso(issuedAt));
   const [serialNumber] = await reserveSerialNumbers(ctx.sequelize, year, 1);
+  const [statusListIndex] = await reserveStatusIndexes(ctx.sequelize, 1);
+  const issuer = await credentialIssuer(ctx);
+  await issuer.ensureLists([statusListIndex]);
   const prepared = await prepare(ctx, eligibility, row, {
     template,
     signatories: await loadSignatories(),
     issuedAt,
     year,
     serialNumber,
+    statusListIndex,
+    issuer,
     overrideReason: old.overrideReason,
   });
-  const certificate = await store(ctx, prepared, old);
+  const certificate = await store(ctx, issuer, prepared, old);
   if (!certificate) throw new ConflictError('این گواهی‌نامه همین حالا تغییر کرد؛ صفحه را دوباره باز کنید.');
   return certificate;
 }
 
-export async function revokeCertificate(ctx: Pick<IssueContext, 'sequelize' | 'actor'>, certificateId: number, reason: string): Promise<Certificate> {
+/** Revokes a valid certificate: its bit in the status list is set and the list re-signed, in one transaction. */
+export async function revokeCertificate(ctx: Pick<IssueContext, 'sequelize' | 'actor' | 'config'>, certificateId: number, reason: string): Promise<Certificate> {
+  const issuer = await credentialIssuer(ctx);
   return ctx.sequelize.transaction(async (transaction) => {
-    const certificate = await Certificate.findByPk(certificateId, { attributes: { exclude: ['pdf'] }, transaction, lock: transaction.LOCK.UPDATE });
+    const certificate = await Certificate.findByPk(certificateId, { attributes: { exclude: ['pdf', 'credential'] }, transaction, lock: transaction.LOCK.UPDATE });
     if (!certificate) throw new NotFoundError('گواهی‌نامه پیدا نشد.');
     if (certificate.status !== 'valid') throw new ConflictError('فقط گواهی‌نامهٔ معتبر باطل می‌شود.');
     await certificate.update({ status: 'revoked', statusReason: reason, statusChangedAt: new Date() }, { transaction });
+    await issuer.resignLists([certificate.statusListIndex], transaction);
     await recordAudit(ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
     return certificate;
   });

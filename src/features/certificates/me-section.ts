@@ -3,14 +3,16 @@ import { Certificate } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { parseFields } from './fields';
 import { presentCertificate } from './presenter';
+import { credentialPath } from '../credentials/credential';
 
 /** The liaison's certificates for their /me page (section view me/certificates): plain rows, never the PDF. */
 export async function loadMyCertificates(user: CurrentUser): Promise<Record<string, unknown>> {
   const rows = await Certificate.sequelize!.query<{
     id: number; serial: string; code: string; status: Certificate['status']; issued_at: Date | string;
-    status_reason: string | null; override_reason: string | null; fields: string;
+    status_reason: string | null; override_reason: string | null; fields: string; has_credential: number | string | boolean;
   }>(
-    `SELECT ct.id, ct.serial, ct.code, ct.status, ct.issued_at, ct.status_reason, ct.override_reason, ct.fields
+    `SELECT ct.id, ct.serial, ct.code, ct.status, ct.issued_at, ct.status_reason, ct.override_reason, ct.fields,
+            CASE WHEN ct.credential IS NULL THEN 0 ELSE 1 END AS has_credential
        FROM certificates ct JOIN enrollments e ON e.id = ct.enrollment_id
       WHERE e.user_id = :userId
       ORDER BY ct.issued_at DESC, ct.id DESC`,
@@ -20,7 +22,8 @@ export async function loadMyCertificates(user: CurrentUser): Promise<Record<stri
     certificates: rows.map((c) => {
       const fields = parseFields(c.fields);
       const certificate = { id: c.id, serial: c.serial, code: c.code, status: c.status, issuedAt: new Date(c.issued_at), statusReason: c.status_reason, overrideReason: c.override_reason };
-      return { ...presentCertificate(certificate), courseTitle: fields.courseTitle, courseCode: fields.courseCode };
+      const credentialLink = Number(c.has_credential) === 1 ? credentialPath(c.code) : null;
+      return { ...presentCertificate(certificate), courseTitle: fields.courseTitle, courseCode: fields.courseCode, credentialUrl: credentialLink };
     }),
   };
 }

@@ -16,7 +16,9 @@ export const STATUS_BADGES: Record<CertificateStatus, string> = {
   superseded: 'secondary',
 };
 
-export function presentCertificate(certificate: Pick<Certificate, 'id' | 'serial' | 'code' | 'status' | 'issuedAt' | 'statusReason' | 'overrideReason'>) {
+export function presentCertificate(
+  certificate: Pick<Certificate, 'id' | 'serial' | 'code' | 'status' | 'issuedAt' | 'statusReason' | 'overrideReason'> & Partial<Pick<Certificate, 'reissueReason'>>,
+) {
   const status = certificate.status as CertificateStatus;
   return {
     id: certificate.id,
@@ -28,6 +30,7 @@ export function presentCertificate(certificate: Pick<Certificate, 'id' | 'serial
     issueDate: formatDate(todayIso(new Date(certificate.issuedAt))),
     statusReason: certificate.statusReason,
     overrideReason: certificate.overrideReason,
+    reissueReason: certificate.status === 'valid' ? (certificate.reissueReason ?? null) : null,
   };
 }
 

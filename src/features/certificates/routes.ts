@@ -1,5 +1,5 @@
 import { actorOf } from '../../services/audit';
-import { idParam } from '../../lib/params';
+import { idParam, indexedFields } from '../../lib/params';
 import { type Request, type Response, Router } from 'express';
 import multer from 'multer';
 import type { Services } from '../../services';
@@ -11,13 +11,15 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
-import { RenderAbortedError } from './pdf/renderer';
+import { RenderAbortedError } from '../../services/pdf/renderer';
 import { courseEligibility, recordMarks } from './eligibility';
 import { loadSignatories, saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
 import { presentEligibility } from './presenter';
-import { issueSchema, markFields, revokeSchema, signatoriesSchema } from './schemas';
+import { issueSchema, revokeSchema, signatoriesSchema } from './schemas';
 import { verifyCode, verifyUpload } from './verification';
+import { CREDENTIAL_MEDIA_TYPE } from '../credentials/credential';
+import { credentialSection, storedCredential } from '../credentials/service';
 
 const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5 } });
@@ -66,12 +68,12 @@ export function certificateRoutes(services: Services): Router {
 
   router.post('/admin/courses/:id/marks', admin, async (req, res) => {
     try {
-      const changed = await recordMarks(sequelize, actorOf(req), idParam(req.params.id), markFields(req.body));
+      const changed = await recordMarks(sequelize, actorOf(req), idParam(req.params.id), indexedFields(req.body, 'mark'));
       flash(req, 'success', `${toPersianDigits(changed)} نمره ثبت شد.`);
       res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      await renderCoursePage(req, res, err.status, { errors: err.fields, values: markFields(req.body) });
+      await renderCoursePage(req, res, err.status, { errors: err.fields, values: indexedFields(req.body, 'mark') });
     }
   });
 
@@ -104,7 +106,7 @@ export function certificateRoutes(services: Services): Router {
 
   router.post('/admin/certificates/:id/revoke', admin, async (req, res) => {
     const { reason } = parseForm(revokeSchema, req.body);
-    const certificate = await revokeCertificate({ sequelize, actor: actorOf(req) }, idParam(req.params.id), reason);
+    const certificate = await revokeCertificate(issuing(req), idParam(req.params.id), reason);
     flash(req, 'success', `گواهی‌نامهٔ ${certificate.serial} باطل شد.`);
     res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
   });
@@ -152,7 +154,18 @@ export function certificateRoutes(services: Services): Router {
   router.get('/verify/:code', async (req, res) => {
     await withinLimit(req);
     const certificate = await verifyCode(String(req.params.code));
-    res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate });
+    const credential = certificate ? await credentialSection({ sequelize, config }, certificate.code) : null;
+    res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate, credential });
+  });
+
+  router.get('/verify/:code/credential.json', async (req, res) => {
+    await withinLimit(req);
+    const credential = await storedCredential(String(req.params.code));
+    if (!credential) throw new NotFoundError('برای این کد، مدرک دیجیتال امضاشده‌ای نیست.');
+    res.set('Content-Type', `${CREDENTIAL_MEDIA_TYPE}; charset=utf-8`);
+    res.set('Content-Disposition', `inline; filename="credential-${String(req.params.code)}.json"`);
+    res.set('Access-Control-Allow-Origin', '*');
+    res.send(credential);
   });
 
   router.post('/verify/upload', async (req, res) => {

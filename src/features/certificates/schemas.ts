@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { BadRequestError } from '../../lib/errors';
 import { integer, optionalText, text } from '../../lib/forms';
 
 /** POST /admin/courses/:id/certificates: nothing (all eligible), or one enrollment, optionally overriding. */
@@ -20,26 +19,3 @@ export const signatoriesSchema = z.object({
   headOfPr: optionalText({ label: 'نام مدیر روابط عمومی', max: 120 }),
   directorGeneral: optionalText({ label: 'نام مدیرکل', max: 120 }),
 });
-
-/**
- * The marks of POST /admin/courses/:id/marks (`mark[<enrollmentId>]`), by enrollment id. The shared
- * urlencoded parser (qs) turns small numeric keys into a compacted array: the page's form also posts
- * `rows`, the ids of its rows in ascending order (each row posts one value), to map it back.
- */
-export function markFields(body: unknown): Record<string, unknown> {
-  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const marks: Record<string, unknown> = {};
-  const raw = b.mark;
-  if (Array.isArray(raw)) {
-    const rows = typeof b.rows === 'string' ? b.rows.split(',').filter((id) => /^\d{1,9}$/.test(id)) : [];
-    if (rows.length !== raw.length) throw new BadRequestError('فرم نمره‌ها ناقص رسید. صفحه را دوباره باز کنید و بفرستید.');
-    rows.map(Number).sort((x, y) => x - y).forEach((id, i) => { marks[id] = raw[i]; });
-  } else if (raw && typeof raw === 'object') {
-    Object.assign(marks, raw);
-  }
-  for (const [key, value] of Object.entries(b)) {
-    const match = /^mark\[(\d{1,9})\]$/.exec(key);
-    if (match) marks[match[1]] = value;
-  }
-  return marks;
-}

@@ -7,4 +7,4 @@ export { issueCertificates, reissueCertificate, revokeCertificate, reserveSerial
 export { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
 export { verifyCode, verifyUpload } from './verification';
 export { loadMyCertificates } from './me-section';
-export { PdfRenderer } from './pdf/renderer';
+export { PdfRenderer } from '../../services/pdf/renderer';

@@ -1,37 +1,13 @@
 import type { Course, CourseSession } from '../../models';
 import type { Approval, CourseStatus } from '../../models/course';
-import type { EnrollmentStatus } from '../../models/enrollment';
+import { COURSE_STATUS_BADGES, COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { jalaliAscii } from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 
 /** Persian names of what a course and its enrollments can be, and plain objects for the views. */
 
-export const STATUS_LABELS: Record<CourseStatus, string> = {
-  draft: 'پیش‌نویس',
-  open: 'ثبت‌نام باز',
-  running: 'در حال برگزاری',
-  finished: 'پایان‌یافته',
-  cancelled: 'لغوشده',
-};
-
-export const STATUS_BADGES: Record<CourseStatus, string> = {
-  draft: 'text-bg-secondary',
-  open: 'text-bg-success',
-  running: 'text-bg-primary',
-  finished: 'text-bg-dark',
-  cancelled: 'text-bg-danger',
-};
-
 export const DELIVERY_LABELS = { 'in-person': 'حضوری', online: 'برخط (مجازی)' } as const;
 export const APPROVAL_LABELS = { auto: 'پذیرش خودکار', manual: 'با تأیید مدیر' } as const;
-
-export const ENROLLMENT_LABELS: Record<EnrollmentStatus, string> = {
-  pending: 'در انتظار تأیید',
-  approved: 'پذیرفته‌شده',
-  waitlisted: 'در فهرست انتظار',
-  rejected: 'ردشده',
-  cancelled: 'لغوشده',
-};
 
 /**
  * A course code as shown: Persian digits when it is all Persian letters and digits (۱۰۱-خ); a code
@@ -105,8 +81,8 @@ export function presentCourse(course: Course): CoursePresenter {
     approval: course.approval as Approval,
     approvalLabel: APPROVAL_LABELS[course.approval as Approval],
     status: course.status as CourseStatus,
-    statusLabel: STATUS_LABELS[course.status as CourseStatus],
-    statusBadge: STATUS_BADGES[course.status as CourseStatus],
+    statusLabel: COURSE_STATUS_LABELS[course.status as CourseStatus],
+    statusBadge: COURSE_STATUS_BADGES[course.status as CourseStatus],
   };
 }
 

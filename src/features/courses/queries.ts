@@ -1,15 +1,18 @@
+import { COURSE_STATUS_BADGES, COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
 import { col, fn, Op, QueryTypes, type Sequelize } from 'sequelize';
 import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
 import type { CourseStatus, Delivery } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { NotFoundError } from '../../lib/errors';
-import { jalaliYearRange, todayIso } from '../../lib/jalali';
+import { jalaliYearRange } from '../../lib/jalali';
+import { freeSeats, HOLDING, HOLDING_SQL } from '../enrollments/seats';
+import { sessionIsOver } from '../attendance/summary';
+import { ENROLLMENT_STATE_BADGES, ENROLLMENT_STATE_LABELS, enrollmentState, takesEnrollment, takingEnrollmentSql, type EnrollmentState } from '../enrollments/state';
 import { searchKey, comparePersian } from '../../lib/persian';
+import { activeCounties } from '../counties/service';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import {
-  ENROLLMENT_LABELS,
-  STATUS_BADGES,
-  STATUS_LABELS,
+  DELIVERY_LABELS,
   hoursOf,
   minutesBetween,
   pagination,
@@ -47,7 +50,9 @@ export interface AdminCourseRow {
   statusLabel: string;
   statusBadge: string;
   capacity: number;
-  approved: number;
+  /** Seats held and free (seats.ts), the same numbers as the public pages. */
+  held: number;
+  seatsLeft: number;
   sessionCount: number;
   firstDate: string | null;
   lastDate: string | null;
@@ -81,7 +86,7 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
   const rows = await sequelize.query<Record<string, unknown>>(
     `SELECT c.id, c.code, c.title, c.category, c.status, c.capacity,
        s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",
-       (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status = 'approved') AS approved,
+       (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status IN ${HOLDING_SQL}) AS held,
        COUNT(*) OVER () AS total
      FROM courses c
      LEFT JOIN (SELECT course_id, MIN(date) AS first_date, MAX(date) AS last_date, COUNT(*) AS n
@@ -92,7 +97,7 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
     { type: QueryTypes.SELECT, replacements },
   );
   const total = rows.length ? Number(rows[0].total) : await countCourses(sequelize, where, replacements);
-  const categories = await sequelize.query<{ category: string }>('SELECT DISTINCT category FROM courses ORDER BY category', { type: QueryTypes.SELECT });
+  const categories = await courseCategories(sequelize);
   const courses: AdminCourseRow[] = rows.map((r) => {
     const status = r.status as CourseStatus;
     return {
@@ -102,16 +107,17 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
       title: String(r.title),
       category: String(r.category),
       status,
-      statusLabel: STATUS_LABELS[status],
-      statusBadge: STATUS_BADGES[status],
+      statusLabel: COURSE_STATUS_LABELS[status],
+      statusBadge: COURSE_STATUS_BADGES[status],
       capacity: Number(r.capacity),
-      approved: Number(r.approved),
+      held: Number(r.held),
+      seatsLeft: freeSeats(Number(r.capacity), Number(r.held)),
       sessionCount: Number(r.sessionCount),
       firstDate: isoOf(r.firstDate),
       lastDate: isoOf(r.lastDate),
     };
   });
-  return { courses, categories: categories.map((c) => c.category), ...pagination(query.page, total, PAGE_SIZE) };
+  return { courses, categories, ...pagination(query.page, total, PAGE_SIZE) };
 }
 
 /** The count behind a page past the end (the window count of an empty page is unknown). */
@@ -145,13 +151,22 @@ export async function courseForAdmin(id: number) {
       })) as unknown as { sessionId: number; n: number | string }[])
     : [];
   const marksBySession = new Map(marked.map((m) => [Number(m.sessionId), Number(m.n)]));
-  const presented = sessions.map((s) => ({ ...presentSession(s), marks: marksBySession.get(s.id) ?? 0 }));
+  const now = new Date();
+  const presented = sessions.map((s) => ({ ...presentSession(s), marks: marksBySession.get(s.id) ?? 0, held: sessionIsOver(s, now) }));
   const sessionMinutes = sessions.reduce((sum, s) => sum + minutesBetween(s.startTime, s.endTime), 0);
   const counts: Record<string, number> = {};
   for (const row of enrollmentCounts as unknown as { status: EnrollmentStatus; n: number | string }[]) counts[row.status] = Number(row.n);
   const instructor = (course as Course & { instructor?: User | null }).instructor ?? null;
+  const first = sessions[0];
+  const held = HOLDING.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
   return {
     course: presentCourse(course),
+    ...stateOf(
+      { status: course.status, enrollOpens: course.enrollOpens, enrollCloses: course.enrollCloses, firstStart: first ? `${first.date} ${first.startTime}` : null },
+      freeSeats(course.capacity, held),
+    ),
+    /** A finished or cancelled course keeps its sessions as they were: no edit, no delete. */
+    sessionsEditable: course.status !== 'finished' && course.status !== 'cancelled',
     instructorUsername: instructor?.username ?? null,
     sessions: presented,
     sessionHours: hoursOf(sessionMinutes),
@@ -163,7 +178,7 @@ export async function courseForAdmin(id: number) {
         return { slug: county?.slug ?? '', name: county?.name ?? '', quota: q.quota };
       })
       .sort((a, b) => comparePersian(a.name, b.name)),
-    enrollments: Object.entries(ENROLLMENT_LABELS).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 })),
+    enrollments: Object.entries(ENROLLMENT_STATUS_LABELS).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 })),
     approved: counts.approved ?? 0,
   };
 }
@@ -182,10 +197,9 @@ export async function courseForEdit(id: number) {
   return { course, instructorUsername: instructor?.username ?? null, quotas: bySlug };
 }
 
-/** Counties offered for quotas: the active ones, and any inactive one a course already has a quota for. */
+/** Counties offered for quotas: the active ones, in the one Persian order of every county list. */
 export async function countiesForQuotas(): Promise<{ slug: string; name: string }[]> {
-  const counties = await County.findAll({ attributes: ['slug', 'name', 'active'], order: [['name', 'ASC']] });
-  return counties.filter((c) => c.active).map((c) => ({ slug: c.slug, name: c.name }));
+  return (await activeCounties()).map((c) => ({ slug: c.slug, name: c.name }));
 }
 
 export async function sessionForEdit(id: number) {
@@ -198,7 +212,7 @@ export async function sessionForEdit(id: number) {
   const { course } = session;
   return {
     session: { ...presentSession(session), marks },
-    course: { id: course.id, code: course.code, title: course.title, status: course.status, statusLabel: STATUS_LABELS[course.status as CourseStatus] },
+    course: { id: course.id, code: course.code, title: course.title, status: course.status, statusLabel: COURSE_STATUS_LABELS[course.status as CourseStatus] },
   };
 }
 
@@ -211,10 +225,14 @@ export interface CatalogueRow {
   title: string;
   category: string;
   delivery: Delivery;
+  deliveryLabel: string;
   place: string | null;
   hours: number;
   capacity: number;
   seatsLeft: number;
+  state: EnrollmentState;
+  stateLabel: string;
+  stateBadge: string;
   enrollCloses: string;
   firstDate: string | null;
   lastDate: string | null;
@@ -222,27 +240,41 @@ export interface CatalogueRow {
   mine: { status: EnrollmentStatus; label: string; waitlistPosition: number | null } | null;
 }
 
-/** Seats not held: capacity less approved enrollments and those awaiting review (which hold a seat too). */
-function seatsLeft(capacity: unknown, held: unknown): number {
-  return Math.max(0, Number(capacity) - Number(held ?? 0));
+/** The first session's start, `YYYY-MM-DD HH:mm`, of the course aliased c (state.ts compares it with now). */
+const FIRST_START = "(SELECT MIN(CAST(fs.date AS VARCHAR(10)) || ' ' || fs.start_time) FROM course_sessions fs WHERE fs.course_id = c.id)";
+
+/** A course's enrollment state from a row of the catalogue or the course page. */
+function stateOf(row: Record<string, unknown>, free: number) {
+  const firstStart = row.firstStart ? String(row.firstStart) : null;
+  const state = enrollmentState({
+    status: row.status as CourseStatus,
+    enrollOpens: isoOf(row.enrollOpens) ?? '',
+    enrollCloses: isoOf(row.enrollCloses) ?? '',
+    firstSession: firstStart ? { date: firstStart.slice(0, 10), startTime: firstStart.slice(11) } : null,
+    freeSeats: free,
+  });
+  return { state, stateLabel: ENROLLMENT_STATE_LABELS[state], stateBadge: ENROLLMENT_STATE_BADGES[state] };
 }
 
 function ownStatus(status: unknown, position: unknown): CatalogueRow['mine'] {
   if (!status) return null;
   const s = status as EnrollmentStatus;
-  return { status: s, label: ENROLLMENT_LABELS[s], waitlistPosition: position === null || position === undefined ? null : Number(position) };
+  return { status: s, label: ENROLLMENT_STATUS_LABELS[s], waitlistPosition: position === null || position === undefined ? null : Number(position) };
 }
 
 /**
- * Open courses, one page, in one query: sessions and approved seats are grouped in the database
- * (only over open courses), and the viewer's own enrollment is joined on its unique key.
+ * The courses that take enrollments now (state.ts: open, or full with a waitlist), one page, in one
+ * query: sessions and held seats are grouped in the database (only over open courses), and the
+ * viewer's own enrollment is joined on its unique key.
  */
 export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, userId: number | null) {
-  const where = ["c.status = 'open'"];
-  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, userId: userId ?? 0 };
+  const taking = takingEnrollmentSql(FIRST_START);
+  const where = [taking.where];
+  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, userId: userId ?? 0, ...taking.replacements };
   filterByCategoryAndText(query, where, replacements);
   const rows = await sequelize.query<Record<string, unknown>>(
-    `SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.enroll_closes AS "enrollCloses",
+    `SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.status,
+       c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses", ${FIRST_START} AS "firstStart",
        s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",
        COALESCE(a.n, 0) AS held, m.status AS "myStatus", m.waitlist_position AS "myPosition",
        COUNT(*) OVER () AS total
@@ -250,7 +282,7 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
      LEFT JOIN (SELECT course_id, MIN(date) AS first_date, MAX(date) AS last_date, COUNT(*) AS n FROM course_sessions
                 WHERE course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) s ON s.course_id = c.id
      LEFT JOIN (SELECT course_id, COUNT(*) AS n FROM enrollments
-                WHERE status IN ('approved', 'pending') AND course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) a ON a.course_id = c.id
+                WHERE status IN ${HOLDING_SQL} AND course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) a ON a.course_id = c.id
      LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
      WHERE ${where.join(' AND ')}
      ORDER BY s.first_date IS NULL, s.first_date, c.id
@@ -258,38 +290,51 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
     { type: QueryTypes.SELECT, replacements },
   );
   const total = rows.length ? Number(rows[0].total) : query.page > 1 ? await countCourses(sequelize, where, replacements) : 0;
-  const courses: CatalogueRow[] = rows.map((r) => ({
+  const courses: CatalogueRow[] = rows.map((r) => {
+    const free = freeSeats(Number(r.capacity), Number(r.held));
+    return {
     id: Number(r.id),
     code: String(r.code),
     codeShown: shownCode(String(r.code)),
     title: String(r.title),
     category: String(r.category),
     delivery: r.delivery as Delivery,
+    deliveryLabel: DELIVERY_LABELS[r.delivery as Delivery],
     place: (r.place as string | null) ?? null,
     hours: Number(r.hours),
     capacity: Number(r.capacity),
-    seatsLeft: seatsLeft(r.capacity, r.held),
+    seatsLeft: free,
+    ...stateOf(r, free),
     enrollCloses: isoOf(r.enrollCloses) ?? '',
     firstDate: isoOf(r.firstDate),
     lastDate: isoOf(r.lastDate),
     sessionCount: Number(r.sessionCount),
     mine: ownStatus(r.myStatus, r.myPosition),
-  }));
+    };
+  });
   return { courses, ...pagination(query.page, total, PAGE_SIZE) };
 }
 
-/** Categories of open courses, for the catalogue's filter. */
+/** The course categories in use, in Persian order (the admin's list and the reports' filters). */
+export async function courseCategories(sequelize: Sequelize): Promise<string[]> {
+  const rows = await sequelize.query<{ category: string }>('SELECT DISTINCT category FROM courses', { type: QueryTypes.SELECT });
+  return rows.map((r) => r.category).sort(comparePersian);
+}
+
+/** Categories of the courses the catalogue lists, for its filter, in Persian order. */
 export async function catalogueCategories(sequelize: Sequelize): Promise<string[]> {
-  const rows = await sequelize.query<{ category: string }>("SELECT DISTINCT category FROM courses WHERE status = 'open' ORDER BY category", {
+  const taking = takingEnrollmentSql(FIRST_START);
+  const rows = await sequelize.query<{ category: string }>(`SELECT DISTINCT c.category FROM courses c WHERE ${taking.where}`, {
     type: QueryTypes.SELECT,
+    replacements: taking.replacements,
   });
-  return rows.map((r) => r.category);
+  return rows.map((r) => r.category).sort(comparePersian);
 }
 
 /** One course as the public sees it (drafts are not public), with the viewer's own enrollment. */
 export async function publicCourse(sequelize: Sequelize, id: number, userId: number | null) {
   const [row] = await sequelize.query<Record<string, unknown>>(
-    `SELECT c.*, (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status IN ('approved', 'pending')) AS held,
+    `SELECT c.*, (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status IN ${HOLDING_SQL}) AS held,
        m.status AS "myStatus", m.waitlist_position AS "myPosition", m.reason AS "myReason"
      FROM courses c LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
      WHERE c.id = :id AND c.status <> 'draft'`,
@@ -302,7 +347,12 @@ export async function publicCourse(sequelize: Sequelize, id: number, userId: num
     order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']],
   });
   const status = row.status as CourseStatus;
-  const today = todayIso();
+  const free = freeSeats(Number(row.capacity), Number(row.held));
+  const first = sessions[0];
+  const state = stateOf(
+    { status, enrollOpens: row.enroll_opens, enrollCloses: row.enroll_closes, firstStart: first ? `${first.date} ${first.startTime}` : null },
+    free,
+  );
   const enrollOpens = isoOf(row.enroll_opens) ?? '';
   const enrollCloses = isoOf(row.enroll_closes) ?? '';
   const delivery = row.delivery as Delivery;
@@ -316,22 +366,23 @@ export async function publicCourse(sequelize: Sequelize, id: number, userId: num
       description: paragraphs((row.description as string | null) ?? null),
       instructorName: (row.instructor_name as string | null) ?? null,
       delivery,
-      deliveryLabel: delivery === 'online' ? 'برخط (مجازی)' : 'حضوری',
+      deliveryLabel: DELIVERY_LABELS[delivery],
       place: (row.place as string | null) ?? null,
       hours: Number(row.hours),
       capacity: Number(row.capacity),
-      seatsLeft: seatsLeft(row.capacity, row.held),
+      seatsLeft: free,
       enrollOpens,
       enrollCloses,
       minAttendance: Number(row.min_attendance),
       status,
-      statusLabel: STATUS_LABELS[status],
-      statusBadge: STATUS_BADGES[status],
+      statusLabel: COURSE_STATUS_LABELS[status],
+      statusBadge: COURSE_STATUS_BADGES[status],
       approvalManual: row.approval === 'manual',
       // The class link is for those with a seat.
       link: row.myStatus === 'approved' && delivery === 'online' ? ((row.link as string | null) ?? null) : null,
     },
-    enrollWindow: status !== 'open' ? 'closed' : today < enrollOpens ? 'not-yet' : today > enrollCloses ? 'closed' : 'open',
+    ...state,
+    takesEnrollment: takesEnrollment(state.state),
     mine: ownStatus(row.myStatus, row.myPosition),
     myReason: (row.myReason as string | null) ?? null,
     sessions: sessions.map(presentSession),

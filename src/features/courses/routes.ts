@@ -1,3 +1,4 @@
+import { COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { actorOf } from '../../services/audit';
 import { idParam } from '../../lib/params';
 import { Router, type Response } from 'express';
@@ -11,6 +12,7 @@ import {
   adminListQuery,
   catalogueQuery,
   courseSchema,
+  deleteSessionSchema,
   duplicateSchema,
   seriesSchema,
   sessionSchema,
@@ -37,7 +39,10 @@ import {
   publicCourse,
   sessionForEdit,
 } from './queries';
-import { courseFormValues, shownCode, STATUS_LABELS } from './presenter';
+import {
+  courseFormValues,
+  shownCode,
+} from './presenter';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
@@ -86,7 +91,7 @@ async function renderCoursePage(
     ...data,
     forms,
     alert: options.alert ?? null,
-    statusLabels: STATUS_LABELS,
+    statusLabels: COURSE_STATUS_LABELS,
     nextStatuses: TRANSITIONS[data.course.status],
   });
 }
@@ -99,7 +104,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   router.get('/admin/courses', admin, async (req, res) => {
     const query = adminListQuery.parse(req.query);
     const list = await listCoursesForAdmin(sequelize, query);
-    res.render('courses/index', { title: 'دوره‌ها', query, ...list, statusLabels: STATUS_LABELS });
+    res.render('courses/index', { title: 'دوره‌ها', query, ...list, statusLabels: COURSE_STATUS_LABELS });
   });
 
   router.get('/admin/courses/new', admin, async (_req, res) => {
@@ -162,7 +167,7 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
     try {
       const { status } = parseForm(statusSchema, req.body);
       await changeCourseStatus(sequelize, id, status, actorOf(req));
-      flash(req, 'success', `وضعیت دوره «${STATUS_LABELS[status]}» شد.`);
+      flash(req, 'success', `وضعیت دوره «${COURSE_STATUS_LABELS[status]}» شد.`);
       res.redirect(303, `/admin/courses/${id}`);
     } catch (err) {
       if (err instanceof ConflictError) return renderCoursePage(res, id, { status: 409, alert: err.message });
@@ -221,9 +226,18 @@ export function courseRoutes({ sequelize, publicPages }: Services): Router {
   });
 
   router.post('/admin/sessions/:id/delete', admin, async (req, res) => {
-    const courseId = await deleteSession(sequelize, idParam(req.params.id), actorOf(req));
-    flash(req, 'success', 'جلسه حذف شد.');
-    res.redirect(303, `/admin/courses/${courseId}`);
+    const id = idParam(req.params.id);
+    try {
+      const { reason } = parseForm(deleteSessionSchema, req.body);
+      const courseId = await deleteSession(sequelize, id, reason, actorOf(req));
+      flash(req, 'success', reason ? 'جلسه لغو شد و به رابطین دوره خبر داده شد.' : 'جلسه حذف شد.');
+      res.redirect(303, `/admin/courses/${courseId}`);
+    } catch (err) {
+      if (!(err instanceof ConflictError || err instanceof FormError)) throw err;
+      const { course } = await sessionForEdit(id);
+      const alert = err instanceof FormError ? (err.fields.reason ?? err.message) : err.message;
+      await renderCoursePage(res, course.id, { status: err.status, alert });
+    }
   });
 
   // ---- the public catalogue ----

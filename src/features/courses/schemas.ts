@@ -106,10 +106,14 @@ export type SeriesInput = z.output<typeof seriesSchema>;
 
 export const statusSchema = z.object({ status: choice(COURSE_STATUSES, 'وضعیت') });
 
+/** Dropping a session not yet held; with a reason it is a cancellation the liaisons are told of. */
+export const deleteSessionSchema = z.object({ reason: optionalText({ label: 'دلیل لغو جلسه', max: 300 }) });
+
 export const duplicateSchema = z.object({ code: courseCode, sessions: checkbox });
 
 const queryText = z.preprocess((v) => (typeof v === 'string' ? normalizeText(v).slice(0, 100) : ''), z.string());
-const page = z.preprocess(pageParam, z.number());
+/** `page` in a long list's query string (lib/params.ts: any digits, clamped). */
+export const page = z.preprocess(pageParam, z.number());
 
 export const adminListQuery = z.object({
   q: queryText,

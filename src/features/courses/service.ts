@@ -1,4 +1,5 @@
-import { fn, col, Op, UniqueConstraintError, ForeignKeyConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { COURSE_STATUS_LABELS } from '../../lib/statuses';
+import { Op, UniqueConstraintError, ForeignKeyConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
 import type { CourseStatus } from '../../models/course';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -6,9 +7,12 @@ import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { addDaysIso, formatDate, weekdayFromSaturday } from '../../lib/jalali';
 import { searchKey, toPersianDigits } from '../../lib/persian';
 import type { CourseInput, SeriesInput, SessionInput } from './schemas';
-import { STATUS_LABELS } from './presenter';
+
 import { fillFreedSeats } from '../enrollments/service';
+import { heldByCounty } from '../enrollments/seats';
 import { notifyEnrollmentChanges } from '../enrollments/notify';
+import { windowHasPassed } from '../enrollments/state';
+import { sessionIsOver } from '../attendance/summary';
 
 /** The use cases of courses and their sessions: what an admin does, each in one transaction. */
 
@@ -175,18 +179,6 @@ export async function updateCourse(
     .catch(asCodeConflict);
 }
 
-/** Seats held per county (approved enrollments, and those awaiting an admin's review). */
-async function heldByCounty(courseId: number, transaction: Transaction): Promise<Map<number | null, number>> {
-  const rows = (await Enrollment.findAll({
-    attributes: ['countyId', [fn('COUNT', col('id')), 'n']],
-    where: { courseId, status: { [Op.in]: ['approved', 'pending'] } },
-    group: ['countyId'],
-    raw: true,
-    transaction,
-  })) as unknown as { countyId: number | null; n: number | string }[];
-  return new Map(rows.map((r) => [r.countyId, Number(r.n)]));
-}
-
 export async function duplicateCourse(
   sequelize: Sequelize,
   id: number,
@@ -224,11 +216,17 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
     const course = await findCourse(id, t, true);
     const from = course.status as CourseStatus;
     if (!TRANSITIONS[from].includes(status)) {
-      throw new ConflictError(`دورهٔ «${STATUS_LABELS[from]}» را نمی‌توان به «${STATUS_LABELS[status]}» برد.`);
+      throw new ConflictError(`دورهٔ «${COURSE_STATUS_LABELS[from]}» را نمی‌توان به «${COURSE_STATUS_LABELS[status]}» برد.`);
     }
     if (status === 'open' && (await CourseSession.count({ where: { courseId: id }, transaction: t })) === 0) {
       throw new ConflictError('پیش از باز کردن ثبت‌نام دست‌کم یک جلسه برای دوره بگذارید.');
     }
+    if (status === 'open' && windowHasPassed(course)) {
+      throw new ConflictError(
+        `مهلت ثبت‌نام این دوره (${formatDate(course.enrollCloses)}) گذشته است؛ بازه‌ای که یکسره گذشته باز نمی‌شود. نخست در ویرایش دوره پایان ثبت‌نام را روزی از امروز به بعد بگذارید.`,
+      );
+    }
+    if (status === 'finished') await assertNoSessionAhead(id, t);
     await course.update({ status }, { transaction: t });
     await recordAudit(actor, 'course.status', { type: 'course', id }, { from, to: status }, t);
     if (status === 'cancelled') {
@@ -240,10 +238,29 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
   });
 }
 
+/**
+ * A course finishes once every session is held: certificates count attendance over held sessions, so
+ * finishing with one still ahead would certify hours nobody attended.
+ */
+async function assertNoSessionAhead(courseId: number, transaction: Transaction): Promise<void> {
+  const sessions = await CourseSession.findAll({
+    where: { courseId },
+    attributes: ['id', 'date', 'startTime', 'endTime'],
+    order: [['date', 'ASC'], ['startTime', 'ASC']],
+    transaction,
+  });
+  const ahead = sessions.filter((s) => !sessionIsOver(s));
+  if (!ahead.length) return;
+  const shown = ahead.slice(0, 5).map((s) => `${formatDate(s.date)} ساعت ${toPersianDigits(s.startTime)}`).join('، ');
+  throw new ConflictError(
+    `جلسه‌های ${shown}${ahead.length > 5 ? ' و …' : ''} هنوز برگزار نشده‌اند؛ دوره را نمی‌توان پایان‌یافته اعلام کرد. نخست آن‌ها را برگزار کنید، یا حذف یا لغو کنید.`,
+  );
+}
+
 /** Sessions can change until the course is finished or cancelled. */
 function assertSessionsEditable(course: Course): void {
   if (course.status === 'finished' || course.status === 'cancelled') {
-    throw new ConflictError(`جلسه‌های دورهٔ «${STATUS_LABELS[course.status as CourseStatus]}» را نمی‌توان تغییر داد.`);
+    throw new ConflictError(`جلسه‌های دورهٔ «${COURSE_STATUS_LABELS[course.status as CourseStatus]}» را نمی‌توان تغییر داد.`);
   }
 }
 
@@ -333,13 +350,17 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
   });
 }
 
-/** Removes a session while nothing is recorded for it; returns its course's id. */
-export async function deleteSession(sequelize: Sequelize, id: number, actor: Actor): Promise<number> {
+/**
+ * Drops (cancels) a session not yet held while nothing is recorded for it; returns its course's id.
+ * With a reason, the liaisons of the course are told the session is cancelled and why.
+ */
+export async function deleteSession(sequelize: Sequelize, id: number, reason: string | null, actor: Actor): Promise<number> {
   return sequelize
     .transaction(async (t) => {
       const session = await findSession(id, t);
       const course = await findCourse(session.courseId, t, true);
       assertSessionsEditable(course);
+      if (sessionIsOver(session)) throw new ConflictError('این جلسه برگزار شده است؛ تنها جلسه‌ای که هنوز برگزار نشده حذف یا لغو می‌شود.');
       if ((await AttendanceMark.count({ where: { sessionId: id }, transaction: t })) > 0) {
         throw new ConflictError('برای این جلسه حضور و غیاب ثبت شده است؛ نمی‌توان آن را حذف کرد.');
       }
@@ -347,7 +368,12 @@ export async function deleteSession(sequelize: Sequelize, id: number, actor: Act
         throw new ConflictError('دورهٔ باز یا در حال برگزاری دست‌کم یک جلسه لازم دارد؛ این تنها جلسهٔ آن است.');
       }
       await session.destroy({ transaction: t });
-      await recordAudit(actor, 'session.delete', { type: 'session', id }, { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime }, t);
+      await recordAudit(actor, 'session.delete', { type: 'session', id }, { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime, reason }, t);
+      if (reason) {
+        const enrolled = await Enrollment.findAll({ where: { courseId: course.id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
+        const when = `${formatDate(session.date)} ساعت ${toPersianDigits(session.startTime)}`;
+        await notifyEnrollmentChanges(enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
+      }
       return course.id;
     })
     .catch((err) => {

@@ -1,6 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { Notification } from '../../models';
-import { queueEmail } from '../../services/mailer';
+import type { Transaction } from 'sequelize';
+import { notifyUsers } from '../notifications/service';
 import { toPersianDigits } from '../../lib/persian';
 
 export type EnrollmentChange =
@@ -11,7 +10,8 @@ export type EnrollmentChange =
   | { kind: 'moved'; position: number }
   | { kind: 'rejected'; reason: string }
   | { kind: 'cancelled'; byAdmin: boolean; reason: string | null }
-  | { kind: 'course-cancelled' };
+  | { kind: 'course-cancelled' }
+  | { kind: 'session-cancelled'; when: string; reason: string };
 
 export function changeMessage(courseTitle: string, change: EnrollmentChange): string {
   const course = `دورهٔ «${courseTitle}»`;
@@ -36,6 +36,8 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
         : `ثبت‌نام شما در ${course} لغو شد.`;
     case 'course-cancelled':
       return `${course} لغو شد و برگزار نمی‌شود. دوره‌های دیگر را در فهرست دوره‌ها ببینید.`;
+    case 'session-cancelled':
+      return `جلسهٔ ${change.when} ${course} لغو شد و برگزار نمی‌شود. دلیل: ${change.reason}`;
   }
 }
 
@@ -47,28 +49,7 @@ export function notifyEnrollmentChange(userId: number, courseTitle: string, chan
   return notifyEnrollmentChanges([userId], courseTitle, change, transaction);
 }
 
-/**
- * The same news for several liaisons at once (everyone in a cancelled course): one INSERT for the
- * notifications and one SELECT for the email addresses, whatever their number. Plain statements:
- * this runs inside enrollment transactions, which on SQLite queue one after another.
- */
-export async function notifyEnrollmentChanges(userIds: number[], courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
-  if (!userIds.length) return;
-  const message = changeMessage(courseTitle, change);
-  const sql = Notification.sequelize!;
-  const now = new Date();
-  const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
-  const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
-  await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {
-    replacements: { ...users, message, link: '/me', now },
-    transaction,
-  });
-  const emails = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id IN (:userIds) AND email IS NOT NULL', {
-    type: QueryTypes.SELECT,
-    replacements: { userIds },
-    transaction,
-  });
-  for (const { email } of emails) {
-    if (email) await queueEmail({ to: email, subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', text: message, link: '/me' }, transaction);
-  }
+/** The same news for several liaisons at once (everyone in a cancelled course), in one INSERT. */
+export function notifyEnrollmentChanges(userIds: number[], courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+  return notifyUsers(userIds, { message: changeMessage(courseTitle, change), link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما' }, transaction);
 }

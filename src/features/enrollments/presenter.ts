@@ -1,71 +1,60 @@
-import { Op, QueryTypes, type WhereOptions } from 'sequelize';
+import { Op, type WhereOptions } from 'sequelize';
 import { County, Course, Enrollment, OutboxEmail, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
-import type { CurrentUser } from '../../middleware/auth';
+import { todayIso } from '../../lib/jalali';
+import type { MyEnrollmentRow } from './queries';
 import { NotFoundError } from '../../lib/errors';
 import { searchKey, toPersianDigits } from '../../lib/persian';
-import { ACTIVE, startedBy } from './rules';
-
-export const STATUS_LABELS: Record<EnrollmentStatus, string> = {
-  approved: 'تأییدشده',
-  pending: 'در انتظار تأیید',
-  waitlisted: 'در فهرست انتظار',
-  rejected: 'ردشده',
-  cancelled: 'لغوشده',
-};
+import { ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
+import { ACTIVE } from './rules';
+import { freeSeats, HOLDING } from './seats';
+import { hasStartedBy } from './state';
 
 /** «در فهرست انتظار (نوبت ۳)», «ردشده — دلیل: …»: the status as a liaison reads it. */
 export function statusText(status: EnrollmentStatus, position: number | null, reason: string | null): string {
-  if (status === 'waitlisted' && position !== null) return `${STATUS_LABELS.waitlisted} (نوبت ${toPersianDigits(position)})`;
-  if (status === 'rejected' && reason) return `${STATUS_LABELS.rejected} — دلیل: ${reason}`;
-  return STATUS_LABELS[status];
+  if (status === 'waitlisted' && position !== null) return `${ENROLLMENT_STATUS_LABELS.waitlisted} (نوبت ${toPersianDigits(position)})`;
+  if (status === 'rejected' && reason) return `${ENROLLMENT_STATUS_LABELS.rejected} — دلیل: ${reason}`;
+  return ENROLLMENT_STATUS_LABELS[status];
 }
 
-/** The liaison's section of /me: their enrollments, and the latest notifications (plain rows, no model instances). */
-export async function loadMyEnrollments(user: CurrentUser) {
-  const sql = Enrollment.sequelize!;
-  // With each course's first session (day and time) and last day, in the same query.
-  const enrollments = await sql.query<{
-    id: number; status: EnrollmentStatus; waitlist_position: number | null; reason: string | null; created_at: Date | string;
-    course_id: number; code: string; title: string; course_status: Course['status']; first_start: string | null; last_date: string | null;
-  }>(
-    `SELECT e.id, e.status, e.waitlist_position, e.reason, e.created_at,
-            c.id AS course_id, c.code, c.title, c.status AS course_status,
-            (SELECT MIN(CAST(s.date AS VARCHAR(10)) || ' ' || s.start_time) FROM course_sessions s WHERE s.course_id = c.id) AS first_start,
-            (SELECT CAST(MAX(s.date) AS VARCHAR(10)) FROM course_sessions s WHERE s.course_id = c.id) AS last_date
-       FROM enrollments e JOIN courses c ON c.id = e.course_id
-      WHERE e.user_id = :userId
-      ORDER BY e.created_at DESC, e.id DESC`,
-    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
-  );
-  const now = new Date();
-  const notifications = await sql.query<{ message: string; link: string | null; created_at: Date | string; read_at: Date | string | null }>(
-    'SELECT message, link, created_at, read_at FROM notifications WHERE user_id = :userId ORDER BY created_at DESC, id DESC LIMIT 10',
-    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
-  );
-  // Shown once as new («تازه»), then read: the next visit lists them without the mark.
-  if (notifications.some((n) => !n.read_at)) {
-    await sql.query('UPDATE notifications SET read_at = :now WHERE user_id = :userId AND read_at IS NULL', { replacements: { userId: user.id, now: new Date() } });
-  }
+export interface MyEnrollmentCard {
+  id: number;
+  courseId: number;
+  courseTitle: string;
+  courseCode: string;
+  startDate: string | null;
+  endDate: string | null;
+  status: EnrollmentStatus;
+  statusText: string;
+  enrolledAt: Date;
+  cancellable: boolean;
+  /** The course's next session not yet over, or null. */
+  nextSession: { date: string; startTime: string; endTime: string; topic: string | null; today: boolean } | null;
+  place: string | null;
+  online: boolean;
+}
+
+/** One enrollment of a course under way, as a card on /me (pure: the rows are already read). */
+export function presentMyEnrollment(e: MyEnrollmentRow, now: Date = new Date()): MyEnrollmentCard {
+  const first = e.first_start ? { date: e.first_start.slice(0, 10), startTime: e.first_start.slice(11) } : null;
+  const started = hasStartedBy({ status: e.course_status }, first, now);
+  const next = e.next_id !== null && e.next_date && e.next_start && e.next_end
+    ? { date: e.next_date, startTime: e.next_start, endTime: e.next_end, topic: e.next_topic, today: e.next_date === todayIso(now) }
+    : null;
   return {
-    enrollments: enrollments.map((e) => {
-      const first = e.first_start ? { date: e.first_start.slice(0, 10), startTime: e.first_start.slice(11) } : null;
-      const started = startedBy({ status: e.course_status }, first, now);
-      return {
-        id: e.id,
-        courseId: e.course_id,
-        courseTitle: e.title,
-        courseCode: e.code,
-        startDate: first?.date ?? null,
-        endDate: e.last_date,
-        status: e.status,
-        statusText: statusText(e.status, e.waitlist_position, e.reason),
-        waitlistPosition: e.waitlist_position,
-        enrolledAt: new Date(e.created_at),
-        cancellable: ACTIVE.includes(e.status) && !started && e.course_status !== 'cancelled',
-      };
-    }),
-    notifications: notifications.map((n) => ({ message: n.message, link: n.link, at: new Date(n.created_at), unread: !n.read_at })),
+    id: e.id,
+    courseId: e.course_id,
+    courseTitle: e.title,
+    courseCode: e.code,
+    startDate: first?.date ?? null,
+    endDate: e.last_date,
+    status: e.status,
+    statusText: statusText(e.status, e.waitlist_position, e.reason),
+    enrolledAt: new Date(e.created_at),
+    cancellable: ACTIVE.includes(e.status) && !started && e.course_status !== 'cancelled',
+    nextSession: next,
+    place: e.place,
+    online: e.delivery === 'online',
   };
 }
 
@@ -109,7 +98,7 @@ export async function listCourseEnrollments(courseId: number, q = '') {
     nationalCode: e.user!.nationalCode ?? '',
     county: e.county?.name ?? '',
     status: e.status,
-    statusLabel: STATUS_LABELS[e.status],
+    statusLabel: ENROLLMENT_STATUS_LABELS[e.status],
     waitlistPosition: e.waitlistPosition,
     reason: e.reason ?? '',
     enrolledAt: e.createdAt,
@@ -124,7 +113,8 @@ export async function listCourseEnrollments(courseId: number, q = '') {
     pending: group('pending'),
     waitlisted: group('waitlisted'),
     ended: group('rejected', 'cancelled'),
-    seatsLeft: Math.max(0, course.capacity - (await Enrollment.count({ where: { courseId, status: 'approved' } }))),
+    // Over every enrollment of the course, whatever the search box filtered.
+    seatsLeft: freeSeats(course.capacity, await Enrollment.count({ where: { courseId, status: HOLDING } })),
   };
 }
 

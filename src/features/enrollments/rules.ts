@@ -1,11 +1,10 @@
-import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
-import { Course, CourseQuota, CourseSession, Enrollment } from '../../models';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { Course, CourseSession, Enrollment } from '../../models';
+import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
-import { tehranInstant, todayIso } from '../../lib/jalali';
+import { enrollmentState, hasStartedBy, refusalOf, type FirstSession } from './state';
 
-/** Enrollments that hold a seat: approved ones, and in a course with manual approval those awaiting review. */
-export const HOLDING: EnrollmentStatus[] = ['approved', 'pending'];
 /** Enrollments still alive: not rejected, not cancelled. */
 export const ACTIVE: EnrollmentStatus[] = ['approved', 'pending', 'waitlisted'];
 
@@ -26,95 +25,30 @@ export const MESSAGES = {
   alreadyEnded: 'این ثبت‌نام پیش‌تر لغو یا رد شده است.',
 };
 
-/** How many seats of a course are held, overall and per county, against its capacity and quotas. */
-export class Seats {
-  private constructor(
-    private readonly capacity: number,
-    private readonly quotas: Map<number, number>,
-    private readonly held: { total: number; byCounty: Map<number, number> },
-    private readonly approved: { total: number; byCounty: Map<number, number> },
-  ) {}
-
-  static async of(course: Course, transaction: Transaction): Promise<Seats> {
-    const rows = await Course.sequelize!.query<{ county_id: number | null; status: string; n: number | string }>(
-      `SELECT county_id, status, COUNT(*) AS n FROM enrollments
-       WHERE course_id = :courseId AND status IN ('approved', 'pending') GROUP BY county_id, status`,
-      { replacements: { courseId: course.id }, type: QueryTypes.SELECT, transaction },
-    );
-    const quotas = await CourseQuota.findAll({ where: { courseId: course.id }, transaction });
-    const held = { total: 0, byCounty: new Map<number, number>() };
-    const approved = { total: 0, byCounty: new Map<number, number>() };
-    const add = (into: typeof held, county: number | null, n: number) => {
-      into.total += n;
-      if (county !== null) into.byCounty.set(county, (into.byCounty.get(county) ?? 0) + n);
-    };
-    for (const row of rows) {
-      add(held, row.county_id, Number(row.n));
-      if (row.status === 'approved') add(approved, row.county_id, Number(row.n));
-    }
-    return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved);
-  }
-
-  private fits(counts: { total: number; byCounty: Map<number, number> }, countyId: number | null): boolean {
-    if (counts.total >= this.capacity) return false;
-    const quota = countyId === null ? undefined : this.quotas.get(countyId);
-    return quota === undefined || (counts.byCounty.get(countyId!) ?? 0) < quota;
-  }
-
-  /** A new enrollment from this county would find a seat (nothing held beyond capacity or quota). */
-  hasRoomFor(countyId: number | null): boolean {
-    return this.fits(this.held, countyId);
-  }
-
-  /** One more approval from this county stays within capacity and quota (what the database guards). */
-  canApprove(countyId: number | null): boolean {
-    return this.fits(this.approved, countyId);
-  }
-
-  anyRoom(): boolean {
-    return this.held.total < this.capacity;
-  }
-
-  take(countyId: number | null, status: EnrollmentStatus): void {
-    const bump = (counts: typeof this.held) => {
-      counts.total += 1;
-      if (countyId !== null) counts.byCounty.set(countyId, (counts.byCounty.get(countyId) ?? 0) + 1);
-    };
-    if (HOLDING.includes(status)) bump(this.held);
-    if (status === 'approved') bump(this.approved);
-  }
-}
-
 /** The course row, locked for the rest of the transaction on PostgreSQL (SQLite writes one at a time). */
 export async function lockCourse(courseId: number, transaction: Transaction): Promise<Course | null> {
   return Course.findByPk(courseId, { transaction, lock: transaction.LOCK.UPDATE });
 }
 
-/** A course starts with its first session (or when an admin marks it running). */
-export function startedBy(
-  course: Pick<Course, 'status'>,
-  first: { date: string; startTime: string } | null,
-  now = new Date(),
-): boolean {
-  if (course.status === 'running' || course.status === 'finished') return true;
-  return first ? tehranInstant(first.date, first.startTime) <= now : false;
-}
-
+/** Whether the course has started (state.ts holds the rule; this reads its first session). */
 export async function hasStarted(course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
-  const first = await CourseSession.findOne({ where: { courseId: course.id }, attributes: ['date', 'startTime'], order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
-  return startedBy(course, first, now);
+  return hasStartedBy(course, await firstSessionOf(course.id, transaction), now);
 }
 
-/** Why a liaison may not enroll in this course now, or null when they may. */
+async function firstSessionOf(courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
+  const first = await CourseSession.findOne({ where: { courseId }, attributes: ['date', 'startTime'], order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
+  return first ? { date: String(first.date).slice(0, 10), startTime: first.startTime } : null;
+}
+
+/** Why a liaison may not enroll in this course now, or null when they may (the course's enrollment state). */
 export async function whyEnrollmentIsClosed(course: Course, transaction: Transaction): Promise<string | null> {
-  if (course.status === 'cancelled') return MESSAGES.cancelledCourse;
-  if (course.status === 'finished') return MESSAGES.finishedCourse;
-  if (course.status === 'running' || (await hasStarted(course, transaction))) return MESSAGES.started;
-  if (course.status !== 'open') return MESSAGES.notOpen;
-  const today = todayIso();
-  if (today < course.enrollOpens) return MESSAGES.notOpen;
-  if (today > course.enrollCloses) return MESSAGES.closed;
-  return null;
+  const state = enrollmentState({
+    status: course.status as CourseStatus,
+    enrollOpens: course.enrollOpens,
+    enrollCloses: course.enrollCloses,
+    firstSession: await firstSessionOf(course.id, transaction),
+  });
+  return refusalOf(state);
 }
 
 export async function nextWaitlistPosition(courseId: number, transaction: Transaction): Promise<number> {

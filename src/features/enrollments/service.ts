@@ -6,11 +6,10 @@ import { recordAudit, type Actor } from '../../services/audit';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { normalizeCode } from '../../lib/persian';
 import { notifyEnrollmentChange } from './notify';
+import { HOLDING, Seats } from './seats';
 import {
   ACTIVE,
-  HOLDING,
   MESSAGES,
-  Seats,
   hasStarted,
   inEnrollmentTransaction,
   lockCourse,

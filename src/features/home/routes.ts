@@ -2,7 +2,6 @@ import { Router } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
 import { barChart, loadDashboard } from '../reports/dashboard';
-import { COURSE_STATUS } from '../reports/presenter';
 
 export function homeRoutes({ sequelize }: Services): Router {
   const router = Router();
@@ -12,7 +11,7 @@ export function homeRoutes({ sequelize }: Services): Router {
   });
   router.get('/admin', requireRole('admin'), async (_req, res) => {
     const dashboard = await loadDashboard(sequelize);
-    res.render('admin/home', { title: 'پیشخوان مدیر', dashboard, chart: barChart(dashboard.participation), statusLabels: COURSE_STATUS });
+    res.render('admin/home', { title: 'پیشخوان مدیر', dashboard, chart: barChart(dashboard.participation) });
   });
   return router;
 }

@@ -6,9 +6,10 @@ import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
-import { endSessionsOf } from '../../middleware/session';
+import { endSessionsOf } from '../../services/sessions';
 import type { Settings } from '../../services/settings';
 import type { AdminAccountInput, ProfileInput, RegisterInput } from './schemas';
+import { notifyUsers } from '../notifications/service';
 
 export const PAGE_SIZE = 25;
 
@@ -253,6 +254,13 @@ export async function updateAccount(sequelize: Sequelize, actor: Actor, id: numb
   );
 }
 
+/** What an account's owner is told when an admin activates it (on /me, and by email when they gave one). */
+export const ACTIVATED = {
+  message: 'حساب کاربری شما در سامانهٔ رابط فعال شد؛ اکنون می‌توانید وارد شوید و در دوره‌ها ثبت‌نام کنید.',
+  link: '/courses',
+  subject: 'سامانهٔ رابط: حساب شما فعال شد',
+};
+
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */
 export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
   await findAccount(id);
@@ -264,6 +272,7 @@ export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: n
       await user.update({ status }, { transaction });
       if (status === 'disabled') await endSessionsOf(sequelize, id, { transaction });
       await recordAudit(actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
+      if (status === 'active') await notifyUsers([id], ACTIVATED, transaction);
     }
     return user;
   });

@@ -72,7 +72,11 @@ export async function allSessions(sequelize: Sequelize, from: string, to: string
   return rows.map(presentSession);
 }
 
-/** A liaison's sessions: those of the courses they are approved in (not cancelled). */
+/**
+ * A liaison's sessions: those of the courses they are approved in (not cancelled). A finished
+ * course has nothing ahead: a session of it dated after today (left from before finishing required
+ * every session held) is not listed.
+ */
 export async function sessionsOf(sequelize: Sequelize, userId: number, from: string | null, to: string | null): Promise<CalendarSession[]> {
   const rows = await select<Record<string, unknown>>(
     sequelize,
@@ -80,9 +84,10 @@ export async function sessionsOf(sequelize: Sequelize, userId: number, from: str
     JOIN courses c ON c.id = e.course_id
     JOIN course_sessions s ON s.course_id = e.course_id
     WHERE e.user_id = :userId AND e.status = 'approved' AND c.status <> 'cancelled'
+      AND NOT (c.status = 'finished' AND s.date > :today)
       ${from ? 'AND s.date >= :from' : ''} ${to ? 'AND s.date <= :to' : ''}
     ORDER BY s.date, s.start_time, s.id`,
-    { userId, from, to },
+    { userId, from, to, today: todayIso() },
   );
   return rows.map(presentSession);
 }

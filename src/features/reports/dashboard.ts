@@ -1,3 +1,7 @@
+import type { CourseStatus } from '../../models/course';
+import { COURSE_STATUS_LABELS } from '../../lib/statuses';
+import { freeSeats, HOLDING_SQL } from '../enrollments/seats';
+import { ENROLLMENT_STATE_LABELS, enrollmentState } from '../enrollments/state';
 import type { Sequelize } from 'sequelize';
 import { addDaysIso, jalaliYear, jalaliYearRange, tehranInstant, todayIso, weekdayFromSaturday } from '../../lib/jalali';
 import { num, select } from './sql';
@@ -13,6 +17,8 @@ export interface DashboardCourse {
   waitlisted: number;
   pending: number;
   firstDate: string | null;
+  /** What the course's status and enrollment state are called (state.ts), e.g. «مهلت ثبت‌نام گذشته». */
+  stateLabel: string;
 }
 
 export interface DashboardSession {
@@ -60,8 +66,9 @@ export async function loadDashboard(sequelize: Sequelize, now: Date = new Date()
 
   const courses = await select<Record<string, unknown>>(
     sequelize,
-    `SELECT c.id, c.code, c.title, c.status, c.capacity,
-      (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status = 'approved') AS taken,
+    `SELECT c.id, c.code, c.title, c.status, c.capacity, c.enroll_opens, c.enroll_closes,
+      (SELECT MIN(CAST(s.date AS VARCHAR(10)) || ' ' || s.start_time) FROM course_sessions s WHERE s.course_id = c.id) AS first_start,
+      (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status IN ${HOLDING_SQL}) AS taken,
       (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status = 'waitlisted') AS waitlisted,
       (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id AND e.status = 'pending') AS pending,
       (SELECT MIN(s.date) FROM course_sessions s WHERE s.course_id = c.id) AS first_date
@@ -129,6 +136,7 @@ export async function loadDashboard(sequelize: Sequelize, now: Date = new Date()
       waitlisted: num(r.waitlisted),
       pending: num(r.pending),
       firstDate: isoDate(r.first_date),
+      stateLabel: courseStateLabel(r, now),
     })),
     todaySessions: weekSessions.filter((s) => s.date === today),
     weekSessions,
@@ -139,6 +147,26 @@ export async function loadDashboard(sequelize: Sequelize, now: Date = new Date()
       .map((r) => ({ name: String(r.name), count: num(r.n) }))
       .sort((a, b) => b.count - a.count || persianOrder.compare(a.name, b.name)),
   };
+}
+
+/** A running course is «در حال برگزاری»; an open one shows its enrollment state (state.ts). */
+function courseStateLabel(r: Record<string, unknown>, now: Date): string {
+  const status = String(r.status) as CourseStatus;
+  if (status !== 'open') return COURSE_STATUS_LABELS[status];
+  const first = r.first_start ? String(r.first_start) : null;
+  const free = freeSeats(num(r.capacity), num(r.taken));
+  return ENROLLMENT_STATE_LABELS[
+    enrollmentState(
+      {
+        status,
+        enrollOpens: isoDate(r.enroll_opens) ?? '',
+        enrollCloses: isoDate(r.enroll_closes) ?? '',
+        firstSession: first ? { date: first.slice(0, 10), startTime: first.slice(11) } : null,
+        freeSeats: free,
+      },
+      now,
+    )
+  ];
 }
 
 const persianOrder = new Intl.Collator('fa');

@@ -1,23 +1,9 @@
+import { COURSE_STATUS_LABELS } from '../../lib/statuses';
+import type { CourseStatus } from '../../models/course';
 import { jalaliAscii, monthName } from '../../lib/jalali';
 import type { Column, Table } from '../../lib/export';
 import type { ReportFilters } from './filters';
 import type { CountyRow, CourseRow, MonthRow, RecordRow, TrainingRecord } from './service';
-
-export const COURSE_STATUS: Record<string, string> = {
-  draft: 'پیش‌نویس',
-  open: 'باز برای ثبت‌نام',
-  running: 'در حال برگزاری',
-  finished: 'پایان‌یافته',
-  cancelled: 'لغوشده',
-};
-
-export const ENROLLMENT_STATUS: Record<string, string> = {
-  pending: 'در انتظار تأیید',
-  approved: 'تأییدشده',
-  waitlisted: 'فهرست انتظار',
-  rejected: 'ردشده',
-  cancelled: 'انصراف',
-};
 
 export const NOBODY = 'بدون شرکت‌کننده';
 
@@ -33,7 +19,7 @@ export function courseTable(rows: CourseRow[], f: ReportFilters): Table<CourseRo
     { header: 'کد دوره', value: (r) => r.code, width: 12 },
     { header: 'عنوان دوره', value: (r) => r.title, width: 36 },
     { header: 'دسته', value: (r) => r.category, width: 18 },
-    { header: 'وضعیت', value: (r) => COURSE_STATUS[r.status] ?? r.status, width: 16 },
+    { header: 'وضعیت', value: (r) => COURSE_STATUS_LABELS[r.status as CourseStatus] ?? r.status, width: 16 },
     { header: 'تاریخ نخستین جلسه', value: (r) => jalali(r.firstDate), width: 14 },
     { header: 'تاریخ آخرین جلسه', value: (r) => jalali(r.lastDate), width: 14 },
     { header: 'جلسه‌ها', value: (r) => r.sessions, width: 8 },

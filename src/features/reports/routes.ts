@@ -1,3 +1,4 @@
+import { COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
 import { idParam } from '../../lib/params';
 import { Router } from 'express';
 import type { Services } from '../../services';
@@ -8,7 +9,7 @@ import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
 import { allSessions, calendarFeed, calendarTokenOf, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
 import { sendTable } from '../../lib/export';
 import { filterQuery, parseReportFilters } from './filters';
-import { COURSE_STATUS, ENROLLMENT_STATUS, NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
+import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 
 export function reportRoutes({ sequelize, config, reports }: Services): Router {
@@ -27,7 +28,7 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
       query: filterQuery(filters),
       options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       rows,
-      statusLabels: COURSE_STATUS,
+      statusLabels: COURSE_STATUS_LABELS,
       action: '/admin/reports/courses',
     });
   });
@@ -75,7 +76,7 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
       query: filterQuery(filters),
       options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       record,
-      statusLabels: ENROLLMENT_STATUS,
+      statusLabels: ENROLLMENT_STATUS_LABELS,
       action: `/admin/liaisons/${id}/record`,
     });
   });

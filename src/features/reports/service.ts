@@ -1,6 +1,8 @@
 import type { Sequelize } from 'sequelize';
 import { BadRequestError, NotFoundError } from '../../lib/errors';
 import { jalaliParts, todayIso } from '../../lib/jalali';
+import { activeCounties } from '../counties/service';
+import { courseCategories } from '../courses/queries';
 import { County, User } from '../../models';
 import type { ReportFilters } from './filters';
 import {
@@ -433,9 +435,8 @@ export async function filterOptions(sql: Sequelize, now: Date = new Date()): Pro
   const thisYear = jalaliParts(todayIso(now)).year;
   const years = [];
   for (let y = thisYear + 1; y >= Math.min(1400, thisYear); y--) years.push(y);
-  const categories = await select<{ category: string }>(sql, 'SELECT DISTINCT category FROM courses ORDER BY category', {});
-  const counties = await County.findAll({ where: { active: true }, attributes: ['slug', 'name'], order: [['name', 'ASC']] });
-  return { years, categories: categories.map((c) => c.category), counties: counties.map((c) => ({ slug: c.slug, name: c.name })) };
+  const [categories, counties] = await Promise.all([courseCategories(sql), activeCounties()]);
+  return { years, categories, counties: counties.map((c) => ({ slug: c.slug, name: c.name })) };
 }
 
 /** The /me section: the liaison's own training record (every year, every category). */

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
-import { ServiceUnavailableError } from '../../../lib/errors';
+import { ServiceUnavailableError } from '../../lib/errors';
 import type { RenderRequest, RenderResponse } from './worker';
 
 export interface RenderJob {

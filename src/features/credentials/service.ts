@@ -1,0 +1,155 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Config } from '../../config';
+import { Certificate } from '../../models';
+import { issuerKeys } from '../../services/issuer-keys';
+import { CODE_PATTERN } from '../certificates/verification';
+import { type OwnDocuments, strictDocumentLoader } from './contexts';
+import { type CredentialInput, credentialPath, openBadgeCredential } from './credential';
+import { presentCredentialCheck } from './presenter';
+import { didWebDocument, isDidWeb, issuerDid, issuerProfile } from './issuer';
+import { checkCredential, type CredentialCheck, signCredential } from './signing';
+import { listPosition, statusEntry, statusListCredential, statusListRange } from './status-list';
+
+export interface CredentialContext {
+  sequelize: Sequelize;
+  config: Pick<Config, 'baseUrl' | 'issuerKeySeed'>;
+}
+
+/** The issuer that signs: its identifier and key (made now if the first start did not). For POSTs. */
+async function signingIssuer(ctx: CredentialContext) {
+  const key = await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).signingKey();
+  return { did: issuerDid(ctx.config.baseUrl, key.publicKeyMultibase), key };
+}
+
+/** The did:web identifier and its DID document, read only; null when the issuer is a did:key (no https). */
+async function didWeb(ctx: CredentialContext): Promise<{ did: string; document: Record<string, unknown> } | null> {
+  const did = issuerDid(ctx.config.baseUrl, '');
+  if (!isDidWeb(did)) return null;
+  return { did, document: didWebDocument(did, await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).publicKeys()) };
+}
+
+/** The issuer's key pair, made on first start when none is configured or stored. */
+export async function ensureIssuerKey(ctx: CredentialContext): Promise<void> {
+  await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).ensure();
+}
+
+/** The DID document served at /.well-known/did.json, or null when the issuer is a did:key (no https). */
+export async function didDocument(ctx: CredentialContext): Promise<Record<string, unknown> | null> {
+  return (await didWeb(ctx))?.document ?? null;
+}
+
+/** A signed status list as stored (JSON text), or null. */
+export async function storedStatusList(sequelize: Sequelize, listId: number): Promise<string | null> {
+  const rows = await sequelize.query<{ credential: string }>('SELECT credential FROM status_lists WHERE id = :listId', {
+    replacements: { listId },
+    type: QueryTypes.SELECT,
+  });
+  return rows[0]?.credential ?? null;
+}
+
+/** A certificate's signed credential as stored (JSON text), or null. */
+export async function storedCredential(code: string): Promise<string | null> {
+  if (!CODE_PATTERN.test(code)) return null;
+  const certificate = await Certificate.findOne({ where: { code }, attributes: ['credential'] });
+  return certificate?.credential ?? null;
+}
+
+/** The app's own documents for its strict loader: its DID document and its status lists, from the database. */
+function ownDocuments(ctx: CredentialContext): OwnDocuments {
+  const listPrefix = `${ctx.config.baseUrl}/credentials/status/`;
+  return async (url) => {
+    if (url.startsWith(listPrefix)) {
+      const listId = Number(url.slice(listPrefix.length));
+      const stored = Number.isSafeInteger(listId) ? await storedStatusList(ctx.sequelize, listId) : null;
+      return stored ? JSON.parse(stored) : null;
+    }
+    const web = await didWeb(ctx);
+    return web && url === web.did ? web.document : null;
+  };
+}
+
+/** The verify page's own check of a stored credential: proof and status, read from this database. */
+export async function checkStoredCredential(ctx: CredentialContext, json: string): Promise<CredentialCheck> {
+  return checkCredential(JSON.parse(json), strictDocumentLoader(ownDocuments(ctx)));
+}
+
+/** The verify page's credential section of the certificate with this code, or null when it has none. */
+export async function credentialSection(ctx: CredentialContext, code: string) {
+  const json = await storedCredential(code);
+  return json ? presentCredentialCheck(credentialPath(code), await checkStoredCredential(ctx, json)) : null;
+}
+
+/** Hands out `count` status-list indexes, under the counter's row lock (like certificate serials). */
+export async function reserveStatusIndexes(sequelize: Sequelize, count: number): Promise<number[]> {
+  const last = await sequelize.transaction(async (transaction) => {
+    await sequelize.query('INSERT INTO status_list_counter (id, last_index) VALUES (1, -1) ON CONFLICT (id) DO NOTHING', { transaction });
+    await sequelize.query('UPDATE status_list_counter SET last_index = last_index + :count WHERE id = 1', { replacements: { count }, transaction });
+    const rows = await sequelize.query<{ last_index: number | string }>('SELECT last_index FROM status_list_counter WHERE id = 1', {
+      transaction,
+      type: QueryTypes.SELECT,
+    });
+    return Number(rows[0].last_index);
+  });
+  return Array.from({ length: count }, (_, i) => last - count + 1 + i);
+}
+
+async function setBitsOf(sequelize: Sequelize, listId: number, transaction?: Transaction): Promise<number[]> {
+  const { from, to } = statusListRange(listId);
+  const rows = await sequelize.query<{ status_list_index: number | string }>(
+    "SELECT status_list_index FROM certificates WHERE status <> 'valid' AND status_list_index BETWEEN :from AND :to",
+    { replacements: { from, to }, transaction, type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => listPosition(Number(r.status_list_index)).bit);
+}
+
+/**
+ * The issuer at work: signs certificates' credentials and their status lists. Load it before a
+ * transaction opens (it reads the keys), then use it inside.
+ */
+export async function credentialIssuer(ctx: CredentialContext) {
+  const issuer = await signingIssuer(ctx);
+  const loader = strictDocumentLoader(ownDocuments(ctx));
+  const { baseUrl } = ctx.config;
+  const { sequelize } = ctx;
+
+  async function signedList(listId: number, transaction?: Transaction): Promise<string> {
+    const unsigned = await statusListCredential(baseUrl, listId, issuer.did, await setBitsOf(sequelize, listId, transaction));
+    return JSON.stringify(await signCredential(unsigned, issuer.did, issuer.key, loader));
+  }
+
+  return {
+    /** Makes sure the status lists holding these indexes exist before credentials point at them. */
+    async ensureLists(statusIndexes: number[]): Promise<void> {
+      for (const listId of new Set(statusIndexes.map((i) => listPosition(i).listId))) {
+        if (await storedStatusList(sequelize, listId)) continue;
+        await sequelize.query('INSERT INTO status_lists (id, credential, updated_at) VALUES (:listId, :credential, :now) ON CONFLICT (id) DO NOTHING', {
+          replacements: { listId, credential: await signedList(listId), now: new Date() },
+        });
+      }
+    },
+
+    /** The signed OpenBadgeCredential of a certificate being issued (JSON text, stored and never re-signed). */
+    async signCertificate(input: Omit<CredentialInput, 'issuer' | 'status' | 'baseUrl'> & { statusIndex: number }): Promise<string> {
+      const unsigned = openBadgeCredential({ ...input, baseUrl, issuer: issuerProfile(issuer.did, baseUrl), status: statusEntry(baseUrl, input.statusIndex) });
+      return JSON.stringify(await signCredential(unsigned, issuer.did, issuer.key, loader));
+    },
+
+    /**
+     * Re-signs the lists holding these indexes from the certificates' statuses, inside the transaction
+     * that changed them. The row is locked first, so concurrent revocations queue and none is lost.
+     */
+    async resignLists(statusIndexes: (number | null)[], transaction: Transaction): Promise<void> {
+      const listIds = new Set(statusIndexes.filter((i): i is number => i !== null).map((i) => listPosition(i).listId));
+      for (const listId of listIds) {
+        const now = new Date();
+        await sequelize.query('UPDATE status_lists SET updated_at = :now WHERE id = :listId', { replacements: { now, listId }, transaction });
+        await sequelize.query('UPDATE status_lists SET credential = :credential WHERE id = :listId', {
+          replacements: { listId, credential: await signedList(listId, transaction) },
+          transaction,
+        });
+      }
+    },
+  };
+}
+
+export type CredentialIssuer = Awaited<ReturnType<typeof credentialIssuer>>;

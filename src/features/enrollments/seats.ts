@@ -1,0 +1,105 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import { Course, CourseQuota } from '../../models';
+import type { EnrollmentStatus } from '../../models/enrollment';
+
+/**
+ * What a seat is, in one place: every page (the catalogue, the course page, the admin's course and
+ * enrollment lists, the dashboard), the enroll rule and the capacity form read it from here.
+ *
+ * - A seat is held by an approved enrollment and by one awaiting an admin's review (pending, in a
+ *   course with manual approval): a pending request is not turned away later for want of room.
+ * - Free seats = capacity − held, never below zero. A newcomer gets a seat (approved, or pending for
+ *   review) while one is free, in the course and within their county's quota; otherwise the waitlist.
+ * - An approval needs room among approved enrollments only (`canApprove`).
+ * - Capacity and quotas cannot be lowered below what is held (courses/service.ts `updateCourse`).
+ *
+ * What the database enforces itself (triggers of migrations/20261127030000-enrollment-guards.ts),
+ * side by side with the rule above:
+ * | rule                               | app (this module)                   | triggers `enrollments_guard`            |
+ * |------------------------------------|-------------------------------------|-----------------------------------------|
+ * | course capacity                    | approved + pending <= capacity      | approved <= capacity (enrollment_over_capacity) |
+ * | county quota                       | approved + pending of county <= quota | approved of county <= quota (enrollment_over_quota) |
+ * | approving one more                 | approved < capacity, < quota        | the same: the trigger refuses it         |
+ * The triggers hold the narrower invariant of DESIGN.md (approved never exceeds capacity or quota,
+ * whatever writes the rows); the app keeps pending requests inside the seats too, which only makes it
+ * stricter. tests/unit/seats.test.ts checks the free-seat rule; the enrollment-race tests check the
+ * triggers against concurrent approvals.
+ */
+
+/** Enrollments that hold a seat: approved ones, and in a course with manual approval those awaiting review. */
+export const HOLDING: EnrollmentStatus[] = ['approved', 'pending'];
+/** HOLDING as an SQL list, for queries that count seats in the database. */
+export const HOLDING_SQL = `(${HOLDING.map((s) => `'${s}'`).join(', ')})`;
+
+/** Free seats of a course: capacity less the seats held, never below zero. */
+export function freeSeats(capacity: number | string, held: number | string | null | undefined): number {
+  return Math.max(0, Number(capacity) - Number(held ?? 0));
+}
+
+/** How many seats of a course are held, overall and per county, against its capacity and quotas. */
+export class Seats {
+  private constructor(
+    private readonly capacity: number,
+    private readonly quotas: Map<number, number>,
+    private readonly held: { total: number; byCounty: Map<number, number> },
+    private readonly approved: { total: number; byCounty: Map<number, number> },
+  ) {}
+
+  static async of(course: Course, transaction: Transaction): Promise<Seats> {
+    const rows = await Course.sequelize!.query<{ county_id: number | null; status: string; n: number | string }>(
+      `SELECT county_id, status, COUNT(*) AS n FROM enrollments
+       WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status`,
+      { replacements: { courseId: course.id }, type: QueryTypes.SELECT, transaction },
+    );
+    const quotas = await CourseQuota.findAll({ where: { courseId: course.id }, transaction });
+    const held = { total: 0, byCounty: new Map<number, number>() };
+    const approved = { total: 0, byCounty: new Map<number, number>() };
+    const add = (into: typeof held, county: number | null, n: number) => {
+      into.total += n;
+      if (county !== null) into.byCounty.set(county, (into.byCounty.get(county) ?? 0) + n);
+    };
+    for (const row of rows) {
+      add(held, row.county_id, Number(row.n));
+      if (row.status === 'approved') add(approved, row.county_id, Number(row.n));
+    }
+    return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved);
+  }
+
+  private fits(counts: { total: number; byCounty: Map<number, number> }, countyId: number | null): boolean {
+    if (counts.total >= this.capacity) return false;
+    const quota = countyId === null ? undefined : this.quotas.get(countyId);
+    return quota === undefined || (counts.byCounty.get(countyId!) ?? 0) < quota;
+  }
+
+  /** A new enrollment from this county would find a seat (nothing held beyond capacity or quota). */
+  hasRoomFor(countyId: number | null): boolean {
+    return this.fits(this.held, countyId);
+  }
+
+  /** One more approval from this county stays within capacity and quota (what the database guards). */
+  canApprove(countyId: number | null): boolean {
+    return this.fits(this.approved, countyId);
+  }
+
+  anyRoom(): boolean {
+    return this.held.total < this.capacity;
+  }
+
+  take(countyId: number | null, status: EnrollmentStatus): void {
+    const bump = (counts: typeof this.held) => {
+      counts.total += 1;
+      if (countyId !== null) counts.byCounty.set(countyId, (counts.byCounty.get(countyId) ?? 0) + 1);
+    };
+    if (HOLDING.includes(status)) bump(this.held);
+    if (status === 'approved') bump(this.approved);
+  }
+}
+
+/** Seats held per county (HOLDING statuses), for the capacity and quota form of a course. */
+export async function heldByCounty(courseId: number, transaction: Transaction): Promise<Map<number | null, number>> {
+  const rows = await Course.sequelize!.query<{ county_id: number | null; n: number | string }>(
+    `SELECT county_id, COUNT(*) AS n FROM enrollments WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id`,
+    { replacements: { courseId }, type: QueryTypes.SELECT, transaction },
+  );
+  return new Map(rows.map((r) => [r.county_id === null ? null : Number(r.county_id), Number(r.n)]));
+}

@@ -1,0 +1,26 @@
+import type { Sequelize } from 'sequelize';
+import type { CurrentUser } from '../../middleware/auth';
+import { loadMyAttendance, loadMyTeaching } from '../attendance/service';
+import { loadMyCertificates } from '../certificates/me-section';
+import { myCurrentEnrollments } from '../enrollments/queries';
+import { loadUnreadNotifications } from '../notifications/service';
+import { loadMyRecord } from '../reports/service';
+import { presentMyPage } from './presenter';
+
+/**
+ * The liaison's own page, /me: what comes next and what is waiting for them, the courses under way
+ * as cards, their certificates and the training record (finished courses). Reads only: opening the
+ * page marks nothing read. Every part is bounded by what is current, never by the years behind.
+ */
+export async function loadMyPage(sequelize: Sequelize, user: CurrentUser, now: Date = new Date()) {
+  // The parts load side by side: one's queries run while another's rows are being shaped.
+  const [enrollments, attendance, notifications, certificates, record, teaching] = await Promise.all([
+    myCurrentEnrollments(sequelize, user.id, now),
+    loadMyAttendance(sequelize, user, now),
+    loadUnreadNotifications(sequelize, user.id),
+    loadMyCertificates(user),
+    loadMyRecord(user),
+    loadMyTeaching(sequelize, user, now),
+  ]);
+  return presentMyPage({ enrollments, attendance, notifications, certificates, record: record.record, teaching }, now);
+}

@@ -1,0 +1,62 @@
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Notification } from '../../models';
+import { queueEmail } from '../../services/mailer';
+import { notificationPage, unreadNotifications } from './queries';
+import { presentNotification, unreadIdsOf } from './presenter';
+import { pagination } from '../courses/presenter';
+
+/** How many unread notifications /me shows among its pending actions; the rest are a link away. */
+export const SHOWN_ON_ME = 5;
+export const PAGE_SIZE = 20;
+
+/**
+ * Tells users something: one notification row each (one INSERT whatever their number), and an email
+ * through the outbox (sent after the commit) to those who gave an address. Runs inside the caller's
+ * transaction, with plain statements: on SQLite transactions queue one after another.
+ */
+export async function notifyUsers(
+  userIds: number[],
+  news: { message: string; link: string; subject: string },
+  transaction: Transaction,
+): Promise<void> {
+  if (!userIds.length) return;
+  const sql = Notification.sequelize!;
+  const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
+  const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
+  await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {
+    replacements: { ...users, message: news.message, link: news.link, now: new Date() },
+    transaction,
+  });
+  const emails = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id IN (:userIds) AND email IS NOT NULL', {
+    type: QueryTypes.SELECT,
+    replacements: { userIds },
+    transaction,
+  });
+  for (const { email } of emails) {
+    if (email) await queueEmail({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
+  }
+}
+
+/**
+ * The liaison says «خواندم»: exactly the notifications the page showed them become read, and only
+ * their own (another user's id is ignored). Returns how many changed.
+ */
+export async function markNotificationsRead(userId: number, ids: number[]): Promise<number> {
+  if (!ids.length) return 0;
+  const [count] = await Notification.update({ readAt: new Date() }, { where: { userId, id: { [Op.in]: ids }, readAt: null } });
+  return count;
+}
+
+/** The notifications list (GET /me/notifications): a page, newest first; reading it changes nothing. */
+export async function loadNotificationList(sequelize: Sequelize, userId: number, page: number) {
+  const { rows, total } = await notificationPage(sequelize, userId, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const notifications = rows.map(presentNotification);
+  return { notifications, unreadIds: unreadIdsOf(notifications), ...pagination(page, total, PAGE_SIZE) };
+}
+
+/** The newest unread notifications for /me's pending actions, and how many are unread in all. */
+export async function loadUnreadNotifications(sequelize: Sequelize, userId: number) {
+  const { rows, total } = await unreadNotifications(sequelize, userId, SHOWN_ON_ME);
+  const notifications = rows.map(presentNotification);
+  return { notifications, unreadIds: unreadIdsOf(notifications), unreadTotal: total };
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+/**
+ * The import rules of docs/architecture.md, checked on the source itself: each rule names the folders
+ * it governs and the folders they must not import from. A new import that breaks one fails here with
+ * the file and the line.
+ */
+
+const root = path.resolve(__dirname, '../..');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(rel));
+    else if (/\.(ts|mts|cts)$/.test(entry.name)) out.push(rel);
+  }
+  return out;
+}
+
+/** Every module a file imports (static `import … from`, `export … from`, dynamic `import()`, `require()`), resolved to a path from the root. */
+export function importsOf(file: string): { line: number; target: string }[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  const found: { line: number; target: string }[] = [];
+  const pattern = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+  for (const match of text.matchAll(pattern)) {
+    const spec = match[1] ?? match[2] ?? match[3] ?? match[4];
+    if (!spec.startsWith('.')) continue;
+    const line = text.slice(0, match.index).split('\n').length;
+    found.push({ line, target: path.normalize(path.join(path.dirname(file), spec)) });
+  }
+  return found;
+}
+
+const RULES: { name: string; from: string[]; mustNotImport: string[] }[] = [
+  { name: 'lib/ and models/ import no feature', from: ['src/lib', 'src/models'], mustNotImport: ['src/features'] },
+  { name: 'lib/ and models/ import no middleware or service', from: ['src/lib', 'src/models'], mustNotImport: ['src/middleware', 'src/services'] },
+  { name: 'migrations import no application code', from: ['migrations'], mustNotImport: ['src'] },
+  { name: 'services import nothing from middleware or features', from: ['src/services'], mustNotImport: ['src/middleware', 'src/features'] },
+];
+
+const inside = (target: string, dir: string) => target === dir || target.startsWith(dir + path.sep) || target.startsWith(`${dir}.`);
+
+for (const rule of RULES) {
+  test(`import rule: ${rule.name}`, () => {
+    const broken: string[] = [];
+    for (const dir of rule.from) {
+      for (const file of sourceFiles(dir)) {
+        for (const { line, target } of importsOf(file)) {
+          if (rule.mustNotImport.some((forbidden) => inside(target, forbidden))) broken.push(`${file}:${line} imports ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+}
+
+test('the import scanner sees the forms of import the rules rely on', () => {
+  const probe = path.join('tests', 'unit', '.architecture-probe.ts');
+  fs.writeFileSync(
+    path.join(root, probe),
+    "import type { A } from '../../src/features/a';\nimport { b } from \"../../src/features/b\";\nexport { c } from '../../src/lib/c';\nconst d = await import('../../src/config');\nimport '../../src/side-effect';\n",
+  );
+  try {
+    assert.deepEqual(
+      importsOf(probe).map((i) => i.target),
+      ['src/features/a', 'src/features/b', 'src/lib/c', 'src/config', 'src/side-effect'],
+    );
+  } finally {
+    fs.rmSync(path.join(root, probe));
+  }
+});

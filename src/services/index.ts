@@ -29,12 +29,17 @@ export type Services = ReturnType<typeof createServices>;
 
 const CLEANUP_EVERY_MS = 15 * 60_000;
 
+/** Deletes expired sessions and ended rate-limit windows. */
+export async function cleanUp({ sequelize, rateLimiter }: Pick<Services, 'sequelize' | 'rateLimiter'>): Promise<void> {
+  await Promise.all([pruneSessions(sequelize), rateLimiter.prune()]);
+}
+
 /**
- * Deletes expired sessions and ended rate-limit windows now and every quarter of an hour (each
- * instance does it; the deletes are idempotent). Returns the function that stops the schedule.
+ * Cleans up now and every quarter of an hour (each instance does it; the deletes are idempotent).
+ * Returns the function that stops the schedule.
  */
-export function scheduleCleanup({ sequelize, rateLimiter }: Services, log: (err: unknown) => void = console.error): () => void {
-  const run = () => Promise.all([pruneSessions(sequelize), rateLimiter.prune()]).catch(log);
+export function scheduleCleanup(services: Services, log: (err: unknown) => void = console.error): () => void {
+  const run = () => cleanUp(services).catch(log);
   void run();
   const timer = setInterval(run, CLEANUP_EVERY_MS);
   timer.unref();

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZipArchive } from 'archiver';
 import ExcelJS from 'exceljs';
+import express from 'express';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
@@ -10,6 +13,13 @@ import { csrfFrom, csrfOf, loginAs, postForm, type Agent } from '../helpers/http
 import { Enrollment, RateLimit, User } from '../../src/models';
 import { LIMITS } from '../../src/services/rate-limiter';
 import { storedSessionSecret } from '../../src/services/sessions';
+import { PdfRenderer, RenderAbortedError, RendererBusyError } from '../../src/services/pdf/renderer';
+import { cleanUp } from '../../src/services';
+import { checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
+import { todayIso } from '../../src/lib/jalali';
+import { projectRoot } from '../../src/config';
+import { setUpViews } from '../../src/middleware/views';
+import { errorHandler } from '../../src/middleware/errors';
 
 let t: TestApp;
 let admin: Agent;
@@ -94,6 +104,26 @@ describe('failed logins', () => {
   });
 });
 
+describe('self check-in codes', () => {
+  it('counts concurrent wrong codes before checking them: at most the limit are evaluated', async () => {
+    const course = await createCourse({ status: 'running' });
+    const session = await createSession(course, { date: todayIso(), startTime: '00:00', endTime: '23:59' });
+    const liaison = await createLiaison();
+    await Enrollment.create({ courseId: course.id, userId: liaison.id, status: 'approved', waitlistPosition: null, reason: null, changedBy: null });
+    await admin.get(`/admin/sessions/${session.id}/check-in`);
+    const right = currentCode(await checkInSecret(t.services.sequelize, session.id)).code;
+    const wrong = ['000000', '123456', '999999'].find((c) => c !== right)!;
+    const agent = await loginAs(t.app, liaison.username);
+    const token = await csrfOf(agent, '/check-in');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => agent.post('/check-in').type('form').send({ session: String(session.id), code: wrong, _csrf: token })),
+    );
+    const evaluated = results.filter((r) => r.status !== 429).length;
+    assert.ok(evaluated <= LIMITS.selfCheckInsPerUser.max, `${evaluated} evaluated`);
+    assert.ok(results.some((r) => r.status === 429));
+  });
+});
+
 describe('sessions and CSRF', () => {
   it('writes no session row for anonymous page views, and the anonymous forms still post', async () => {
     const before = await sessionRows();
@@ -116,11 +146,43 @@ describe('sessions and CSRF', () => {
     assert.equal((await request(t.app).post('/login').type('form').send({ username: 'x', password: 'y', _csrf: token })).status, 403);
   });
 
+  it('deletes expired sessions and ended rate-limit windows (what server.ts schedules every 15 minutes)', async () => {
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 60_000);
+    await t.services.sequelize.query(
+      "INSERT INTO http_sessions (sid, expires, data, created_at, updated_at) VALUES ('old-session', :past, '{}', :past, :past), ('live-session', :future, '{}', :past, :past)",
+      { replacements: { past, future } },
+    );
+    await RateLimit.bulkCreate([{ key: 'old-window', hits: 3, resetAt: past }, { key: 'live-window', hits: 3, resetAt: future }]);
+    await cleanUp(t.services);
+    const sids = (await t.services.sequelize.query<{ sid: string }>("SELECT sid FROM http_sessions WHERE sid LIKE '%-session'", { type: QueryTypes.SELECT })).map((r) => r.sid);
+    assert.deepEqual(sids, ['live-session']);
+    assert.deepEqual((await RateLimit.findAll()).map((r) => r.key), ['live-window']);
+  });
+
   it('keeps a stored random session secret: the same one on every start', async () => {
     const first = await storedSessionSecret(t.services.sequelize);
     assert.ok(first.length >= 32);
     assert.notEqual(first, 'rabet-development-secret-not-for-production');
     assert.equal(await storedSessionSecret(t.services.sequelize), first);
+  });
+});
+
+describe('production mode', () => {
+  it('is what npm start runs, and its 500 page shows no stack trace or internal message', async () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    assert.match(scripts.start, /NODE_ENV=production node /);
+    assert.match(scripts.dev, /NODE_ENV=development /);
+    const app = express();
+    setUpViews(app, true);
+    app.get('/boom', () => {
+      throw new Error('internal-detail-xyz');
+    });
+    app.use(errorHandler(true));
+    const res = await request(app).get('/boom');
+    assert.equal(res.status, 500);
+    assert.match(res.text, /خطایی در سامانه رخ داد/);
+    assert.doesNotMatch(res.text, /internal-detail-xyz|at .*\.ts:\d+/);
   });
 });
 
@@ -207,6 +269,27 @@ describe('imports', () => {
 });
 
 describe('PDF renders', () => {
+  it('renders one owner at a time with one more waiting, and drops a waiting render whose client has gone', async () => {
+    const renderer = new PdfRenderer();
+    const job = { source: '#set text(font: "Vazirmatn")\nسلام', data: {} };
+    try {
+      const first = renderer.render(job, { owner: 'user:1' });
+      const second = renderer.render(job, { owner: 'user:1' });
+      await assert.rejects(renderer.render(job, { owner: 'user:1' }), RendererBusyError);
+      const gone = new AbortController();
+      const leaving = renderer.render(job, { owner: 'user:2', signal: gone.signal });
+      gone.abort();
+      assert.ok((await first).subarray(0, 4).toString() === '%PDF');
+      await assert.rejects(leaving, RenderAbortedError);
+      assert.ok((await second).length > 0);
+      // Places are given back: the owner may ask again.
+      assert.ok((await renderer.render(job, { owner: 'user:1' })).length > 0);
+    } finally {
+      await renderer.close();
+    }
+  });
+
+
   it('refuses a flood from one liaison with 503 and Retry-After, and serves another meanwhile', async () => {
     const flooder = await loginAs(t.app, (await createLiaison()).username);
     const other = await loginAs(t.app, (await createLiaison()).username);

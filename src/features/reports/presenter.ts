@@ -1,4 +1,4 @@
-import { COURSE_STATUS_LABELS } from '../../lib/statuses';
+import { COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
 import type { CourseStatus } from '../../models/course';
 import { jalaliAscii, monthName } from '../../lib/jalali';
 import type { Column, Table } from '../../lib/export';
@@ -24,9 +24,9 @@ export function courseTable(rows: CourseRow[], f: ReportFilters): Table<CourseRo
     { header: 'تاریخ آخرین جلسه', value: (r) => jalali(r.lastDate), width: 14 },
     { header: 'جلسه‌ها', value: (r) => r.sessions, width: 8 },
     { header: 'ظرفیت', value: (r) => r.capacity, width: 8 },
-    { header: 'ثبت‌نام تأییدشده', value: (r) => r.enrolled, width: 12 },
-    { header: 'فهرست انتظار', value: (r) => r.waitlisted, width: 12 },
-    { header: 'در انتظار تأیید', value: (r) => r.pending, width: 12 },
+    { header: ENROLLMENT_STATUS_LABELS.approved, value: (r) => r.enrolled, width: 12 },
+    { header: ENROLLMENT_STATUS_LABELS.waitlisted, value: (r) => r.waitlisted, width: 12 },
+    { header: ENROLLMENT_STATUS_LABELS.pending, value: (r) => r.pending, width: 12 },
     { header: 'حاضرشده', value: (r) => r.attended, width: 10 },
     { header: 'واجد شرایط گواهی‌نامه', value: (r) => r.eligible, width: 14 },
     { header: 'گواهی‌نامهٔ معتبر', value: (r) => r.certified, width: 12 },

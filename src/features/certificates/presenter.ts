@@ -43,7 +43,7 @@ export function presentEligibility(data: CourseEligibility) {
       title: course.title,
       status: course.status,
       finished: course.status === 'finished',
-      minAttendance: toPersianDigits(course.minAttendance),
+      minAttendance: formatPercent(course.minAttendance),
       passMark: passMark === null ? null : formatNumber(passMark),
       hours: formatNumber(Number(course.hours)),
       sessionCount: toPersianDigits(sessions.length),

@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { sessionMinutes } from '../reports/sql';
 
 /**
  * Attendance totals (tables of migrations/20261127080000-attendance-totals.ts): one row per
@@ -10,7 +11,6 @@ import type { Sequelize } from 'sequelize';
  * reports take the few marks of sessions not yet over away at query time (reports/sql.ts).
  */
 
-const MINUTES = `((CAST(substr(s.end_time, 1, 2) AS INTEGER) * 60 + CAST(substr(s.end_time, 4, 2) AS INTEGER)) - (CAST(substr(s.start_time, 1, 2) AS INTEGER) * 60 + CAST(substr(s.start_time, 4, 2) AS INTEGER)))`;
 const count = (status: string) => `SUM(CASE WHEN m.status = '${status}' THEN 1 ELSE 0 END)`;
 
 /**
@@ -28,7 +28,7 @@ export async function rebuildAttendanceTotals(sequelize: Sequelize): Promise<voi
         COALESCE(x.present, 0), COALESCE(x.late, 0), COALESCE(x.excused, 0), COALESCE(x.absent, 0), COALESCE(x.present_minutes, 0)
       FROM enrollments e LEFT JOIN (
         SELECT m.enrollment_id, ${count('present')} AS present, ${count('late')} AS late, ${count('excused')} AS excused, ${count('absent')} AS absent,
-          SUM(CASE WHEN m.status IN ('present', 'late') THEN ${MINUTES} ELSE 0 END) AS present_minutes
+          SUM(CASE WHEN m.status IN ('present', 'late') THEN ${sessionMinutes('s')} ELSE 0 END) AS present_minutes
         FROM attendance_marks m JOIN course_sessions s ON s.id = m.session_id
         GROUP BY m.enrollment_id
       ) x ON x.enrollment_id = e.id`,

@@ -1,6 +1,6 @@
 import type { Table } from '../../lib/export';
 import { jalaliDateTimeAscii } from '../../lib/jalali';
-import type { EnrollmentRow } from './presenter';
+import type { EnrollmentRow } from './queries';
 
 /** A course's enrollments as a table for the one export module (src/lib/export.ts). */
 export function enrollmentTable(course: { code: string; title: string }, rows: EnrollmentRow[]): Table<EnrollmentRow> {

@@ -1,13 +1,9 @@
-import { Op, type WhereOptions } from 'sequelize';
-import { County, Course, Enrollment, OutboxEmail, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { todayIso } from '../../lib/jalali';
 import type { MyEnrollmentRow } from './queries';
-import { NotFoundError } from '../../lib/errors';
-import { searchKey, toPersianDigits } from '../../lib/persian';
+import { toPersianDigits } from '../../lib/persian';
 import { ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
 import { ACTIVE } from './rules';
-import { freeSeats, HOLDING } from './seats';
 import { hasStartedBy } from './state';
 
 /** «در فهرست انتظار (نوبت ۳)», «ردشده — دلیل: …»: the status as a liaison reads it. */
@@ -55,99 +51,5 @@ export function presentMyEnrollment(e: MyEnrollmentRow, now: Date = new Date()):
     nextSession: next,
     place: e.place,
     online: e.delivery === 'online',
-  };
-}
-
-export interface EnrollmentRow {
-  id: number;
-  number: number;
-  fullName: string;
-  fatherName: string;
-  username: string;
-  nationalCode: string;
-  county: string;
-  status: EnrollmentStatus;
-  statusLabel: string;
-  waitlistPosition: number | null;
-  reason: string;
-  enrolledAt: Date;
-  changedAt: Date;
-}
-
-/** A course's enrollments for the admin, grouped by status, optionally searched by name, username or national code. */
-/** Rows a page of the admin's enrollment list shows. */
-export const ENROLLMENTS_PAGE_SIZE = 50;
-
-/**
- * A course's enrollments for the admin, grouped by state (approved, pending, waitlisted, ended),
- * filtered by `q`. With `page`, the groups hold only that page's rows, taken in the order the page
- * shows them (50 a page), and `counts` keep each group's full size; without it (exports), all rows.
- */
-export async function listCourseEnrollments(courseId: number, q = '', page?: number) {
-  const course = await Course.findByPk(courseId);
-  if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-  const key = searchKey(q).replace(/[%_\\]/g, '');
-  const where: WhereOptions = { courseId };
-  if (key) Object.assign(where, { '$user.search_key$': { [Op.like]: `%${key}%` } });
-  const rows = await Enrollment.findAll({
-    where,
-    include: [
-      { model: User, as: 'user', attributes: ['id', 'username', 'fullName', 'fatherName', 'nationalCode', 'searchKey'] },
-      { model: County, as: 'county', attributes: ['id', 'name'] },
-    ],
-    order: [['waitlistPosition', 'ASC'], ['createdAt', 'ASC'], ['id', 'ASC']],
-  });
-  const present = (e: Enrollment, i: number): EnrollmentRow => ({
-    id: e.id,
-    number: i + 1,
-    fullName: e.user!.fullName,
-    fatherName: e.user!.fatherName ?? '',
-    username: e.user!.username,
-    nationalCode: e.user!.nationalCode ?? '',
-    county: e.county?.name ?? '',
-    status: e.status,
-    statusLabel: ENROLLMENT_STATUS_LABELS[e.status],
-    waitlistPosition: e.waitlistPosition,
-    reason: e.reason ?? '',
-    enrolledAt: e.createdAt,
-    changedAt: e.updatedAt,
-  });
-  const group = (...statuses: EnrollmentStatus[]) => rows.filter((e) => statuses.includes(e.status)).map(present);
-  const groups = { approved: group('approved'), pending: group('pending'), waitlisted: group('waitlisted'), ended: group('rejected', 'cancelled') };
-  const counts = { approved: groups.approved.length, pending: groups.pending.length, waitlisted: groups.waitlisted.length, ended: groups.ended.length };
-  const total = rows.length;
-  const pages = page === undefined ? 1 : Math.max(1, Math.ceil(total / ENROLLMENTS_PAGE_SIZE));
-  const current = Math.min(page ?? 1, pages);
-  if (page !== undefined) {
-    // The page's window over the groups laid end to end, in the order the page shows them.
-    let start = (current - 1) * ENROLLMENTS_PAGE_SIZE;
-    let room = ENROLLMENTS_PAGE_SIZE;
-    for (const key of ['approved', 'pending', 'waitlisted', 'ended'] as const) {
-      const all = groups[key];
-      groups[key] = all.slice(start, start + room);
-      room -= groups[key].length;
-      start = Math.max(0, start - all.length);
-    }
-  }
-  return {
-    course: { id: course.id, code: course.code, title: course.title, capacity: course.capacity, approval: course.approval, status: course.status },
-    q,
-    ...groups,
-    counts,
-    total,
-    page: current,
-    pages,
-    // Over every enrollment of the course, whatever the search box filtered.
-    seatsLeft: freeSeats(course.capacity, await Enrollment.count({ where: { courseId, status: HOLDING } })),
-  };
-}
-
-export async function listOutbox(page: number) {
-  const size = 50;
-  const { rows, count } = await OutboxEmail.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
-  return {
-    emails: rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, body: r.body, status: r.status, error: r.error, createdAt: r.createdAt, sentAt: r.sentAt })),
-    page,
-    pages: Math.max(1, Math.ceil(count / size)),
   };
 }

@@ -12,7 +12,7 @@ import { Enrollment } from '../../models';
 import { changeMessage } from './notify';
 import { sendTable } from '../../lib/export';
 import { enrollmentTable } from './export';
-import { listCourseEnrollments, listOutbox } from './presenter';
+import { listCourseEnrollments, listOutbox } from './queries';
 import { enrollByHandSchema, listQuerySchema, moveSchema, optionalReasonSchema, reasonSchema } from './schemas';
 import {
   approveEnrollment,

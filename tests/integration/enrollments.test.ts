@@ -240,7 +240,7 @@ describe('cancelling and the waitlist', () => {
     for (const p of people) await enroll(p, course);
     await t.services.sequelize.transaction(async (transaction) => {
       await Course.update({ capacity: 2 }, { where: { id: course.id }, transaction });
-      await fillFreedSeats(course.id, { id: null }, transaction);
+      await fillFreedSeats(t.services.sequelize, course.id, { id: null }, transaction);
     });
     assert.equal((await rowOf(people[1], course))?.status, 'approved');
     assert.equal((await rowOf(people[2], course))?.waitlistPosition, 1);
@@ -273,7 +273,7 @@ describe('cancelling and the waitlist', () => {
 describe('the enrollment transaction', () => {
   it('retries the whole transaction when the database gave up on it, and turns a duplicate into a 409', async () => {
     let attempts = 0;
-    const result = await inEnrollmentTransaction(async () => {
+    const result = await inEnrollmentTransaction(t.services.sequelize, async () => {
       attempts += 1;
       if (attempts < 3) throw Object.assign(new Error('SQLITE_BUSY: database is locked'), { parent: { code: 'SQLITE_BUSY' } });
       return 'done';
@@ -282,7 +282,7 @@ describe('the enrollment transaction', () => {
     assert.equal(attempts, 3);
     attempts = 0;
     await assert.rejects(
-      inEnrollmentTransaction(async () => {
+      inEnrollmentTransaction(t.services.sequelize, async () => {
         attempts += 1;
         throw Object.assign(new Error('could not serialize access due to concurrent update'), { parent: { code: '40001' } });
       }),
@@ -295,7 +295,7 @@ describe('the enrollment transaction', () => {
     const row = { courseId: course.id, userId: user.id, countyId: user.countyId, status: 'waitlisted' as const, waitlistPosition: 1, mark: null, changedBy: null, reason: null };
     await Enrollment.create(row);
     await assert.rejects(
-      inEnrollmentTransaction((transaction) => Enrollment.create(row, { transaction })),
+      inEnrollmentTransaction(t.services.sequelize, (transaction) => Enrollment.create(row, { transaction })),
       (err: Error & { status?: number }) => err.status === 409 && /پیش‌تر در این دوره ثبت‌نام کرده‌اید/.test(err.message),
     );
   });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { QueryTypes, UniqueConstraintError } from 'sequelize';
+import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
@@ -72,10 +72,10 @@ export async function logIn(
 }
 
 /** The user behind a session, or null when the account is gone or no longer active. */
-export async function findSessionUser(id: number): Promise<CurrentUser | null> {
+export async function findSessionUser(sequelize: Sequelize, id: number): Promise<CurrentUser | null> {
   // Every logged-in request asks: one plain row, no model instance.
   // With the unread count the navigation shows, in the same round trip.
-  const [user] = await User.sequelize!.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
+  const [user] = await sequelize.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
     `SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status, ${UNREAD_COUNT_SQL} AS unread FROM users WHERE id = :id`,
     { type: QueryTypes.SELECT, replacements: { id } },
   );

@@ -72,7 +72,7 @@ export async function saveSignatories(sequelize: Sequelize, actor: Actor, names:
   const value = DEFAULT_SIGNATORIES.map((s, i) => ({ title: s.title, name: names[i] ?? '' }));
   await sequelize.transaction(async (transaction) => {
     await Setting.upsert({ key: SIGNATORIES_KEY, value: JSON.stringify(value) }, { transaction });
-    await recordAudit(actor, 'certificate.signatories', { type: 'setting', id: null }, { signatories: value }, transaction);
+    await recordAudit(sequelize, actor, 'certificate.signatories', { type: 'setting', id: null }, { signatories: value }, transaction);
   });
 }
 

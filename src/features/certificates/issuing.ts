@@ -195,7 +195,7 @@ async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prep
         },
         { transaction },
       );
-      await recordAudit(
+      await recordAudit(ctx.sequelize,
         ctx.actor,
         supersedes ? 'certificate.reissue' : 'certificate.issue',
         { type: 'certificate', id: certificate.id },
@@ -310,7 +310,7 @@ export async function revokeCertificate(ctx: Pick<IssueContext, 'sequelize' | 'a
     if (certificate.status !== 'valid') throw new ConflictError('فقط گواهی‌نامهٔ معتبر باطل می‌شود.');
     await certificate.update({ status: 'revoked', statusReason: reason, statusChangedAt: new Date() }, { transaction });
     await issuer.resignLists([certificate.statusListIndex], transaction);
-    await recordAudit(ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
+    await recordAudit(ctx.sequelize, ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
     return certificate;
   });
 }

@@ -15,12 +15,12 @@ export const PAGE_SIZE = 20;
  * transaction, with plain statements: on SQLite transactions queue one after another.
  */
 export async function notifyUsers(
+  sql: Sequelize,
   userIds: number[],
   news: { message: string; link: string; subject: string },
   transaction: Transaction,
 ): Promise<void> {
   if (!userIds.length) return;
-  const sql = Notification.sequelize!;
   const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
   const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
   await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {

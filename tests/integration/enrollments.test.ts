@@ -11,7 +11,8 @@ import { AuditEvent, Course, CourseQuota, Enrollment, Notification, OutboxEmail,
 import type { Course as CourseModel } from '../../src/models/course';
 import { fillFreedSeats } from '../../src/features/enrollments/service';
 import { inEnrollmentTransaction, isGuardRefusal } from '../../src/features/enrollments/rules';
-import { createMailer } from '../../src/services/mailer';
+import { Mailer } from '../../src/services/mailer';
+import { createApp } from '../../src/app';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 let t: TestApp;
@@ -24,9 +25,9 @@ before(async () => {
 after(async () => t.close());
 
 /** A liaison logged in, with the CSRF token of their /me page. */
-async function liaison(overrides: Parameters<typeof createLiaison>[0] = {}) {
+async function liaison(overrides: Parameters<typeof createLiaison>[0] = {}, app = t.app) {
   const user = await createLiaison(overrides);
-  const agent = await loginAs(t.app, user.username);
+  const agent = await loginAs(app, user.username);
   const token = csrfFrom((await agent.get('/me')).text);
   return { user, agent, token };
 }
@@ -240,7 +241,7 @@ describe('cancelling and the waitlist', () => {
     for (const p of people) await enroll(p, course);
     await t.services.sequelize.transaction(async (transaction) => {
       await Course.update({ capacity: 2 }, { where: { id: course.id }, transaction });
-      await fillFreedSeats(t.services.sequelize, course.id, { id: null }, transaction);
+      await fillFreedSeats(t.services.sequelize, t.services.mailer, course.id, { id: null }, transaction);
     });
     assert.equal((await rowOf(people[1], course))?.status, 'approved');
     assert.equal((await rowOf(people[2], course))?.waitlistPosition, 1);
@@ -481,9 +482,10 @@ describe('notifications and email', () => {
     const deadPort = (closed.address() as net.AddressInfo).port;
     closed.close();
     const withSmtp = async (port: number, email: string) => {
-      const mailer = createMailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'rabet@example.ir' }, t.services.sequelize);
+      const mailer = new Mailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'rabet@example.ir' });
+      const app = createApp({ ...t.services, mailer });
       const course = await openCourse({ title: 'روابط عمومی الکترونیک' });
-      const a = await liaison();
+      const a = await liaison({}, app);
       await User.update({ email }, { where: { id: a.user.id } });
       const res = await enroll(a, course);
       assert.equal(res.status, 303);
@@ -501,14 +503,13 @@ describe('notifications and email', () => {
       assert.equal(failed?.status, 'failed');
       assert.ok(failed?.error);
       // the mail server is back: what waited is sent
-      const back = createMailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${smtp.port}` }, t.services.sequelize);
+      const back = new Mailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
       assert.ok((await back.resendWaiting()) >= 1);
       await back.idle();
       await failed!.reload();
       assert.equal(failed!.status, 'sent');
       assert.ok(smtp.messages.some((m) => m.includes('lost@example.ir')));
     } finally {
-      createMailer(t.config, t.services.sequelize);
       smtp.close();
     }
   });

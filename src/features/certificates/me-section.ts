@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { Certificate } from '../../models';
+import type { Certificate } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { parseFields } from './fields';
 import { presentCertificate } from './presenter';

@@ -2,6 +2,7 @@ import { COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { Op, UniqueConstraintError, ForeignKeyConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
 import type { CourseStatus } from '../../models/course';
+import type { Mailer } from '../../services/mailer';
 import { recordAudit, type Actor } from '../../services/audit';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { addDaysIso, formatDate, weekdayFromSaturday } from '../../lib/jalali';
@@ -127,6 +128,7 @@ export async function createCourse(sequelize: Sequelize, input: CourseInput, act
 
 export async function updateCourse(
   sequelize: Sequelize,
+  mailer: Mailer,
   id: number,
   input: CourseInput,
   actor: Actor,
@@ -173,7 +175,7 @@ export async function updateCourse(
       const quotaChanged = quotaLoosened || quotas.some((q) => oldQuota.get(q.countyId) !== q.quota);
       await recordAudit(sequelize, actor, 'course.update', { type: 'course', id }, { changed, ...(quotaChanged ? { quotas: input.quotas } : {}) }, t);
       // More seats (or a looser quota) let the first waitlisted liaisons in at once.
-      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, id, actor, t);
+      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, mailer, id, actor, t);
       return course;
     })
     .catch(asCodeConflict);
@@ -211,7 +213,7 @@ export async function duplicateCourse(
     .catch(asCodeConflict);
 }
 
-export async function changeCourseStatus(sequelize: Sequelize, id: number, status: CourseStatus, actor: Actor): Promise<Course> {
+export async function changeCourseStatus(sequelize: Sequelize, mailer: Mailer, id: number, status: CourseStatus, actor: Actor): Promise<Course> {
   return sequelize.transaction(async (t) => {
     const course = await findCourse(id, t, true);
     const from = course.status as CourseStatus;
@@ -232,7 +234,7 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
     if (status === 'cancelled') {
       // Everyone holding a seat, waiting for approval or on the waitlist hears of it (on /me, and by email).
       const enrolled = await Enrollment.findAll({ where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
-      await notifyEnrollmentChanges(sequelize, enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
+      await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
     }
     return course;
   });
@@ -354,7 +356,7 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
  * Drops (cancels) a session not yet held while nothing is recorded for it; returns its course's id.
  * With a reason, the liaisons of the course are told the session is cancelled and why.
  */
-export async function deleteSession(sequelize: Sequelize, id: number, reason: string | null, actor: Actor): Promise<number> {
+export async function deleteSession(sequelize: Sequelize, mailer: Mailer, id: number, reason: string | null, actor: Actor): Promise<number> {
   return sequelize
     .transaction(async (t) => {
       const session = await findSession(id, t);
@@ -372,7 +374,7 @@ export async function deleteSession(sequelize: Sequelize, id: number, reason: st
       if (reason) {
         const enrolled = await Enrollment.findAll({ where: { courseId: course.id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
         const when = `${formatDate(session.date)} ساعت ${toPersianDigits(session.startTime)}`;
-        await notifyEnrollmentChanges(sequelize, enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
+        await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
       }
       return course.id;
     })

@@ -5,6 +5,7 @@ import type { Role, UserStatus } from '../../models/user';
 import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
+import type { Mailer } from '../../services/mailer';
 import { recordAudit, type Actor } from '../../services/audit';
 import { endSessionsOf } from '../../services/sessions';
 import type { Settings } from '../../services/settings';
@@ -262,7 +263,7 @@ export const ACTIVATED = {
 };
 
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */
-export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
+export async function setAccountStatus(sequelize: Sequelize, mailer: Mailer, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
   await findAccount(id);
   return sequelize.transaction(async (transaction) => {
     const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
@@ -272,7 +273,7 @@ export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: n
       await user.update({ status }, { transaction });
       if (status === 'disabled') await endSessionsOf(sequelize, id, { transaction });
       await recordAudit(sequelize, actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
-      if (status === 'active') await notifyUsers(sequelize, [id], ACTIVATED, transaction);
+      if (status === 'active') await notifyUsers(sequelize, mailer, [id], ACTIVATED, transaction);
     }
     return user;
   });

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
-import passport from 'passport';
 import qs from 'qs';
 import { projectRoot } from './config';
 import type { Services } from './services';
@@ -43,7 +42,6 @@ function setUpBodyParsers(app: Express): void {
 }
 
 function setUpAuthentication(app: Express, services: Services): void {
-  app.use(passport.initialize());
   setUpPassport(app, services.sequelize);
 }
 

@@ -5,7 +5,7 @@ import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
 import { normalizeCode } from '../../lib/persian';
 import { LIMITS, loginDelayMs, type RateLimiter } from '../../services/rate-limiter';
-import type { Config } from '../../config';
+import type { Services } from '../../services';
 import { UNREAD_COUNT_SQL } from '../notifications/queries';
 
 export type LoginOutcome =
@@ -86,7 +86,7 @@ export async function findSessionUser(sequelize: Sequelize, id: number): Promise
  * On first start with no admin, creates one from ADMIN_USERNAME / ADMIN_PASSWORD, or with a random
  * password printed once. There is no default password.
  */
-export async function ensureFirstAdmin(config: Config, log: (line: string) => void = console.log): Promise<void> {
+export async function ensureFirstAdmin(config: Services['config'], log: (line: string) => void = console.log): Promise<void> {
   const admins = await User.count({ where: { role: 'admin' } });
   if (admins > 0) return;
   const username = normalizeUsername(config.adminUsername);

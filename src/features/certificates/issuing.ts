@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
-import type { Config } from '../../config';
+import type { Services } from '../../services';
 import { Certificate, Enrollment, Notification } from '../../models';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
@@ -13,7 +13,7 @@ import { groupedCode, newVerificationCode } from './verification-code';
 
 interface IssueContext {
   sequelize: Sequelize;
-  config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
+  config: Pick<Services['config'], 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
   actor: Actor;
   pdf: PdfRenderer;
 }

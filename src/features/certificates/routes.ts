@@ -122,7 +122,7 @@ export function certificateRoutes(services: Services): Router {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     try {
-      const { pdf, fileName } = await trainingRecordPdf(services.pdf, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
+      const { pdf, fileName } = await trainingRecordPdf(services.pdf, services.config.recordTemplate, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
       sendPdf(res, pdf, fileName);
     } catch (err) {
       if (!(err instanceof RenderAbortedError)) throw err;

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
-import passport from 'passport';
 import qs from 'qs';
 import { projectRoot } from './config';
 import type { Services } from './services';
@@ -42,9 +41,8 @@ function setUpBodyParsers(app: Express): void {
   app.use(express.json({ limit: '100kb' }));
 }
 
-function setUpAuthentication(app: Express): void {
-  app.use(passport.initialize());
-  setUpPassport(app);
+function setUpAuthentication(app: Express, services: Services): void {
+  setUpPassport(app, services.sequelize);
 }
 
 /** The whole web app, built from its services: middleware in order, the features, then 404 and errors. */
@@ -58,7 +56,7 @@ export function createApp(services: Services): Express {
   setUpSession(app, services);
   // Signed cookies: the one-time flash messages (src/middleware/views.ts).
   app.use(cookieParser(services.config.sessionSecret));
-  setUpAuthentication(app);
+  setUpAuthentication(app, services);
   app.use(noStoreWhenLoggedIn);
   setUpCsrf(app, services.config);
   app.use(setUpPageLocals);

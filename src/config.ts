@@ -31,6 +31,8 @@ export interface Config {
   mailFrom: string;
   /** Where stored certificate templates live (an admin can edit the file). */
   certificateTemplate: string;
+  /** The training record's template (Typst). */
+  recordTemplate: string;
   provinceCode: string;
   logSql: boolean;
   /** Compile each view once (on unless VIEW_CACHE=off, which `npm run dev` sets to see edits at once). */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Rabet <no-reply@localhost>',
     certificateTemplate: env.CERTIFICATE_TEMPLATE || path.join(root, 'templates', 'certificate.typ'),
+    recordTemplate: path.join(root, 'templates', 'record.typ'),
     provinceCode: env.PROVINCE_CODE || 'KRM',
     logSql: bool(env.LOG_SQL, false),
     viewCache: env.VIEW_CACHE !== 'off',

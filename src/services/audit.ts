@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import type { Transaction } from 'sequelize';
-import { AuditEvent } from '../models';
+import type { Sequelize, Transaction } from 'sequelize';
 
 export interface Actor {
   id: number | null;
@@ -14,6 +13,7 @@ export function actorOf(req: Request): Actor & { id: number } {
 
 /** Records who did what to which record. Pass the transaction of the change it describes. */
 export async function recordAudit(
+  sequelize: Sequelize,
   actor: Actor,
   action: string,
   entity: { type: string; id: number | null },
@@ -21,7 +21,7 @@ export async function recordAudit(
   transaction?: Transaction,
 ): Promise<void> {
   // One plain INSERT: every write of the app records one or more of these inside its transaction.
-  await AuditEvent.sequelize!.query(
+  await sequelize.query(
     `INSERT INTO audit_events (actor_id, action, entity_type, entity_id, details, ip, created_at)
      VALUES (:actorId, :action, :entityType, :entityId, :details, :ip, :now)`,
     {

@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
-import { createMailer } from './mailer';
+import { Mailer } from './mailer';
 import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
@@ -17,7 +17,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
     settings: new Settings({ autoActivate: config.autoActivateDefault }),
-    mailer: createMailer(config, sequelize),
+    mailer: new Mailer(config),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),
     /** The one PDF renderer (a child process), with its per-user queue; close() it at shutdown. */

@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Config } from '../config';
 import { OutboxEmail } from '../models';
 
@@ -70,20 +70,4 @@ export class Mailer {
   async idle(): Promise<void> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
-}
-
-const mailers = new WeakMap<Sequelize, Mailer>();
-
-/** The app's mailer, found from the database it belongs to (use cases get only a transaction). */
-export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'baseUrl'>, sequelize: Sequelize): Mailer {
-  const mailer = new Mailer(config);
-  mailers.set(sequelize, mailer);
-  return mailer;
-}
-
-/** Queues an email in the outbox of the database transaction writes to. */
-export async function queueEmail(email: Email, transaction: Transaction): Promise<void> {
-  const sequelize = OutboxEmail.sequelize!;
-  const mailer = mailers.get(sequelize) ?? createMailer({ smtpUrl: undefined, mailFrom: '', baseUrl: '' }, sequelize);
-  await mailer.queue(email, transaction);
 }

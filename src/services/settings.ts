@@ -1,6 +1,18 @@
 import type { Transaction } from 'sequelize';
 import { Setting } from '../models';
 
+export interface Signatory {
+  title: string;
+  name: string;
+}
+
+/** The two signature blocks of certificates; their names are the settings row `certificateSignatories` (JSON). */
+export const DEFAULT_SIGNATORIES: Signatory[] = [
+  { title: 'مدیر روابط عمومی', name: '' },
+  { title: 'مدیرکل بهزیستی استان کرمان', name: '' },
+];
+const SIGNATORIES_KEY = 'certificateSignatories';
+
 /** Settings an admin changes at run time; each falls back to its configured default. */
 export class Settings {
   constructor(private readonly defaults: { autoActivate: boolean }) {}
@@ -13,5 +25,27 @@ export class Settings {
 
   async setAutoActivate(value: boolean, transaction?: Transaction): Promise<void> {
     await Setting.upsert({ key: 'autoActivate', value: String(value) }, { transaction });
+  }
+
+  /** Who signs the certificates issued from now on: the fixed titles with the names an admin set. */
+  async signatories(): Promise<Signatory[]> {
+    const row = await Setting.findByPk(SIGNATORIES_KEY);
+    if (!row) return DEFAULT_SIGNATORIES;
+    try {
+      const stored = JSON.parse(row.value) as Partial<Signatory>[];
+      return DEFAULT_SIGNATORIES.map((fallback, i) => ({
+        title: stored[i]?.title || fallback.title,
+        name: stored[i]?.name ?? '',
+      }));
+    } catch {
+      return DEFAULT_SIGNATORIES;
+    }
+  }
+
+  /** Stores the names under the two signature blocks; returns the signatories as stored. */
+  async setSignatories(names: string[], transaction?: Transaction): Promise<Signatory[]> {
+    const value = DEFAULT_SIGNATORIES.map((s, i) => ({ title: s.title, name: names[i] ?? '' }));
+    await Setting.upsert({ key: SIGNATORIES_KEY, value: JSON.stringify(value) }, { transaction });
+    return value;
   }
 }

@@ -11,7 +11,8 @@ import { AuditEvent, Course, CourseQuota, Enrollment, Notification, OutboxEmail,
 import type { Course as CourseModel } from '../../src/models/course';
 import { fillFreedSeats } from '../../src/features/enrollments/service';
 import { inEnrollmentTransaction, isGuardRefusal } from '../../src/features/enrollments/rules';
-import { createMailer } from '../../src/services/mailer';
+import { Mailer } from '../../src/services/mailer';
+import { createApp } from '../../src/app';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 let t: TestApp;
@@ -24,9 +25,9 @@ before(async () => {
 after(async () => t.close());
 
 /** A liaison logged in, with the CSRF token of their /me page. */
-async function liaison(overrides: Parameters<typeof createLiaison>[0] = {}) {
+async function liaison(overrides: Parameters<typeof createLiaison>[0] = {}, app = t.app) {
   const user = await createLiaison(overrides);
-  const agent = await loginAs(t.app, user.username);
+  const agent = await loginAs(app, user.username);
   const token = csrfFrom((await agent.get('/me')).text);
   return { user, agent, token };
 }
@@ -240,7 +241,7 @@ describe('cancelling and the waitlist', () => {
     for (const p of people) await enroll(p, course);
     await t.services.sequelize.transaction(async (transaction) => {
       await Course.update({ capacity: 2 }, { where: { id: course.id }, transaction });
-      await fillFreedSeats(course.id, { id: null }, transaction);
+      await fillFreedSeats(t.services.sequelize, t.services.mailer, course.id, { id: null }, transaction);
     });
     assert.equal((await rowOf(people[1], course))?.status, 'approved');
     assert.equal((await rowOf(people[2], course))?.waitlistPosition, 1);
@@ -273,7 +274,7 @@ describe('cancelling and the waitlist', () => {
 describe('the enrollment transaction', () => {
   it('retries the whole transaction when the database gave up on it, and turns a duplicate into a 409', async () => {
     let attempts = 0;
-    const result = await inEnrollmentTransaction(async () => {
+    const result = await inEnrollmentTransaction(t.services.sequelize, async () => {
       attempts += 1;
       if (attempts < 3) throw Object.assign(new Error('SQLITE_BUSY: database is locked'), { parent: { code: 'SQLITE_BUSY' } });
       return 'done';
@@ -282,7 +283,7 @@ describe('the enrollment transaction', () => {
     assert.equal(attempts, 3);
     attempts = 0;
     await assert.rejects(
-      inEnrollmentTransaction(async () => {
+      inEnrollmentTransaction(t.services.sequelize, async () => {
         attempts += 1;
         throw Object.assign(new Error('could not serialize access due to concurrent update'), { parent: { code: '40001' } });
       }),
@@ -295,7 +296,7 @@ describe('the enrollment transaction', () => {
     const row = { courseId: course.id, userId: user.id, countyId: user.countyId, status: 'waitlisted' as const, waitlistPosition: 1, mark: null, changedBy: null, reason: null };
     await Enrollment.create(row);
     await assert.rejects(
-      inEnrollmentTransaction((transaction) => Enrollment.create(row, { transaction })),
+      inEnrollmentTransaction(t.services.sequelize, (transaction) => Enrollment.create(row, { transaction })),
       (err: Error & { status?: number }) => err.status === 409 && /پیش‌تر در این دوره ثبت‌نام کرده‌اید/.test(err.message),
     );
   });
@@ -481,9 +482,10 @@ describe('notifications and email', () => {
     const deadPort = (closed.address() as net.AddressInfo).port;
     closed.close();
     const withSmtp = async (port: number, email: string) => {
-      const mailer = createMailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'rabet@example.ir' }, t.services.sequelize);
+      const mailer = new Mailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: 'rabet@example.ir' });
+      const app = createApp({ ...t.services, mailer });
       const course = await openCourse({ title: 'روابط عمومی الکترونیک' });
-      const a = await liaison();
+      const a = await liaison({}, app);
       await User.update({ email }, { where: { id: a.user.id } });
       const res = await enroll(a, course);
       assert.equal(res.status, 303);
@@ -501,14 +503,13 @@ describe('notifications and email', () => {
       assert.equal(failed?.status, 'failed');
       assert.ok(failed?.error);
       // the mail server is back: what waited is sent
-      const back = createMailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${smtp.port}` }, t.services.sequelize);
+      const back = new Mailer({ ...t.config, smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
       assert.ok((await back.resendWaiting()) >= 1);
       await back.idle();
       await failed!.reload();
       assert.equal(failed!.status, 'sent');
       assert.ok(smtp.messages.some((m) => m.includes('lost@example.ir')));
     } finally {
-      createMailer(t.config, t.services.sequelize);
       smtp.close();
     }
   });

@@ -40,6 +40,7 @@ const RULES: { name: string; from: string[]; mustNotImport: string[] }[] = [
   { name: 'lib/ and models/ import no middleware or service', from: ['src/lib', 'src/models'], mustNotImport: ['src/middleware', 'src/services'] },
   { name: 'migrations import no application code', from: ['migrations'], mustNotImport: ['src'] },
   { name: 'services import nothing from middleware or features', from: ['src/services'], mustNotImport: ['src/middleware', 'src/features'] },
+  { name: 'features import nothing from src/config', from: ['src/features'], mustNotImport: ['src/config'] },
 ];
 
 const inside = (target: string, dir: string) => target === dir || target.startsWith(dir + path.sep) || target.startsWith(`${dir}.`);

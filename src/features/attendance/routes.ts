@@ -1,6 +1,7 @@
 import { actorOf } from '../../services/audit';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import type { Sequelize } from 'sequelize';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
@@ -30,13 +31,14 @@ import { CODE_WINDOW_MS, checkInSecret, checkInWindow, currentCode } from './che
 
 
 async function renderSheet(
+  sequelize: Sequelize,
   req: Request,
   res: Response,
   session: SheetSession,
   course: SheetCourse,
   extra: { status?: number; errors?: Record<string, string>; message?: string | null; values?: Record<string, unknown> } = {},
 ) {
-  const rows = await loadSheet(session);
+  const rows = await loadSheet(sequelize, session);
   const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
   res.status(extra.status ?? 200).render('attendance/sheet', {
     title: `حضور و غیاب · ${course.title}`,
@@ -80,21 +82,21 @@ export function attendanceRoutes(services: Services): Router {
   const staff = requireRole('admin', 'instructor');
 
   router.get('/admin/sessions/:id/attendance', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
-    await renderSheet(req, res, session, course);
+    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    await renderSheet(services.sequelize, req, res, session, course);
   });
 
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
       const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
       const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
       res.redirect(303, `/admin/sessions/${session.id}/attendance`);
     } catch (err) {
       if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
-      await renderSheet(req, res, session, course, {
+      await renderSheet(services.sequelize, req, res, session, course, {
         status: err.status,
         errors: err instanceof FormError ? err.fields : {},
         message: err.message,
@@ -105,9 +107,9 @@ export function attendanceRoutes(services: Services): Router {
 
   /** The sheet's script: one tap, one save (JSON in, JSON out). */
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(course.id));
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
       const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
       res.json({ ok: true, created: outcome.created, changed: outcome.changed, cleared: outcome.cleared, marks: outcome.marks, message: 'ذخیره شد' });
     } catch (err) {
@@ -118,7 +120,7 @@ export function attendanceRoutes(services: Services): Router {
 
   router.get('/admin/courses/:id/attendance', staff, async (req, res) => {
     const course = await courseForAttendance(req.user!, req.params.id as string);
-    const matrix = await loadMatrix(course);
+    const matrix = await loadMatrix(services.sequelize, course);
     res.render('attendance/matrix', {
       title: `ماتریس حضور · ${course.title}`,
       course: { id: course.id, code: course.code, title: course.title, minAttendance: course.minAttendance, countExcused: course.countExcused },
@@ -128,8 +130,8 @@ export function attendanceRoutes(services: Services): Router {
   });
 
   router.get('/admin/sessions/:id/sign-in-sheet', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
-    const rows = await loadSheet(session);
+    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    const rows = await loadSheet(services.sequelize, session);
     res.render('attendance/sign-in-sheet', {
       title: `برگهٔ حضور · ${course.title}`,
       session: presentSession(session, course),
@@ -140,7 +142,7 @@ export function attendanceRoutes(services: Services): Router {
   });
 
   router.get('/admin/sessions/:id/check-in', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(req.user!, req.params.id as string);
+    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     res.render('attendance/check-in', {
       title: `حضور با کد · ${course.title}`,
       session: presentSession(session, course),
@@ -151,7 +153,7 @@ export function attendanceRoutes(services: Services): Router {
   });
 
   router.get('/admin/sessions/:id/check-in/code', staff, async (req, res) => {
-    const { session } = await sessionForAttendance(req.user!, req.params.id as string);
+    const { session } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     res.json(await checkInPayload(services, session));
   });
 

@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { comparePersian, toPersianDigits } from '../../lib/persian';
-import { AttendanceMark, Course, CourseSession, Enrollment } from '../../models';
+import { AttendanceMark, Course, CourseSession } from '../../models';
 import type { AttendanceSource, AttendanceStatus } from '../../models/attendance-mark';
 import type { CurrentUser } from '../../middleware/auth';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -45,8 +45,8 @@ export interface SheetSession {
 export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId' | 'status'>;
 
 /** The session and its course, if this user may take its attendance (404 / 403 otherwise): one plain query. */
-export async function sessionForAttendance(user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
-  const [row] = await Course.sequelize!.query<{
+export async function sessionForAttendance(sequelize: Sequelize, user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
+  const [row] = await sequelize.query<{
     id: number; course_id: number; date: string; start_time: string; end_time: string; topic: string | null;
     code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null; status: Course['status'];
   }>(
@@ -85,8 +85,8 @@ export function presentSession(session: SheetSession, course: SheetCourse) {
 }
 
 /** The approved liaisons of a course, sorted by name: plain rows (the sheet is opened for every session). */
-async function approvedEnrollments(courseId: number) {
-  const rows = await Enrollment.sequelize!.query<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
+async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
+  const rows = await sequelize.query<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
     `SELECT e.id, e.created_at, u.full_name, COALESCE(ec.name, uc.name) AS county
        FROM enrollments e
        JOIN users u ON u.id = e.user_id
@@ -101,9 +101,9 @@ async function approvedEnrollments(courseId: number) {
 }
 
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
-export async function loadSheet(session: Pick<CourseSession, 'id' | 'courseId'>) {
-  const rows = await approvedEnrollments(session.courseId);
-  const marks = await Enrollment.sequelize!.query<{ enrollment_id: number; status: AttendanceStatus; note: string | null; source: AttendanceSource; recorded_at: Date | string }>(
+export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSession, 'id' | 'courseId'>) {
+  const rows = await approvedEnrollments(sequelize, session.courseId);
+  const marks = await sequelize.query<{ enrollment_id: number; status: AttendanceStatus; note: string | null; source: AttendanceSource; recorded_at: Date | string }>(
     'SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId',
     { type: QueryTypes.SELECT, replacements: { sessionId: session.id } },
   );
@@ -211,7 +211,7 @@ export async function recordAttendance(
            VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
           { replacements: { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now }, transaction: t },
         );
-        await recordAudit(actor, 'attendance.record', { type: 'attendance_mark', id }, {
+        await recordAudit(sequelize, actor, 'attendance.record', { type: 'attendance_mark', id }, {
           sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source, ...afterFinish,
         }, t);
         created++;
@@ -221,7 +221,7 @@ export async function recordAttendance(
       }
       if (entry.status === null) {
         await sql.query('DELETE FROM attendance_marks WHERE id = :id', { replacements: { id: previous.id }, transaction: t });
-        await recordAudit(actor, 'attendance.clear', { type: 'attendance_mark', id: Number(previous.id) }, {
+        await recordAudit(sequelize, actor, 'attendance.clear', { type: 'attendance_mark', id: Number(previous.id) }, {
           sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: null, oldNote: previous.note, source, ...afterFinish,
         }, t);
         cleared++;
@@ -240,7 +240,7 @@ export async function recordAttendance(
         'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
         { replacements: { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id }, transaction: t },
       );
-      await recordAudit(actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
+      await recordAudit(sequelize, actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
       changed++;
       if (status !== previous.status) touched.push(entry.enrollmentId);
     }
@@ -258,8 +258,8 @@ async function flagForReissue(sequelize: Sequelize, enrollmentIds: number[], rea
 }
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */
-export async function approvedEnrollmentIds(courseId: number): Promise<number[]> {
-  const rows = await Enrollment.sequelize!.query<{ id: number }>("SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id", {
+export async function approvedEnrollmentIds(sequelize: Sequelize, courseId: number): Promise<number[]> {
+  const rows = await sequelize.query<{ id: number }>("SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id", {
     type: QueryTypes.SELECT,
     replacements: { courseId },
   });
@@ -269,9 +269,9 @@ export async function approvedEnrollmentIds(courseId: number): Promise<number[]>
 export type MatrixCell = { kind: 'mark'; status: AttendanceStatus } | { kind: 'unmarked' } | { kind: 'not-enrolled' } | { kind: 'upcoming' };
 
 /** The attendance matrix of a course: approved liaisons × sessions, with each liaison's percent. */
-export async function loadMatrix(course: Course, now: Date = new Date()) {
+export async function loadMatrix(sequelize: Sequelize, course: Course, now: Date = new Date()) {
   const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']] });
-  const rows = await approvedEnrollments(course.id);
+  const rows = await approvedEnrollments(sequelize, course.id);
   const marks = rows.length
     ? await AttendanceMark.findAll({ where: { sessionId: { [Op.in]: sessions.map((s) => s.id) }, enrollmentId: { [Op.in]: rows.map((r) => r.enrollmentId) } } })
     : [];
@@ -348,7 +348,7 @@ export async function selfCheckIn(
       { sessionId: session.id, enrollmentId, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: now },
       { transaction: t },
     );
-    await recordAudit({ id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
+    await recordAudit(services.sequelize, { id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
       sessionId: session.id, enrollmentId, oldStatus: null, newStatus: 'present', source: 'self',
     }, t);
   });

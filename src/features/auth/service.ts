@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import { QueryTypes, UniqueConstraintError } from 'sequelize';
+import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
 import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
 import { normalizeCode } from '../../lib/persian';
 import { LIMITS, loginDelayMs, type RateLimiter } from '../../services/rate-limiter';
-import type { Config } from '../../config';
+import type { Services } from '../../services';
 import { UNREAD_COUNT_SQL } from '../notifications/queries';
 
 export type LoginOutcome =
@@ -72,10 +72,10 @@ export async function logIn(
 }
 
 /** The user behind a session, or null when the account is gone or no longer active. */
-export async function findSessionUser(id: number): Promise<CurrentUser | null> {
+export async function findSessionUser(sequelize: Sequelize, id: number): Promise<CurrentUser | null> {
   // Every logged-in request asks: one plain row, no model instance.
   // With the unread count the navigation shows, in the same round trip.
-  const [user] = await User.sequelize!.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
+  const [user] = await sequelize.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
     `SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status, ${UNREAD_COUNT_SQL} AS unread FROM users WHERE id = :id`,
     { type: QueryTypes.SELECT, replacements: { id } },
   );
@@ -86,7 +86,7 @@ export async function findSessionUser(id: number): Promise<CurrentUser | null> {
  * On first start with no admin, creates one from ADMIN_USERNAME / ADMIN_PASSWORD, or with a random
  * password printed once. There is no default password.
  */
-export async function ensureFirstAdmin(config: Config, log: (line: string) => void = console.log): Promise<void> {
+export async function ensureFirstAdmin(config: Services['config'], log: (line: string) => void = console.log): Promise<void> {
   const admins = await User.count({ where: { role: 'admin' } });
   if (admins > 0) return;
   const username = normalizeUsername(config.adminUsername);

@@ -3,11 +3,9 @@ import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import { Op } from 'sequelize';
-import { projectRoot } from '../../config';
 import { Certificate, County, Course, CourseSession, Enrollment, User } from '../../models';
 import { NotFoundError } from '../../lib/errors';
 import { formatDate, formatDateTime } from '../../lib/jalali';
@@ -60,20 +58,23 @@ export async function streamCourseZip(courseId: number, out: Writable, onStart: 
   await Promise.race([archive.finalize(), failed]);
 }
 
-const RECORD_TEMPLATE = path.join(projectRoot, 'templates', 'record.typ');
-
 /** The liaison's training record (شناسنامهٔ آموزشی) as a PDF: every course, its hours, certificate serials. */
-export async function trainingRecordPdf(renderer: PdfRenderer, userId: number, requester: RenderRequester = {}): Promise<{ pdf: Buffer; fileName: string }> {
+export async function trainingRecordPdf(
+  renderer: PdfRenderer,
+  template: string,
+  userId: number,
+  requester: RenderRequester = {},
+): Promise<{ pdf: Buffer; fileName: string }> {
   // The renderer's place is taken first: a flood of requests is refused before any of them reads the database.
   const slot = renderer.reserve(requester);
   try {
-    return await recordDocument(slot, userId);
+    return await recordDocument(slot, template, userId);
   } finally {
     slot.release();
   }
 }
 
-async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf: Buffer; fileName: string }> {
+async function recordDocument(slot: Reservation, template: string, userId: number): Promise<{ pdf: Buffer; fileName: string }> {
   const user = Number.isSafeInteger(userId)
     ? await User.findOne({ where: { id: userId, role: { [Op.ne]: 'admin' } }, include: [{ model: County, as: 'county' }] })
     : null;
@@ -123,7 +124,7 @@ async function recordDocument(slot: Reservation, userId: number): Promise<{ pdf:
       serial: r.certificate?.serial ?? '—',
     })),
   };
-  const source = await fs.readFile(RECORD_TEMPLATE, 'utf8');
+  const source = await fs.readFile(template, 'utf8');
   const pdf = await slot.render({ source, data });
   return { pdf, fileName: `training-record-${user.id}.pdf` };
 }

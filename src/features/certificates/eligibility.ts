@@ -127,7 +127,7 @@ export async function recordMarks(
       await enrollment.update({ mark: to }, { transaction });
       changes.push({ enrollmentId: enrollment.id, from, to });
     }
-    if (changes.length) await recordAudit(actor, 'enrollment.marks', { type: 'course', id: course.id }, { changes }, transaction);
+    if (changes.length) await recordAudit(sequelize, actor, 'enrollment.marks', { type: 'course', id: course.id }, { changes }, transaction);
     return changes.length;
   });
 }

@@ -2,25 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
-import { Setting } from '../../models';
 import { type Actor, recordAudit } from '../../services/audit';
+import type { Settings, Signatory } from '../../services/settings';
 import { formatDate } from '../../lib/jalali';
 import { formatNumber, toPersianDigits } from '../../lib/persian';
 
 export const DIRECTORATE = 'اداره کل بهزیستی استان کرمان';
 export const OFFICE = 'روابط عمومی';
 
-export interface Signatory {
-  title: string;
-  name: string;
-}
-
-/** The two signature blocks; their names are the settings row `certificateSignatories` (JSON). */
-export const DEFAULT_SIGNATORIES: Signatory[] = [
-  { title: 'مدیر روابط عمومی', name: '' },
-  { title: 'مدیرکل بهزیستی استان کرمان', name: '' },
-];
-const SIGNATORIES_KEY = 'certificateSignatories';
+export { DEFAULT_SIGNATORIES, type Signatory } from '../../services/settings';
 
 /** Everything printed on a certificate, frozen at issue (certificates.fields). */
 export interface CertificateFields {
@@ -53,26 +43,11 @@ export function parseFields(json: string): CertificateFields {
   return JSON.parse(json) as CertificateFields;
 }
 
-export async function loadSignatories(): Promise<Signatory[]> {
-  const row = await Setting.findByPk(SIGNATORIES_KEY);
-  if (!row) return DEFAULT_SIGNATORIES;
-  try {
-    const stored = JSON.parse(row.value) as Partial<Signatory>[];
-    return DEFAULT_SIGNATORIES.map((fallback, i) => ({
-      title: stored[i]?.title || fallback.title,
-      name: stored[i]?.name ?? '',
-    }));
-  } catch {
-    return DEFAULT_SIGNATORIES;
-  }
-}
-
 /** Sets the names printed under the two signature blocks of certificates issued from now on. */
-export async function saveSignatories(sequelize: Sequelize, actor: Actor, names: string[]): Promise<void> {
-  const value = DEFAULT_SIGNATORIES.map((s, i) => ({ title: s.title, name: names[i] ?? '' }));
+export async function saveSignatories(sequelize: Sequelize, settings: Settings, actor: Actor, names: string[]): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    await Setting.upsert({ key: SIGNATORIES_KEY, value: JSON.stringify(value) }, { transaction });
-    await recordAudit(actor, 'certificate.signatories', { type: 'setting', id: null }, { signatories: value }, transaction);
+    const value = await settings.setSignatories(names, transaction);
+    await recordAudit(sequelize, actor, 'certificate.signatories', { type: 'setting', id: null }, { signatories: value }, transaction);
   });
 }
 

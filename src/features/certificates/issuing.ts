@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
-import type { Config } from '../../config';
+import type { Services } from '../../services';
+import type { Settings } from '../../services/settings';
 import { Certificate, Enrollment, Notification } from '../../models';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
 import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
-import { type CertificateFields, DIRECTORATE, loadSignatories, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
+import { type CertificateFields, DIRECTORATE, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
 import type { PdfRenderer } from '../../services/pdf/renderer';
 import { credentialIssuer, type CredentialIssuer, reserveStatusIndexes } from '../credentials/service';
 import { groupedCode, newVerificationCode } from './verification-code';
 
 interface IssueContext {
   sequelize: Sequelize;
-  config: Pick<Config, 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
+  config: Pick<Services['config'], 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
   actor: Actor;
   pdf: PdfRenderer;
+  settings: Pick<Settings, 'signatories'>;
 }
 
 export function formatSerial(provinceCode: string, year: number, number: number): string {
@@ -195,7 +197,7 @@ async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prep
         },
         { transaction },
       );
-      await recordAudit(
+      await recordAudit(ctx.sequelize,
         ctx.actor,
         supersedes ? 'certificate.reissue' : 'certificate.issue',
         { type: 'certificate', id: certificate.id },
@@ -214,7 +216,7 @@ async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prep
 async function issueRows(ctx: IssueContext, eligibility: CourseEligibility, rows: EligibilityRow[], overrideReason: string | null): Promise<Certificate[]> {
   if (!rows.length) return [];
   const template = await readTemplate(ctx.config.certificateTemplate);
-  const signatories = await loadSignatories();
+  const signatories = await ctx.settings.signatories();
   const issuedAt = new Date();
   const year = jalaliYear(todayIso(issuedAt));
   const numbers = await reserveSerialNumbers(ctx.sequelize, year, rows.length);
@@ -288,7 +290,7 @@ export async function reissueCertificate(ctx: IssueContext, certificateId: numbe
   await issuer.ensureLists([statusListIndex]);
   const prepared = await prepare(ctx, eligibility, row, {
     template,
-    signatories: await loadSignatories(),
+    signatories: await ctx.settings.signatories(),
     issuedAt,
     year,
     serialNumber,
@@ -310,7 +312,7 @@ export async function revokeCertificate(ctx: Pick<IssueContext, 'sequelize' | 'a
     if (certificate.status !== 'valid') throw new ConflictError('فقط گواهی‌نامهٔ معتبر باطل می‌شود.');
     await certificate.update({ status: 'revoked', statusReason: reason, statusChangedAt: new Date() }, { transaction });
     await issuer.resignLists([certificate.statusListIndex], transaction);
-    await recordAudit(ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
+    await recordAudit(ctx.sequelize, ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
     return certificate;
   });
 }

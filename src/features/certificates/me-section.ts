@@ -1,13 +1,13 @@
-import { QueryTypes } from 'sequelize';
-import { Certificate } from '../../models';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Certificate } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { parseFields } from './fields';
 import { presentCertificate } from './presenter';
 import { credentialPath } from '../credentials/credential';
 
 /** The liaison's certificates for their /me page (section view me/certificates): plain rows, never the PDF. */
-export async function loadMyCertificates(user: CurrentUser): Promise<Record<string, unknown>> {
-  const rows = await Certificate.sequelize!.query<{
+export async function loadMyCertificates(sequelize: Sequelize, user: CurrentUser): Promise<Record<string, unknown>> {
+  const rows = await sequelize.query<{
     id: number; serial: string; code: string; status: Certificate['status']; issued_at: Date | string;
     status_reason: string | null; override_reason: string | null; fields: string; has_credential: number | string | boolean;
   }>(

@@ -13,7 +13,7 @@ import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
 import { RenderAbortedError } from '../../services/pdf/renderer';
 import { courseEligibility, recordMarks } from './eligibility';
-import { loadSignatories, saveSignatories } from './fields';
+import { saveSignatories } from './fields';
 import { issueCertificates, reissueCertificate, revokeCertificate } from './issuing';
 import { presentEligibility } from './presenter';
 import { issueSchema, revokeSchema, signatoriesSchema, verifyLookupSchema } from './schemas';
@@ -35,13 +35,13 @@ function sendPdf(res: Response, pdf: Buffer, fileName: string): void {
 
 export function certificateRoutes(services: Services): Router {
   const router = Router();
-  const { sequelize, config, rateLimiter } = services;
+  const { sequelize, config, rateLimiter, settings } = services;
   const admin = requireRole('admin');
-  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req), pdf: services.pdf });
+  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req), pdf: services.pdf, settings });
 
   async function renderCoursePage(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
     const data = presentEligibility(await courseEligibility(idParam(req.params.id)));
-    const signatories = await loadSignatories();
+    const signatories = await settings.signatories();
     res.status(status).render('certificates/course', {
       title: `گواهی‌نامه‌های ${data.course.title}`,
       ...data,
@@ -81,7 +81,7 @@ export function certificateRoutes(services: Services): Router {
     const courseId = idParam(req.params.id);
     if (!(await Course.findByPk(courseId, { attributes: ['id'] }))) throw new NotFoundError();
     const input = parseForm(signatoriesSchema, req.body);
-    await saveSignatories(sequelize, actorOf(req), [input.headOfPr ?? '', input.directorGeneral ?? '']);
+    await saveSignatories(sequelize, settings, actorOf(req), [input.headOfPr ?? '', input.directorGeneral ?? '']);
     flash(req, 'success', 'نام امضاکنندگان برای گواهی‌نامه‌های بعدی ذخیره شد.');
     res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
   });
@@ -122,7 +122,7 @@ export function certificateRoutes(services: Services): Router {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     try {
-      const { pdf, fileName } = await trainingRecordPdf(services.pdf, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
+      const { pdf, fileName } = await trainingRecordPdf(services.pdf, services.config.recordTemplate, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
       sendPdf(res, pdf, fileName);
     } catch (err) {
       if (!(err instanceof RenderAbortedError)) throw err;

@@ -52,7 +52,7 @@ export async function addCounty(sequelize: Sequelize, actor: Actor, input: { nam
   try {
     return await sequelize.transaction(async (transaction) => {
       const county = await County.create({ name: input.name, slug: input.slug, nameEn: null, active: true }, { transaction });
-      await recordAudit(actor, 'county.create', { type: 'county', id: county.id }, { name: input.name, slug: input.slug }, transaction);
+      await recordAudit(sequelize, actor, 'county.create', { type: 'county', id: county.id }, { name: input.name, slug: input.slug }, transaction);
       return county;
     });
   } catch (err) {
@@ -67,7 +67,7 @@ export async function renameCounty(sequelize: Sequelize, actor: Actor, id: numbe
     if (!county) throw new NotFoundError('شهرستان پیدا نشد.');
     const before = county.name;
     await county.update({ name }, { transaction });
-    await recordAudit(actor, 'county.rename', { type: 'county', id }, { from: before, to: name }, transaction);
+    await recordAudit(sequelize, actor, 'county.rename', { type: 'county', id }, { from: before, to: name }, transaction);
     return county;
   });
 }
@@ -78,7 +78,7 @@ export async function setCountyActive(sequelize: Sequelize, actor: Actor, id: nu
     const county = await County.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (!county) throw new NotFoundError('شهرستان پیدا نشد.');
     await county.update({ active }, { transaction });
-    await recordAudit(actor, active ? 'county.activate' : 'county.deactivate', { type: 'county', id }, null, transaction);
+    await recordAudit(sequelize, actor, active ? 'county.activate' : 'county.deactivate', { type: 'county', id }, null, transaction);
     return county;
   });
 }

@@ -2,6 +2,7 @@ import { COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { Op, UniqueConstraintError, ForeignKeyConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
 import type { CourseStatus } from '../../models/course';
+import type { Mailer } from '../../services/mailer';
 import { recordAudit, type Actor } from '../../services/audit';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { addDaysIso, formatDate, weekdayFromSaturday } from '../../lib/jalali';
@@ -119,7 +120,7 @@ export async function createCourse(sequelize: Sequelize, input: CourseInput, act
       if (quotas.length) {
         await CourseQuota.bulkCreate(quotas.map((q) => ({ courseId: course.id, countyId: q.countyId, quota: q.quota })), { transaction: t });
       }
-      await recordAudit(actor, 'course.create', { type: 'course', id: course.id }, { code: course.code, title: course.title, quotas: input.quotas }, t);
+      await recordAudit(sequelize, actor, 'course.create', { type: 'course', id: course.id }, { code: course.code, title: course.title, quotas: input.quotas }, t);
       return course;
     })
     .catch(asCodeConflict);
@@ -127,6 +128,7 @@ export async function createCourse(sequelize: Sequelize, input: CourseInput, act
 
 export async function updateCourse(
   sequelize: Sequelize,
+  mailer: Mailer,
   id: number,
   input: CourseInput,
   actor: Actor,
@@ -142,7 +144,7 @@ export async function updateCourse(
       if (first && input.enrollCloses > first) {
         errors.enrollCloses = `ثبت‌نام باید تا روز نخستین جلسه (${formatDate(first)}) بسته شود.`;
       }
-      const held = await heldByCounty(id, t);
+      const held = await heldByCounty(sequelize, id, t);
       const heldTotal = [...held.values()].reduce((a, b) => a + b, 0);
       if (input.capacity < heldTotal) {
         errors.capacity = `${toPersianDigits(heldTotal)} نفر پذیرفته شده یا در انتظار تأییدند؛ ظرفیت نمی‌تواند کمتر از این باشد.`;
@@ -171,9 +173,9 @@ export async function updateCourse(
         return !now || now.quota > q.quota;
       });
       const quotaChanged = quotaLoosened || quotas.some((q) => oldQuota.get(q.countyId) !== q.quota);
-      await recordAudit(actor, 'course.update', { type: 'course', id }, { changed, ...(quotaChanged ? { quotas: input.quotas } : {}) }, t);
+      await recordAudit(sequelize, actor, 'course.update', { type: 'course', id }, { changed, ...(quotaChanged ? { quotas: input.quotas } : {}) }, t);
       // More seats (or a looser quota) let the first waitlisted liaisons in at once.
-      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(id, actor, t);
+      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, mailer, id, actor, t);
       return course;
     })
     .catch(asCodeConflict);
@@ -205,13 +207,13 @@ export async function duplicateCourse(
         );
         sessionCount = sessions.length;
       }
-      await recordAudit(actor, 'course.duplicate', { type: 'course', id: copy.id }, { from: id, code: copy.code, sessions: sessionCount }, t);
+      await recordAudit(sequelize, actor, 'course.duplicate', { type: 'course', id: copy.id }, { from: id, code: copy.code, sessions: sessionCount }, t);
       return copy;
     })
     .catch(asCodeConflict);
 }
 
-export async function changeCourseStatus(sequelize: Sequelize, id: number, status: CourseStatus, actor: Actor): Promise<Course> {
+export async function changeCourseStatus(sequelize: Sequelize, mailer: Mailer, id: number, status: CourseStatus, actor: Actor): Promise<Course> {
   return sequelize.transaction(async (t) => {
     const course = await findCourse(id, t, true);
     const from = course.status as CourseStatus;
@@ -228,11 +230,11 @@ export async function changeCourseStatus(sequelize: Sequelize, id: number, statu
     }
     if (status === 'finished') await assertNoSessionAhead(id, t);
     await course.update({ status }, { transaction: t });
-    await recordAudit(actor, 'course.status', { type: 'course', id }, { from, to: status }, t);
+    await recordAudit(sequelize, actor, 'course.status', { type: 'course', id }, { from, to: status }, t);
     if (status === 'cancelled') {
       // Everyone holding a seat, waiting for approval or on the waitlist hears of it (on /me, and by email).
       const enrolled = await Enrollment.findAll({ where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
-      await notifyEnrollmentChanges(enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
+      await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
     }
     return course;
   });
@@ -287,7 +289,7 @@ export async function addSession(sequelize: Sequelize, courseId: number, input: 
       { courseId, date: input.date, startTime: input.start, endTime: input.end, topic: input.topic },
       { transaction: t },
     );
-    await recordAudit(actor, 'session.create', { type: 'session', id: session.id }, { courseId, date: input.date, start: input.start, end: input.end }, t);
+    await recordAudit(sequelize, actor, 'session.create', { type: 'session', id: session.id }, { courseId, date: input.date, start: input.start, end: input.end }, t);
     return session;
   });
 }
@@ -318,7 +320,7 @@ export async function addSessionSeries(sequelize: Sequelize, courseId: number, i
       dates.map((date) => ({ courseId, date, startTime: input.start, endTime: input.end, topic: input.topic })),
       { transaction: t },
     );
-    await recordAudit(
+    await recordAudit(sequelize,
       actor,
       'session.series',
       { type: 'course', id: courseId },
@@ -345,7 +347,7 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
     if (taken.length) throw new FormError({ date: takenMessage(taken) });
     const before = { date: session.date, start: session.startTime, end: session.endTime, topic: session.topic };
     await session.update({ date: input.date, startTime: input.start, endTime: input.end, topic: input.topic }, { transaction: t });
-    await recordAudit(actor, 'session.update', { type: 'session', id }, { courseId: course.id, before, after: input }, t);
+    await recordAudit(sequelize, actor, 'session.update', { type: 'session', id }, { courseId: course.id, before, after: input }, t);
     return session;
   });
 }
@@ -354,7 +356,7 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
  * Drops (cancels) a session not yet held while nothing is recorded for it; returns its course's id.
  * With a reason, the liaisons of the course are told the session is cancelled and why.
  */
-export async function deleteSession(sequelize: Sequelize, id: number, reason: string | null, actor: Actor): Promise<number> {
+export async function deleteSession(sequelize: Sequelize, mailer: Mailer, id: number, reason: string | null, actor: Actor): Promise<number> {
   return sequelize
     .transaction(async (t) => {
       const session = await findSession(id, t);
@@ -368,11 +370,11 @@ export async function deleteSession(sequelize: Sequelize, id: number, reason: st
         throw new ConflictError('دورهٔ باز یا در حال برگزاری دست‌کم یک جلسه لازم دارد؛ این تنها جلسهٔ آن است.');
       }
       await session.destroy({ transaction: t });
-      await recordAudit(actor, 'session.delete', { type: 'session', id }, { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime, reason }, t);
+      await recordAudit(sequelize, actor, 'session.delete', { type: 'session', id }, { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime, reason }, t);
       if (reason) {
         const enrolled = await Enrollment.findAll({ where: { courseId: course.id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
         const when = `${formatDate(session.date)} ساعت ${toPersianDigits(session.startTime)}`;
-        await notifyEnrollmentChanges(enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
+        await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
       }
       return course.id;
     })

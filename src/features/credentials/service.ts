@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Config } from '../../config';
+import type { Services } from '../../services';
 import { Certificate } from '../../models';
 import { issuerKeys } from '../../services/issuer-keys';
 import { codeCandidates } from '../certificates/verification-code';
@@ -12,7 +12,7 @@ import { listPosition, statusEntry, statusListCredential, statusListRange } from
 
 export interface CredentialContext {
   sequelize: Sequelize;
-  config: Pick<Config, 'baseUrl' | 'issuerKeySeed'>;
+  config: Pick<Services['config'], 'baseUrl' | 'issuerKeySeed'>;
 }
 
 /** The issuer that signs: its identifier and key (made now if the first start did not). For POSTs. */

@@ -61,12 +61,12 @@ async function adminAction(req: Request, res: Response, formId: string, courseId
   }
 }
 
-export function enrollmentRoutes({ mailer }: Services): Router {
+export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
   const router = Router();
 
   router.post('/courses/:id/enroll', requireLogin, async (req, res) => {
     const courseId = idParam(req.params.id);
-    const outcome = await enrollInCourse({ courseId, actor: enrollmentActor(req) });
+    const outcome = await enrollInCourse(sequelize, mailer, { courseId, actor: enrollmentActor(req) });
     flash(req, outcome.status === 'waitlisted' ? 'warning' : 'success', outcomeMessage(outcome));
     res.redirect(303, `/courses/${courseId}`);
   });
@@ -74,7 +74,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
   router.post('/enrollments/:id/cancel', requireLogin, async (req, res) => {
     const actor = enrollmentActor(req);
     const { reason } = actor.role === 'admin' ? parseForm(optionalReasonSchema, req.body ?? {}) : { reason: null };
-    const outcome = await cancelEnrollment({ enrollmentId: idParam(req.params.id), actor, reason });
+    const outcome = await cancelEnrollment(sequelize, mailer, { enrollmentId: idParam(req.params.id), actor, reason });
     flash(req, 'success', `ثبت‌نام در دورهٔ «${outcome.courseTitle}» لغو شد.`);
     res.redirect(303, actor.role === 'admin' ? listPath(outcome.courseId) : '/me');
   });
@@ -94,7 +94,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const courseId = idParam(req.params.id);
     await adminAction(req, res, 'enroll', async () => courseId, async () => {
       const { username } = parseForm(enrollByHandSchema, req.body ?? {});
-      const outcome = await enrollByHand({ courseId, username, actor: enrollmentActor(req) });
+      const outcome = await enrollByHand(sequelize, mailer, { courseId, username, actor: enrollmentActor(req) });
       return outcome.status === 'waitlisted'
         ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
         : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
@@ -111,7 +111,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
-      await approveEnrollment({ enrollmentId, actor: enrollmentActor(req), reason });
+      await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
       return 'ثبت‌نام تأیید شد.';
     });
   });
@@ -120,7 +120,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { reason } = parseForm(reasonSchema, req.body ?? {});
-      await rejectEnrollment({ enrollmentId, actor: enrollmentActor(req), reason });
+      await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
       return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
     });
   });
@@ -129,7 +129,7 @@ export function enrollmentRoutes({ mailer }: Services): Router {
     const enrollmentId = idParam(req.params.id);
     await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
       const { direction, reason } = parseForm(moveSchema, req.body ?? {});
-      const outcome = await moveOnWaitlist({ enrollmentId, actor: enrollmentActor(req), direction, reason });
+      const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
       return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
     });
   });

@@ -1,4 +1,4 @@
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { type Sequelize, UniqueConstraintError, type Transaction } from 'sequelize';
 import { Course, CourseSession, Enrollment } from '../../models';
 import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
@@ -57,8 +57,8 @@ export async function nextWaitlistPosition(courseId: number, transaction: Transa
 }
 
 /** Numbers the waitlist 1, 2, 3… again in its current order after someone left it. */
-export async function renumberWaitlist(courseId: number, transaction: Transaction): Promise<void> {
-  await Course.sequelize!.query(
+export async function renumberWaitlist(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<void> {
+  await sequelize.query(
     `UPDATE enrollments SET waitlist_position = ranked.position
      FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY waitlist_position, id) AS position
            FROM enrollments WHERE course_id = :courseId AND status = 'waitlisted') AS ranked
@@ -84,8 +84,11 @@ export function isGuardRefusal(err: unknown): boolean {
  * (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock). Refusals the
  * database makes for an invariant become Persian 409s instead of server errors.
  */
-export async function inEnrollmentTransaction<T>(work: (t: Transaction) => Promise<T>, duplicateMessage = MESSAGES.alreadyEnrolled): Promise<T> {
-  const sequelize = Enrollment.sequelize!;
+export async function inEnrollmentTransaction<T>(
+  sequelize: Sequelize,
+  work: (t: Transaction) => Promise<T>,
+  duplicateMessage = MESSAGES.alreadyEnrolled,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await sequelize.transaction(work);

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { Course, CourseQuota } from '../../models';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { type Course, CourseQuota } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 
 /**
@@ -45,8 +45,8 @@ export class Seats {
     private readonly approved: { total: number; byCounty: Map<number, number> },
   ) {}
 
-  static async of(course: Course, transaction: Transaction): Promise<Seats> {
-    const rows = await Course.sequelize!.query<{ county_id: number | null; status: string; n: number | string }>(
+  static async of(sequelize: Sequelize, course: Course, transaction: Transaction): Promise<Seats> {
+    const rows = await sequelize.query<{ county_id: number | null; status: string; n: number | string }>(
       `SELECT county_id, status, COUNT(*) AS n FROM enrollments
        WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status`,
       { replacements: { courseId: course.id }, type: QueryTypes.SELECT, transaction },
@@ -96,8 +96,8 @@ export class Seats {
 }
 
 /** Seats held per county (HOLDING statuses), for the capacity and quota form of a course. */
-export async function heldByCounty(courseId: number, transaction: Transaction): Promise<Map<number | null, number>> {
-  const rows = await Course.sequelize!.query<{ county_id: number | null; n: number | string }>(
+export async function heldByCounty(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<Map<number | null, number>> {
+  const rows = await sequelize.query<{ county_id: number | null; n: number | string }>(
     `SELECT county_id, COUNT(*) AS n FROM enrollments WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id`,
     { replacements: { courseId }, type: QueryTypes.SELECT, transaction },
   );

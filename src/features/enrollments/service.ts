@@ -1,8 +1,9 @@
-import type { Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { type Course, Enrollment, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { Role } from '../../models/user';
 import { recordAudit, type Actor } from '../../services/audit';
+import type { Mailer } from '../../services/mailer';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { normalizeCode } from '../../lib/persian';
 import { notifyEnrollmentChange } from './notify';
@@ -46,12 +47,12 @@ const outcome = (e: Enrollment, course: Course): EnrollmentOutcome => ({
  * the waitlist. A cancelled enrollment of the same liaison comes back to life (one row per liaison
  * and course).
  */
-async function placeLiaison(course: Course, liaison: User, actor: Actor, byAdmin: boolean, transaction: Transaction): Promise<Enrollment> {
+async function placeLiaison(sequelize: Sequelize, mailer: Mailer, course: Course, liaison: User, actor: Actor, byAdmin: boolean, transaction: Transaction): Promise<Enrollment> {
   const existing = await Enrollment.findOne({ where: { courseId: course.id, userId: liaison.id }, transaction });
   if (existing && ACTIVE.includes(existing.status)) throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
 
-  const seats = await Seats.of(course, transaction);
+  const seats = await Seats.of(sequelize, course, transaction);
   const countyId = liaison.countyId ?? null;
   const seated = seats.hasRoomFor(countyId);
   const status: EnrollmentStatus = !seated ? 'waitlisted' : byAdmin || course.approval === 'auto' ? 'approved' : 'pending';
@@ -61,15 +62,15 @@ async function placeLiaison(course: Course, liaison: User, actor: Actor, byAdmin
     ? await existing.update(fields, { transaction })
     : await Enrollment.create({ courseId: course.id, userId: liaison.id, mark: null, ...fields }, { transaction });
 
-  await recordAudit(actor, byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, userId: liaison.id, status, waitlistPosition }, transaction);
+  await recordAudit(sequelize, actor, byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, userId: liaison.id, status, waitlistPosition }, transaction);
   const change = status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
-  await notifyEnrollmentChange(liaison.id, course.title, change, transaction);
+  await notifyEnrollmentChange(sequelize, mailer, liaison.id, course.title, change, transaction);
   return enrollment;
 }
 
 /** A liaison enrolls in an open course inside its enrollment window, before it starts. */
-export async function enrollInCourse(input: { courseId: number; actor: Actor & { id: number } }): Promise<EnrollmentOutcome> {
-  return inEnrollmentTransaction(async (transaction) => {
+export async function enrollInCourse(sequelize: Sequelize, mailer: Mailer, input: { courseId: number; actor: Actor & { id: number } }): Promise<EnrollmentOutcome> {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const course = await lockCourse(input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
     const liaison = await User.findByPk(input.actor.id, { attributes: ['id', 'role', 'status', 'countyId'], transaction });
@@ -77,14 +78,14 @@ export async function enrollInCourse(input: { courseId: number; actor: Actor & {
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
     const closed = await whyEnrollmentIsClosed(course, transaction);
     if (closed) throw new ConflictError(closed);
-    return outcome(await placeLiaison(course, liaison, input.actor, false, transaction), course);
+    return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, false, transaction), course);
   });
 }
 
 /** An admin enrolls a liaison by username; allowed until the course is finished, capacity still holds. */
-export async function enrollByHand(input: { courseId: number; username: string; actor: Actor }): Promise<EnrollmentOutcome> {
+export async function enrollByHand(sequelize: Sequelize, mailer: Mailer, input: { courseId: number; username: string; actor: Actor }): Promise<EnrollmentOutcome> {
   const username = normalizeCode(input.username).toLowerCase();
-  return inEnrollmentTransaction(async (transaction) => {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const course = await lockCourse(input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
     if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
@@ -92,7 +93,7 @@ export async function enrollByHand(input: { courseId: number; username: string; 
     const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
     if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
     if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
-    return outcome(await placeLiaison(course, liaison, input.actor, true, transaction), course);
+    return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, true, transaction), course);
   }, MESSAGES.alreadyEnrolledOther);
 }
 
@@ -101,10 +102,10 @@ export async function enrollByHand(input: { courseId: number; username: string; 
  * the first waitlisted whose county still has quota is promoted, until no seat is left. Runs in the
  * caller's transaction, so a freed seat is never seen empty while someone waits.
  */
-export async function fillFreedSeats(courseId: number, actor: Actor, transaction: Transaction): Promise<void> {
+export async function fillFreedSeats(sequelize: Sequelize, mailer: Mailer, courseId: number, actor: Actor, transaction: Transaction): Promise<void> {
   const course = await lockCourse(courseId, transaction);
   if (!course || course.status === 'finished' || course.status === 'cancelled') return;
-  const seats = await Seats.of(course, transaction);
+  const seats = await Seats.of(sequelize, course, transaction);
   if (seats.anyRoom()) {
     const waiting = await Enrollment.findAll({
       where: { courseId, status: 'waitlisted' },
@@ -118,11 +119,11 @@ export async function fillFreedSeats(courseId: number, actor: Actor, transaction
       const from = enrollment.waitlistPosition;
       await enrollment.update({ status, waitlistPosition: null, changedBy: actor.id, reason: null }, { transaction });
       seats.take(enrollment.countyId ?? null, status);
-      await recordAudit(actor, 'enrollment.promote', { type: 'enrollment', id: enrollment.id }, { courseId, from, status }, transaction);
-      await notifyEnrollmentChange(enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
+      await recordAudit(sequelize, actor, 'enrollment.promote', { type: 'enrollment', id: enrollment.id }, { courseId, from, status }, transaction);
+      await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
     }
   }
-  await renumberWaitlist(courseId, transaction);
+  await renumberWaitlist(sequelize, courseId, transaction);
 }
 
 /** The enrollment and its course, the course row locked first, then the enrollment read again under it. */
@@ -136,14 +137,14 @@ async function lockEnrollment(enrollmentId: number, transaction: Transaction): P
 }
 
 /** Someone leaves a seat or the waitlist: the seat goes to the first waitlisted, the waitlist closes up. */
-async function afterLeaving(course: Course, was: EnrollmentStatus, actor: Actor, transaction: Transaction): Promise<void> {
-  if (HOLDING.includes(was)) await fillFreedSeats(course.id, actor, transaction);
-  else if (was === 'waitlisted') await renumberWaitlist(course.id, transaction);
+async function afterLeaving(sequelize: Sequelize, mailer: Mailer, course: Course, was: EnrollmentStatus, actor: Actor, transaction: Transaction): Promise<void> {
+  if (HOLDING.includes(was)) await fillFreedSeats(sequelize, mailer, course.id, actor, transaction);
+  else if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
 }
 
 /** The liaison (before the course starts) or an admin cancels an enrollment. */
-export async function cancelEnrollment(input: { enrollmentId: number; actor: Person; reason?: string | null }): Promise<EnrollmentOutcome> {
-  return inEnrollmentTransaction(async (transaction) => {
+export async function cancelEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Person; reason?: string | null }): Promise<EnrollmentOutcome> {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     const byAdmin = input.actor.role === 'admin';
     if (!byAdmin && enrollment.userId !== input.actor.id) throw new ForbiddenError();
@@ -152,47 +153,47 @@ export async function cancelEnrollment(input: { enrollmentId: number; actor: Per
     const was = enrollment.status;
     const reason = input.reason ?? null;
     await enrollment.update({ status: 'cancelled', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(input.actor, 'enrollment.cancel', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
-    await notifyEnrollmentChange(enrollment.userId, course.title, { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason }, transaction);
-    await afterLeaving(course, was, input.actor, transaction);
+    await recordAudit(sequelize, input.actor, 'enrollment.cancel', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
+    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason }, transaction);
+    await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
 
 /** An admin approves a pending enrollment, or takes a waitlisted liaison ahead of the line (with a reason). */
-export async function approveEnrollment(input: { enrollmentId: number; actor: Actor; reason?: string | null }): Promise<EnrollmentOutcome> {
-  return inEnrollmentTransaction(async (transaction) => {
+export async function approveEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; reason?: string | null }): Promise<EnrollmentOutcome> {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     if (enrollment.status !== 'pending' && enrollment.status !== 'waitlisted') throw new ConflictError('تنها ثبت‌نام‌های در انتظار تأیید یا در فهرست انتظار را می‌توان تأیید کرد.');
-    const seats = await Seats.of(course, transaction);
+    const seats = await Seats.of(sequelize, course, transaction);
     if (!seats.canApprove(enrollment.countyId ?? null)) throw new ConflictError(MESSAGES.full);
     const was = enrollment.status;
     const reason = input.reason ?? null;
     await enrollment.update({ status: 'approved', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(input.actor, 'enrollment.approve', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
-    await notifyEnrollmentChange(enrollment.userId, course.title, { kind: 'approved' }, transaction);
-    if (was === 'waitlisted') await renumberWaitlist(course.id, transaction);
+    await recordAudit(sequelize, input.actor, 'enrollment.approve', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
+    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'approved' }, transaction);
+    if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
     return outcome(enrollment, course);
   });
 }
 
 /** An admin rejects an enrollment with a reason; a seat it held goes to the waitlist. */
-export async function rejectEnrollment(input: { enrollmentId: number; actor: Actor; reason: string }): Promise<EnrollmentOutcome> {
-  return inEnrollmentTransaction(async (transaction) => {
+export async function rejectEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; reason: string }): Promise<EnrollmentOutcome> {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
     const was = enrollment.status;
     await enrollment.update({ status: 'rejected', waitlistPosition: null, changedBy: input.actor.id, reason: input.reason }, { transaction });
-    await recordAudit(input.actor, 'enrollment.reject', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason: input.reason }, transaction);
-    await notifyEnrollmentChange(enrollment.userId, course.title, { kind: 'rejected', reason: input.reason }, transaction);
-    await afterLeaving(course, was, input.actor, transaction);
+    await recordAudit(sequelize, input.actor, 'enrollment.reject', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason: input.reason }, transaction);
+    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'rejected', reason: input.reason }, transaction);
+    await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
 
 /** An admin moves a waitlisted liaison one place up or down, with a reason. */
-export async function moveOnWaitlist(input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string }): Promise<EnrollmentOutcome> {
-  return inEnrollmentTransaction(async (transaction) => {
+export async function moveOnWaitlist(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string }): Promise<EnrollmentOutcome> {
+  return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     if (enrollment.status !== 'waitlisted' || enrollment.waitlistPosition === null) throw new ConflictError('این رابط در فهرست انتظار نیست.');
     const from = enrollment.waitlistPosition;
@@ -201,9 +202,9 @@ export async function moveOnWaitlist(input: { enrollmentId: number; actor: Actor
     if (!neighbour) throw new ConflictError(input.direction === 'up' ? 'این رابط نخستین نفر فهرست انتظار است.' : 'این رابط آخرین نفر فهرست انتظار است.');
     await neighbour.update({ waitlistPosition: from }, { transaction });
     await enrollment.update({ waitlistPosition: to, changedBy: input.actor.id, reason: input.reason }, { transaction });
-    await recordAudit(input.actor, 'enrollment.move', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason }, transaction);
-    await notifyEnrollmentChange(enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
-    await notifyEnrollmentChange(neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
+    await recordAudit(sequelize, input.actor, 'enrollment.move', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason }, transaction);
+    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
+    await notifyEnrollmentChange(sequelize, mailer, neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
     return outcome(enrollment, course);
   });
 }

@@ -12,7 +12,7 @@ export async function addHoliday(sequelize: Sequelize, actor: Actor, input: { da
   try {
     return await sequelize.transaction(async (transaction) => {
       const holiday = await Holiday.create(input, { transaction });
-      await recordAudit(actor, 'holiday.create', { type: 'holiday', id: holiday.id }, input, transaction);
+      await recordAudit(sequelize, actor, 'holiday.create', { type: 'holiday', id: holiday.id }, input, transaction);
       return holiday;
     });
   } catch (err) {
@@ -28,7 +28,7 @@ export async function removeHoliday(sequelize: Sequelize, actor: Actor, id: numb
     if (!holiday) throw new NotFoundError('این روز در فهرست تعطیلات نیست.');
     const removed = { date: String(holiday.date).slice(0, 10), title: holiday.title };
     await holiday.destroy({ transaction });
-    await recordAudit(actor, 'holiday.delete', { type: 'holiday', id }, removed, transaction);
+    await recordAudit(sequelize, actor, 'holiday.delete', { type: 'holiday', id }, removed, transaction);
     return removed;
   });
 }

@@ -275,7 +275,7 @@ export async function importLiaisons(sequelize: Sequelize, actor: Actor, rows: I
         },
         { transaction },
       );
-      await recordAudit(actor, 'user.import', { type: 'user', id: user.id }, { line: row.line }, transaction);
+      await recordAudit(sequelize, actor, 'user.import', { type: 'user', id: user.id }, { line: row.line }, transaction);
     }
   });
   return accounts.map(({ row, password }) => ({ line: row.line, fullName: row.fullName, username: row.username, password }));

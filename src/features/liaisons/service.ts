@@ -5,6 +5,7 @@ import type { Role, UserStatus } from '../../models/user';
 import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
+import type { Mailer } from '../../services/mailer';
 import { recordAudit, type Actor } from '../../services/audit';
 import { endSessionsOf } from '../../services/sessions';
 import type { Settings } from '../../services/settings';
@@ -99,7 +100,7 @@ export async function signUpLiaison(sequelize: Sequelize, settings: Settings, in
         },
         { transaction },
       );
-      await recordAudit({ id: user.id, ip }, 'user.sign-up', { type: 'user', id: user.id }, { status }, transaction);
+      await recordAudit(sequelize, { id: user.id, ip }, 'user.sign-up', { type: 'user', id: user.id }, { status }, transaction);
       return user;
     }),
   );
@@ -121,7 +122,7 @@ export async function updateOwnProfile(sequelize: Sequelize, actor: Actor & { id
     };
     const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
     await user.update({ ...changes, searchKey: accountSearchKey({ ...input, username: user.username, nationalCode: user.nationalCode }) }, { transaction });
-    await recordAudit(actor, 'user.profile', { type: 'user', id: user.id }, { changed }, transaction);
+    await recordAudit(sequelize, actor, 'user.profile', { type: 'user', id: user.id }, { changed }, transaction);
     return user;
   });
 }
@@ -136,7 +137,7 @@ export async function changeOwnPassword(sequelize: Sequelize, actor: Actor & { i
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
     // Whoever is logged in elsewhere with the old password is logged out; this session stays.
     await endSessionsOf(sequelize, user.id, { except: sessionId, transaction });
-    await recordAudit(actor, 'user.password.change', { type: 'user', id: user.id }, null, transaction);
+    await recordAudit(sequelize, actor, 'user.password.change', { type: 'user', id: user.id }, null, transaction);
   });
 }
 
@@ -214,7 +215,7 @@ export async function createAccount(sequelize: Sequelize, actor: Actor, input: A
         },
         { transaction },
       );
-      await recordAudit(actor, 'user.create', { type: 'user', id: created.id }, { role: input.role }, transaction);
+      await recordAudit(sequelize, actor, 'user.create', { type: 'user', id: created.id }, { role: input.role }, transaction);
       return created;
     }),
   );
@@ -248,7 +249,7 @@ export async function updateAccount(sequelize: Sequelize, actor: Actor, id: numb
       const changes = accountFields(input, county.id);
       const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
       await user.update({ ...changes, searchKey: accountSearchKey(input) }, { transaction });
-      await recordAudit(actor, 'user.update', { type: 'user', id: user.id }, { changed }, transaction);
+      await recordAudit(sequelize, actor, 'user.update', { type: 'user', id: user.id }, { changed }, transaction);
       return user;
     }),
   );
@@ -262,7 +263,7 @@ export const ACTIVATED = {
 };
 
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */
-export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
+export async function setAccountStatus(sequelize: Sequelize, mailer: Mailer, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
   await findAccount(id);
   return sequelize.transaction(async (transaction) => {
     const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
@@ -271,8 +272,8 @@ export async function setAccountStatus(sequelize: Sequelize, actor: Actor, id: n
     if (from !== status) {
       await user.update({ status }, { transaction });
       if (status === 'disabled') await endSessionsOf(sequelize, id, { transaction });
-      await recordAudit(actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
-      if (status === 'active') await notifyUsers([id], ACTIVATED, transaction);
+      await recordAudit(sequelize, actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
+      if (status === 'active') await notifyUsers(sequelize, mailer, [id], ACTIVATED, transaction);
     }
     return user;
   });
@@ -286,7 +287,7 @@ export async function resetPassword(sequelize: Sequelize, actor: Actor, id: numb
   await sequelize.transaction(async (transaction) => {
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
     await endSessionsOf(sequelize, user.id, { transaction });
-    await recordAudit(actor, 'user.password.reset', { type: 'user', id: user.id }, { generated: Boolean(generated) }, transaction);
+    await recordAudit(sequelize, actor, 'user.password.reset', { type: 'user', id: user.id }, { generated: Boolean(generated) }, transaction);
   });
   return generated;
 }
@@ -295,6 +296,6 @@ export async function resetPassword(sequelize: Sequelize, actor: Actor, id: numb
 export async function changeAutoActivate(sequelize: Sequelize, settings: Settings, actor: Actor, value: boolean): Promise<void> {
   await sequelize.transaction(async (transaction) => {
     await settings.setAutoActivate(value, transaction);
-    await recordAudit(actor, 'settings.auto-activate', { type: 'setting', id: null }, { value }, transaction);
+    await recordAudit(sequelize, actor, 'settings.auto-activate', { type: 'setting', id: null }, { value }, transaction);
   });
 }

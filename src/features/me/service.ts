@@ -18,8 +18,8 @@ export async function loadMyPage(sequelize: Sequelize, user: CurrentUser, now: D
     myCurrentEnrollments(sequelize, user.id, now),
     loadMyAttendance(sequelize, user, now),
     loadUnreadNotifications(sequelize, user.id),
-    loadMyCertificates(user),
-    loadMyRecord(user),
+    loadMyCertificates(sequelize, user),
+    loadMyRecord(sequelize, user),
     loadMyTeaching(sequelize, user, now),
   ]);
   return presentMyPage({ enrollments, attendance, notifications, certificates, record: record.record, teaching }, now);

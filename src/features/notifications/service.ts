@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Notification } from '../../models';
-import { queueEmail } from '../../services/mailer';
+import type { Mailer } from '../../services/mailer';
 import { notificationPage, unreadNotifications } from './queries';
 import { presentNotification, unreadIdsOf } from './presenter';
 import { pagination } from '../courses/presenter';
@@ -15,12 +15,13 @@ export const PAGE_SIZE = 20;
  * transaction, with plain statements: on SQLite transactions queue one after another.
  */
 export async function notifyUsers(
+  sql: Sequelize,
+  mailer: Mailer,
   userIds: number[],
   news: { message: string; link: string; subject: string },
   transaction: Transaction,
 ): Promise<void> {
   if (!userIds.length) return;
-  const sql = Notification.sequelize!;
   const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
   const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
   await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {
@@ -33,7 +34,7 @@ export async function notifyUsers(
     transaction,
   });
   for (const { email } of emails) {
-    if (email) await queueEmail({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
+    if (email) await mailer.queue({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
   }
 }
 

@@ -440,7 +440,7 @@ export async function filterOptions(sql: Sequelize, now: Date = new Date()): Pro
 }
 
 /** The /me section: the liaison's own training record (every year, every category). */
-export async function loadMyRecord(user: { id: number }): Promise<{ record: Omit<TrainingRecord, 'liaison'> }> {
+export async function loadMyRecord(sql: Sequelize, user: { id: number }): Promise<{ record: Omit<TrainingRecord, 'liaison'> }> {
   const filters: ReportFilters = { year: null, month: null, category: null, county: null, format: 'html', from: null, to: null, fromInstant: null, toInstant: null, periodLabel: '' };
-  return { record: await recordRows({ sql: User.sequelize!, filters }, user.id) };
+  return { record: await recordRows({ sql, filters }, user.id) };
 }

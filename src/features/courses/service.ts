@@ -10,6 +10,7 @@ import { searchKey, toPersianDigits } from '../../lib/persian';
 import type { CourseInput, SeriesInput, SessionInput } from './schemas';
 
 import { fillFreedSeats } from '../enrollments/service';
+import { inEnrollmentTransaction } from '../enrollments/rules';
 import { heldByCounty } from '../enrollments/seats';
 import { notifyEnrollmentChanges } from '../enrollments/notify';
 import { windowHasPassed } from '../enrollments/state';
@@ -133,8 +134,10 @@ export async function updateCourse(
   input: CourseInput,
   actor: Actor,
 ): Promise<Course> {
-  return sequelize
-    .transaction(async (t) => {
+  // Growing the capacity or a quota promotes from the waitlist: enrollment work, in its transaction.
+  return inEnrollmentTransaction(
+    sequelize,
+    async (t) => {
       const course = await findCourse(id, t, true);
       if (await codeIsTaken(input.code, t, id)) throw new FormError({ code: CODE_TAKEN }, 409);
       const instructor = await findInstructor(input.instructor, t);
@@ -177,8 +180,9 @@ export async function updateCourse(
       // More seats (or a looser quota) let the first waitlisted liaisons in at once.
       if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, mailer, id, actor, t);
       return course;
-    })
-    .catch(asCodeConflict);
+    },
+    new FormError({ code: CODE_TAKEN }, 409),
+  );
 }
 
 export async function duplicateCourse(

@@ -80,14 +80,16 @@ export function isGuardRefusal(err: unknown): boolean {
 }
 
 /**
- * Runs work in one transaction, retrying the whole transaction when the database gave up on it
- * (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock). Refusals the
- * database makes for an invariant become Persian 409s instead of server errors.
+ * The one transaction for any work that moves enrollments (enrolling, approving, promoting from the
+ * waitlist — also when a course's capacity grows): retries the whole transaction when the database
+ * gave up on it (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock).
+ * Refusals the database makes for an invariant become Persian 409s instead of server errors; a
+ * unique key lost to a concurrent request becomes `duplicate` (a message, or the error to throw).
  */
 export async function inEnrollmentTransaction<T>(
   sequelize: Sequelize,
   work: (t: Transaction) => Promise<T>,
-  duplicateMessage = MESSAGES.alreadyEnrolled,
+  duplicate: string | Error = MESSAGES.alreadyEnrolled,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -99,7 +101,7 @@ export async function inEnrollmentTransaction<T>(
       }
       // SQLite reports a trigger's RAISE(ABORT) as a constraint error: tell them apart by the message.
       if (isGuardRefusal(err)) throw new ConflictError(MESSAGES.full);
-      if (err instanceof UniqueConstraintError) throw new ConflictError(duplicateMessage);
+      if (err instanceof UniqueConstraintError) throw typeof duplicate === 'string' ? new ConflictError(duplicate) : duplicate;
       throw err;
     }
   }

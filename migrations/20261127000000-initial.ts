@@ -215,8 +215,20 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
   for (const table of [
-    'rate_limits', 'http_sessions', 'outbox_emails', 'notifications', 'audit_events', 'certificates',
-    'attendance_marks', 'enrollments', 'course_sessions', 'course_quotas', 'courses', 'settings', 'users', 'counties',
+    'rate_limits',
+    'http_sessions',
+    'outbox_emails',
+    'notifications',
+    'audit_events',
+    'certificates',
+    'attendance_marks',
+    'enrollments',
+    'course_sessions',
+    'course_quotas',
+    'courses',
+    'settings',
+    'users',
+    'counties',
   ]) {
     await qi.dropTable(table);
   }

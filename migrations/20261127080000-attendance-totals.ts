@@ -54,12 +54,16 @@ function removeMark(row: string): string[] {
 const SESSION_TIMES = `UPDATE attendance_totals SET present_minutes = present_minutes + (${minutes('NEW')}) - (${minutes('OLD')})
   WHERE enrollment_id IN (SELECT m.enrollment_id FROM attendance_marks m WHERE m.session_id = NEW.id AND m.status IN ('present', 'late'))`;
 const ENROLLMENT_ADDED = `INSERT INTO attendance_totals (${PROJECTION.join(', ')}) VALUES (${projectedFrom('NEW').join(', ')}) ON CONFLICT (enrollment_id) DO NOTHING`;
-const ENROLLMENT_CHANGED_SQL = `UPDATE attendance_totals SET ${PROJECTION.slice(1).map((c, i) => `${c} = ${projectedFrom('NEW')[i + 1]}`).join(', ')} WHERE enrollment_id = NEW.id`;
+const ENROLLMENT_CHANGED_SQL = `UPDATE attendance_totals SET ${PROJECTION.slice(1)
+  .map((c, i) => `${c} = ${projectedFrom('NEW')[i + 1]}`)
+  .join(', ')} WHERE enrollment_id = NEW.id`;
 
 const MARK_CHANGED = 'OLD.status <> NEW.status OR OLD.session_id <> NEW.session_id OR OLD.enrollment_id <> NEW.enrollment_id';
 const TIMES_CHANGED = 'OLD.start_time <> NEW.start_time OR OLD.end_time <> NEW.end_time';
 const ENROLLMENT_COLUMNS = 'course_id, county_id, user_id, status, mark, created_at';
-const ENROLLMENT_CHANGED = ENROLLMENT_COLUMNS.split(', ').map((c) => `OLD.${c} IS DISTINCT FROM NEW.${c}`).join(' OR ');
+const ENROLLMENT_CHANGED = ENROLLMENT_COLUMNS.split(', ')
+  .map((c) => `OLD.${c} IS DISTINCT FROM NEW.${c}`)
+  .join(' OR ');
 
 const body = (statements: string[]) => statements.map((s) => `${s};`).join('\n');
 
@@ -86,7 +90,8 @@ function sqliteTriggers(): string[] {
  */
 const sum = (source: string, st: string) => `SUM(${is(source, st)})`;
 const summed = (source: string) => `${STATUSES.map((st) => `${sum(source, st)} AS ${st}`).join(', ')}`;
-const minutesSummed = (source: string) => `SUM(CASE WHEN ${source}.status IN ('present', 'late') THEN ${minutes('s')} ELSE 0 END) AS present_minutes`;
+const minutesSummed = (source: string) =>
+  `SUM(CASE WHEN ${source}.status IN ('present', 'late') THEN ${minutes('s')} ELSE 0 END) AS present_minutes`;
 
 /** Adds the marks of the relation `rows` to both totals. */
 function addMarks(rows: string): string[] {
@@ -140,7 +145,9 @@ function postgresTriggers(): string[] {
       `INSERT INTO attendance_totals (${PROJECTION.join(', ')}) SELECT ${projectedFrom('n').join(', ')} FROM new_enrollments n ON CONFLICT (enrollment_id) DO NOTHING`,
     ]),
     postgresFunction('attendance_totals_enrollments_updated', [
-      `UPDATE attendance_totals t SET ${PROJECTION.slice(1).map((c, i) => `${c} = ${projectedFrom('n')[i + 1]}`).join(', ')}
+      `UPDATE attendance_totals t SET ${PROJECTION.slice(1)
+        .map((c, i) => `${c} = ${projectedFrom('n')[i + 1]}`)
+        .join(', ')}
        FROM new_enrollments n JOIN old_enrollments o ON o.id = n.id
        WHERE t.enrollment_id = n.id AND (${changedEnrollments})`,
     ]),
@@ -196,7 +203,14 @@ async function fillTotals(sequelize: Sequelize): Promise<void> {
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
   const sequelize: Sequelize = qi.sequelize;
   await qi.createTable('attendance_totals', {
-    enrollment_id: { type: DataTypes.INTEGER, primaryKey: true, allowNull: false, references: { model: 'enrollments', key: 'id' }, onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+    enrollment_id: {
+      type: DataTypes.INTEGER,
+      primaryKey: true,
+      allowNull: false,
+      references: { model: 'enrollments', key: 'id' },
+      onDelete: 'CASCADE',
+      onUpdate: 'CASCADE',
+    },
     course_id: { type: DataTypes.INTEGER, allowNull: false },
     county_id: { type: DataTypes.INTEGER, allowNull: true },
     user_id: { type: DataTypes.INTEGER, allowNull: false },
@@ -211,7 +225,14 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
   });
   await qi.addIndex('attendance_totals', ['course_id'], { name: 'attendance_totals_course' });
   await qi.createTable('attendance_session_totals', {
-    session_id: { type: DataTypes.INTEGER, primaryKey: true, allowNull: false, references: { model: 'course_sessions', key: 'id' }, onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+    session_id: {
+      type: DataTypes.INTEGER,
+      primaryKey: true,
+      allowNull: false,
+      references: { model: 'course_sessions', key: 'id' },
+      onDelete: 'CASCADE',
+      onUpdate: 'CASCADE',
+    },
     present: count,
     late: count,
     excused: count,
@@ -239,8 +260,12 @@ export async function down({ context: qi }: { context: QueryInterface }): Promis
   for (const [name, table] of triggers) await sequelize.query(`DROP TRIGGER IF EXISTS ${name}${postgres ? ` ON ${table}` : ''}`);
   if (postgres) {
     for (const fn of [
-      'attendance_totals_marks_inserted', 'attendance_totals_marks_deleted', 'attendance_totals_marks_updated', 'attendance_totals_session_times',
-      'attendance_totals_enrollments_inserted', 'attendance_totals_enrollments_updated',
+      'attendance_totals_marks_inserted',
+      'attendance_totals_marks_deleted',
+      'attendance_totals_marks_updated',
+      'attendance_totals_session_times',
+      'attendance_totals_enrollments_inserted',
+      'attendance_totals_enrollments_updated',
     ]) {
       await sequelize.query(`DROP FUNCTION IF EXISTS ${fn}()`);
     }

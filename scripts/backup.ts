@@ -25,12 +25,17 @@ async function main(): Promise<void> {
   const source = sqliteFile(config.databaseUrl);
   if (!source || source === ':memory:') throw new Error('DATABASE_URL names no SQLite file to back up');
   if (!fs.existsSync(source)) throw new Error(`no database at ${source}`);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const destination = path.resolve(target ?? path.join(projectRoot, 'data', 'backups', `rabet-${stamp}.db`));
   const started = Date.now();
   await backupSqlite(source, destination);
   const size = fs.statSync(destination).size;
-  console.error(`backup of ${source}: ${(size / 1048576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s, integrity_check ok`);
+  console.error(
+    `backup of ${source}: ${(size / 1048576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s, integrity_check ok`,
+  );
   console.log(destination);
 }
 

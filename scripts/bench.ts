@@ -57,7 +57,9 @@ function log(line: string) {
 async function seeded(): Promise<boolean> {
   if (DB === 'sqlite') return fs.existsSync(`/tmp/rabet-bench-${SCALE}.db`);
   try {
-    const out = execFileSync('psql', [databaseUrl, '-Atc', "SELECT COUNT(*) FROM courses WHERE code LIKE 'PRV-%' OR code LIKE 'NAT-%'"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('psql', [databaseUrl, '-Atc', "SELECT COUNT(*) FROM courses WHERE code LIKE 'PRV-%' OR code LIKE 'NAT-%'"], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return Number(out.toString().trim()) > 0;
   } catch {
     return false;
@@ -72,7 +74,11 @@ async function seed(): Promise<void> {
     execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `CREATE DATABASE rabet_bench_${SCALE}`]);
   }
   const started = Date.now();
-  execFileSync('npx', ['tsx', 'scripts/seed.ts', '--scale', SCALE], { cwd: ROOT, env: { ...process.env, ...env, SEED_PASSWORD }, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npx', ['tsx', 'scripts/seed.ts', '--scale', SCALE], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, SEED_PASSWORD },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   log(`seeded ${SCALE} on ${DB} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
@@ -131,14 +137,34 @@ async function prepare(): Promise<Targets> {
   const run = Date.now().toString(36).toUpperCase();
   const enrollCourses = await Course.bulkCreate(
     Array.from({ length: 4 }, (_, i) => ({
-      code: `BENCH-${run}-${i + 1}`, title: `دورهٔ آزمون بار ${i + 1}`, category: 'خبرنویسی', description: null, instructorName: null, instructorId: null,
-      delivery: 'in-person' as const, place: 'سالن', link: null, capacity: 150, hours: 8, enrollOpens: addDaysIso(today, -2), enrollCloses: addDaysIso(today, 10),
-      minAttendance: 80, passMark: null, countExcused: false, approval: 'auto' as const, status: 'open' as const, searchKey: searchKey(`BENCH-${run}-${i + 1}`), createdBy: null,
+      code: `BENCH-${run}-${i + 1}`,
+      title: `دورهٔ آزمون بار ${i + 1}`,
+      category: 'خبرنویسی',
+      description: null,
+      instructorName: null,
+      instructorId: null,
+      delivery: 'in-person' as const,
+      place: 'سالن',
+      link: null,
+      capacity: 150,
+      hours: 8,
+      enrollOpens: addDaysIso(today, -2),
+      enrollCloses: addDaysIso(today, 10),
+      minAttendance: 80,
+      passMark: null,
+      countExcused: false,
+      approval: 'auto' as const,
+      status: 'open' as const,
+      searchKey: searchKey(`BENCH-${run}-${i + 1}`),
+      createdBy: null,
     })),
     { returning: true },
   );
-  for (const c of enrollCourses) await CourseSession.create({ courseId: c.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
-  const enrollers = (await User.findAll({ where: { role: 'liaison', status: 'active' }, attributes: ['username'], order: [['id', 'DESC']], limit: 150 })).map((u) => u.username);
+  for (const c of enrollCourses)
+    await CourseSession.create({ courseId: c.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
+  const enrollers = (
+    await User.findAll({ where: { role: 'liaison', status: 'active' }, attributes: ['username'], order: [['id', 'DESC']], limit: 150 })
+  ).map((u) => u.username);
   // A few certificates with real PDFs (the seeds at these scales issue none).
   let [cert] = await q<{ code: string }>("SELECT code FROM certificates WHERE status = 'valid' LIMIT 1");
   if (!cert) {
@@ -146,7 +172,11 @@ async function prepare(): Promise<Targets> {
     try {
       const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
       for (const row of rows) {
-        await issueCertificates({ sequelize, config: services.config, actor: { id: null }, pdf: services.pdf, settings: services.settings }, finished.id, { enrollmentId: row.id, overrideReason: 'آزمون بار' }).catch((err) => log(`certificate: ${(err as Error).message}`));
+        await issueCertificates(
+          { sequelize, config: services.config, actor: { id: null }, pdf: services.pdf, settings: services.settings },
+          finished.id,
+          { enrollmentId: row.id, overrideReason: 'آزمون بار' },
+        ).catch((err) => log(`certificate: ${(err as Error).message}`));
       }
     } finally {
       await services.pdf.close();
@@ -156,11 +186,30 @@ async function prepare(): Promise<Targets> {
   // The rush: a 30-seat course open today, and 600 liaisons made for this run (the seeds' active liaisons
   // are fewer, and these have never enrolled, so each request is a first enrollment).
   const [rushCourse] = await Course.bulkCreate(
-    [{
-      code: `RUSH-${run}`, title: 'دورهٔ هجوم ثبت‌نام', category: 'خبرنویسی', description: null, instructorName: null, instructorId: null,
-      delivery: 'in-person' as const, place: 'سالن', link: null, capacity: RUSH_CAPACITY, hours: 8, enrollOpens: addDaysIso(today, -1), enrollCloses: addDaysIso(today, 10),
-      minAttendance: 80, passMark: null, countExcused: false, approval: 'auto' as const, status: 'open' as const, searchKey: searchKey(`RUSH-${run}`), createdBy: null,
-    }],
+    [
+      {
+        code: `RUSH-${run}`,
+        title: 'دورهٔ هجوم ثبت‌نام',
+        category: 'خبرنویسی',
+        description: null,
+        instructorName: null,
+        instructorId: null,
+        delivery: 'in-person' as const,
+        place: 'سالن',
+        link: null,
+        capacity: RUSH_CAPACITY,
+        hours: 8,
+        enrollOpens: addDaysIso(today, -1),
+        enrollCloses: addDaysIso(today, 10),
+        minAttendance: 80,
+        passMark: null,
+        countExcused: false,
+        approval: 'auto' as const,
+        status: 'open' as const,
+        searchKey: searchKey(`RUSH-${run}`),
+        createdBy: null,
+      },
+    ],
     { returning: true },
   );
   await CourseSession.create({ courseId: rushCourse.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
@@ -172,8 +221,19 @@ async function prepare(): Promise<Targets> {
     rushLiaisons.map((username, i) => {
       const code = nationalCode(2_000_000 + Number(users) + i);
       return {
-        role: 'liaison' as const, username, passwordHash, fullName: `رابط هجوم ${i + 1}`, fatherName: 'علی', nationalCode: code, mobile: mobile(Number(users) + i),
-        email: null, countyId: county?.id ?? null, position: 'رابط', status: 'active' as const, searchKey: searchKey(`${username} ${code}`), lastLoginAt: null,
+        role: 'liaison' as const,
+        username,
+        passwordHash,
+        fullName: `رابط هجوم ${i + 1}`,
+        fatherName: 'علی',
+        nationalCode: code,
+        mobile: mobile(Number(users) + i),
+        email: null,
+        countyId: county?.id ?? null,
+        position: 'رابط',
+        status: 'active' as const,
+        searchKey: searchKey(`${username} ${code}`),
+        lastLoginAt: null,
       };
     }),
   );
@@ -213,7 +273,14 @@ async function measure(
   pid: number,
   peak: { rss: number },
   name: string,
-  opts: { path: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>; amount?: number },
+  opts: {
+    path: string;
+    method?: 'GET' | 'POST';
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+    amount?: number;
+  },
 ): Promise<Row> {
   const sampler = setInterval(() => {
     try {
@@ -242,10 +309,12 @@ async function measure(
     p99: latency.p99,
     errors: result.errors + result.timeouts,
     // A page answers 200; a form post succeeds with its 303 redirect.
-    non2xx: (opts.method === 'POST' ? result.requests.total - (result as unknown as Record<string, number>)['3xx'] : result.non2xx),
+    non2xx: opts.method === 'POST' ? result.requests.total - (result as unknown as Record<string, number>)['3xx'] : result.non2xx,
     ratio: null,
   };
-  log(`${name}: ${row.rps} req/s, p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} unexpected statuses (2xx ${(result as unknown as Record<string, number>)['2xx']}, 3xx ${(result as unknown as Record<string, number>)['3xx']}, 4xx ${(result as unknown as Record<string, number>)['4xx']}, 5xx ${(result as unknown as Record<string, number>)['5xx']})` : ''}${row.errors ? `, ${row.errors} errors` : ''}`);
+  log(
+    `${name}: ${row.rps} req/s, p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} unexpected statuses (2xx ${(result as unknown as Record<string, number>)['2xx']}, 3xx ${(result as unknown as Record<string, number>)['3xx']}, 4xx ${(result as unknown as Record<string, number>)['4xx']}, 5xx ${(result as unknown as Record<string, number>)['5xx']})` : ''}${row.errors ? `, ${row.errors} errors` : ''}`,
+  );
   return row;
 }
 
@@ -286,9 +355,19 @@ async function main(): Promise<void> {
     rows.push(await measure(server.base, pid, peak, 'catalogue, logged in', { path: '/courses', headers: { cookie: cookieOf(liaison) } }));
     rows.push(await measure(server.base, pid, peak, 'course page', { path: `/courses/${targets.courseId}` }));
     // The floor of any logged-in page: session, user, CSRF token and layout, no query of its own.
-    rows.push(await measure(server.base, pid, peak, 'logged-in floor (/check-in form)', { path: '/check-in', headers: { cookie: cookieOf(liaison) } }));
+    rows.push(
+      await measure(server.base, pid, peak, 'logged-in floor (/check-in form)', {
+        path: '/check-in',
+        headers: { cookie: cookieOf(liaison) },
+      }),
+    );
     rows.push(await measure(server.base, pid, peak, '/me of a liaison', { path: '/me', headers: { cookie: cookieOf(liaison) } }));
-    rows.push(await measure(server.base, pid, peak, `attendance sheet (${targets.sheetSize})`, { path: `/admin/sessions/${targets.sessionId}/attendance`, headers: { cookie: cookieOf(admin) } }));
+    rows.push(
+      await measure(server.base, pid, peak, `attendance sheet (${targets.sheetSize})`, {
+        path: `/admin/sessions/${targets.sessionId}/attendance`,
+        headers: { cookie: cookieOf(admin) },
+      }),
+    );
     let flip = 0;
     const markPath = `/admin/sessions/${targets.sessionId}/attendance`;
     rows.push(
@@ -299,7 +378,10 @@ async function main(): Promise<void> {
         body: 'x=1',
         setupRequest: (req) => ({
           ...req,
-          body: new URLSearchParams({ _csrf: admin.csrf ?? '', [`mark[${targets.markEnrollmentId}]`]: flip++ % 2 ? 'present' : 'late' }).toString(),
+          body: new URLSearchParams({
+            _csrf: admin.csrf ?? '',
+            [`mark[${targets.markEnrollmentId}]`]: flip++ % 2 ? 'present' : 'late',
+          }).toString(),
         }),
       }),
     );
@@ -313,11 +395,18 @@ async function main(): Promise<void> {
         amount: pairs.length,
         setupRequest: (req) => {
           const pair = pairs[next++ % pairs.length];
-          return { ...req, path: `/courses/${pair.courseId}/enroll`, headers: { ...(req.headers as object), cookie: pair.cookie }, body: `_csrf=${encodeURIComponent(pair.csrf)}` };
+          return {
+            ...req,
+            path: `/courses/${pair.courseId}/enroll`,
+            headers: { ...(req.headers as object), cookie: pair.cookie },
+            body: `_csrf=${encodeURIComponent(pair.csrf)}`,
+          };
         },
       }),
     );
-    rows.push(await measure(server.base, pid, peak, 'county report', { path: '/admin/reports/counties', headers: { cookie: cookieOf(admin) } }));
+    rows.push(
+      await measure(server.base, pid, peak, 'county report', { path: '/admin/reports/counties', headers: { cookie: cookieOf(admin) } }),
+    );
     rows.push(await measure(server.base, pid, peak, 'certificate verification', { path: `/verify/${targets.verifyCode}` }));
     const rush = await enrollmentRush(server.base, targets);
     rows.push(rush.row);
@@ -347,12 +436,31 @@ async function main(): Promise<void> {
 
 /** Each route's least share of the bare layout's requests/s (issue 15), by a word of its name. */
 const RATIO_TARGETS: [string, number][] = [
-  ['floor', 0.5], ['catalogue, logged in', 0.25], ['catalogue', 0.6], ['/me', 0.25], ['sheet', 0.25], ['save', 0.2],
-  ['rush', 0.1], ['enroll', 0.1], ['county report', 0.25], ['verification', 0.5],
+  ['floor', 0.5],
+  ['catalogue, logged in', 0.25],
+  ['catalogue', 0.6],
+  ['/me', 0.25],
+  ['sheet', 0.25],
+  ['save', 0.2],
+  ['rush', 0.1],
+  ['enroll', 0.1],
+  ['county report', 0.25],
+  ['verification', 0.5],
 ];
 const targetOf = (route: string) => RATIO_TARGETS.find(([word]) => route.includes(word))?.[1];
 
-function renderTable(r: { scale: string; db: string; connections: number; seconds: number; date: string; cores: number; rssAtRestMb: number; rssUnderLoadMb: number; rows: Row[]; rush: RushSummary }): string {
+function renderTable(r: {
+  scale: string;
+  db: string;
+  connections: number;
+  seconds: number;
+  date: string;
+  cores: number;
+  rssAtRestMb: number;
+  rssUnderLoadMb: number;
+  rows: Row[];
+  rush: RushSummary;
+}): string {
   const lines = [
     `### ${r.scale} on ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.cores} cores, ${r.connections} connections, ${r.seconds} s a route)`,
     '',
@@ -360,7 +468,8 @@ function renderTable(r: { scale: string; db: string; connections: number; second
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map((x) => {
       const target = targetOf(x.route);
-      const verdict = target === undefined || x.route.startsWith('bare') ? '' : `≥ ${target.toFixed(2)} ${(x.ratio ?? 0) >= target ? '✓' : '✗'}`;
+      const verdict =
+        target === undefined || x.route.startsWith('bare') ? '' : `≥ ${target.toFixed(2)} ${(x.ratio ?? 0) >= target ? '✓' : '✗'}`;
       return `| ${x.route} | ${x.rps} | ${x.ratio?.toFixed(2)} | ${verdict} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx + x.errors} |`;
     }),
     '',
@@ -388,7 +497,8 @@ interface RushSummary {
   exact: boolean;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]) : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]) : 0;
 
 /**
  * The enrollment rush: every rush liaison logs in (a session each) and opens the course page, then all
@@ -450,8 +560,12 @@ async function enrollmentRush(base: string, targets: Targets): Promise<{ row: Ro
     duplicates,
     waitlistInCommitOrder,
     exact:
-      clients.length === RUSH_LIAISONS && seated === RUSH_CAPACITY && waitlisted.length === RUSH_LIAISONS - RUSH_CAPACITY &&
-      waitlistInCommitOrder && failed === 0 && duplicates === 0,
+      clients.length === RUSH_LIAISONS &&
+      seated === RUSH_CAPACITY &&
+      waitlisted.length === RUSH_LIAISONS - RUSH_CAPACITY &&
+      waitlistInCommitOrder &&
+      failed === 0 &&
+      duplicates === 0,
   };
   log(`rush: ${JSON.stringify(summary)}`);
   const row: Row = {

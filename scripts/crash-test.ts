@@ -73,27 +73,67 @@ async function setUp(sequelize: Sequelize): Promise<Fixture> {
     lastLoginAt: null,
   });
   return sequelize.transaction(async (transaction) => {
-    await User.bulkCreate([0, 1].map((i) => user('admin', `crashadmin${i}`, i)), { transaction });
+    await User.bulkCreate(
+      [0, 1].map((i) => user('admin', `crashadmin${i}`, i)),
+      { transaction },
+    );
     const liaisons = Array.from({ length: LIAISONS + MARKED }, (_, i) => user('liaison', `crash${String(i).padStart(4, '0')}`, 10 + i));
     const users = await User.bulkCreate(liaisons, { transaction, returning: true });
     const course = (code: string, status: 'open' | 'running', capacity: number) => ({
-      code, title: `دورهٔ آزمون خرابی ${code}`, category: 'خبرنویسی', description: null, instructorName: null, instructorId: null,
-      delivery: 'in-person' as const, place: 'سالن', link: null, capacity, hours: 8, enrollOpens: addDaysIso(today, -3),
-      enrollCloses: addDaysIso(today, 5), minAttendance: 80, passMark: null, countExcused: false, approval: 'auto' as const,
-      status, searchKey: searchKey(code), createdBy: null,
+      code,
+      title: `دورهٔ آزمون خرابی ${code}`,
+      category: 'خبرنویسی',
+      description: null,
+      instructorName: null,
+      instructorId: null,
+      delivery: 'in-person' as const,
+      place: 'سالن',
+      link: null,
+      capacity,
+      hours: 8,
+      enrollOpens: addDaysIso(today, -3),
+      enrollCloses: addDaysIso(today, 5),
+      minAttendance: 80,
+      passMark: null,
+      countExcused: false,
+      approval: 'auto' as const,
+      status,
+      searchKey: searchKey(code),
+      createdBy: null,
     });
-    const open = await Course.bulkCreate(Array.from({ length: COURSES }, (_, i) => course(`CRASH-${i + 1}`, 'open', CAPACITY)), { transaction, returning: true });
+    const open = await Course.bulkCreate(
+      Array.from({ length: COURSES }, (_, i) => course(`CRASH-${i + 1}`, 'open', CAPACITY)),
+      { transaction, returning: true },
+    );
     for (const c of open) {
-      await CourseSession.create({ courseId: c.id, date: addDaysIso(today, 7), startTime: '10:00', endTime: '12:00', topic: 'جلسهٔ آینده' }, { transaction });
+      await CourseSession.create(
+        { courseId: c.id, date: addDaysIso(today, 7), startTime: '10:00', endTime: '12:00', topic: 'جلسهٔ آینده' },
+        { transaction },
+      );
     }
     const running = await Course.create(course('CRASH-MARKS', 'running', MARKED + 5), { transaction });
     const sessions = await CourseSession.bulkCreate(
-      Array.from({ length: MARK_CLIENTS * 2 }, (_, i) => ({ courseId: running.id, date: addDaysIso(today, -i), startTime: '10:00', endTime: '12:00', topic: `جلسهٔ ${i + 1}` })),
+      Array.from({ length: MARK_CLIENTS * 2 }, (_, i) => ({
+        courseId: running.id,
+        date: addDaysIso(today, -i),
+        startTime: '10:00',
+        endTime: '12:00',
+        topic: `جلسهٔ ${i + 1}`,
+      })),
       { transaction, returning: true },
     );
     const marked = users.slice(LIAISONS);
     const enrollments = await Enrollment.bulkCreate(
-      marked.map((u) => ({ courseId: running.id, userId: u.id, countyId: u.countyId, status: 'approved' as const, waitlistPosition: null, mark: null, changedBy: null, reason: null })),
+      marked.map((u) => ({
+        courseId: running.id,
+        userId: u.id,
+        countyId: u.countyId,
+        status: 'approved' as const,
+        waitlistPosition: null,
+        mark: null,
+        changedBy: null,
+        reason: null,
+      })),
       { transaction, returning: true },
     );
     return {
@@ -113,7 +153,13 @@ let attempted = 0;
 let markPostsAcked = 0;
 let refused = 0;
 
-async function round(base: string, fixture: Fixture, state: { nextLiaison: number; sessions: Map<number, Client> }, r: ReturnType<typeof rng>, stopAt: number) {
+async function round(
+  base: string,
+  fixture: Fixture,
+  state: { nextLiaison: number; sessions: Map<number, Client> },
+  r: ReturnType<typeof rng>,
+  stopAt: number,
+) {
   const alive = () => Date.now() < stopAt;
   const enrollClient = async () => {
     while (alive() && state.nextLiaison < fixture.liaisons.length) {
@@ -130,8 +176,7 @@ async function round(base: string, fixture: Fixture, state: { nextLiaison: numbe
           else if (res.status < 500) {
             refused++;
             if (process.env.CRASH_DEBUG) console.error('enroll refused', res.status, res.location);
-          }
-          else throw new Error(`enroll answered ${res.status}`);
+          } else throw new Error(`enroll answered ${res.status}`);
         }
       } catch (err) {
         if (alive()) throw err;
@@ -179,8 +224,18 @@ async function round(base: string, fixture: Fixture, state: { nextLiaison: numbe
         throw new Error(`attendance answered ${res.status}`);
       } else {
         refused++;
-        if (process.env.CRASH_DEBUG) console.error('attendance refused', res.status, res.location, res.text.slice(0, 3000).replace(/\s+/g, ' ').match(/alert[^<]*<[^<]*/g));
-        if (res.status === 403 || res.status === 401 || (res.location ?? '').startsWith('/login')) throw new Error(`attendance refused: ${res.status} ${res.location}`);
+        if (process.env.CRASH_DEBUG)
+          console.error(
+            'attendance refused',
+            res.status,
+            res.location,
+            res.text
+              .slice(0, 3000)
+              .replace(/\s+/g, ' ')
+              .match(/alert[^<]*<[^<]*/g),
+          );
+        if (res.status === 403 || res.status === 401 || (res.location ?? '').startsWith('/login'))
+          throw new Error(`attendance refused: ${res.status} ${res.location}`);
       }
     }
   };
@@ -232,7 +287,9 @@ async function main(): Promise<void> {
       console.error(server.log());
       throw err;
     }
-    process.stdout.write(`round ${i}: killed after ${killAfter} ms; acknowledged so far: ${ackedEnrollments.length} enrollments, ${[...markLog.values()].reduce((n, e) => n + e.acked.length, 0)} mark values\n`);
+    process.stdout.write(
+      `round ${i}: killed after ${killAfter} ms; acknowledged so far: ${ackedEnrollments.length} enrollments, ${[...markLog.values()].reduce((n, e) => n + e.acked.length, 0)} mark values\n`,
+    );
   }
 
   // The checks, on the database as the last kill left it (and after one more start: it must come up).
@@ -254,8 +311,13 @@ async function main(): Promise<void> {
     );
     if (Number((orphans[0] as { n: string }).n) !== 0) problems.push('orphaned rows');
   }
-  const users = new Map((await User.findAll({ where: { username: { [Op.like]: 'crash%' } }, attributes: ['id', 'username'] })).map((u) => [u.username, u.id]));
-  const enrollments = await Enrollment.findAll({ where: { courseId: { [Op.in]: fixture.courseIds } }, attributes: ['courseId', 'userId', 'status'] });
+  const users = new Map(
+    (await User.findAll({ where: { username: { [Op.like]: 'crash%' } }, attributes: ['id', 'username'] })).map((u) => [u.username, u.id]),
+  );
+  const enrollments = await Enrollment.findAll({
+    where: { courseId: { [Op.in]: fixture.courseIds } },
+    attributes: ['courseId', 'userId', 'status'],
+  });
   const byKey = new Map(enrollments.map((e) => [`${e.courseId}:${e.userId}`, e.status]));
   let enrollmentsFound = 0;
   for (const a of ackedEnrollments) {
@@ -268,7 +330,9 @@ async function main(): Promise<void> {
     if (approved > CAPACITY) problems.push(`course ${courseId}: ${approved} approved > capacity ${CAPACITY}`);
   }
   const marks = await sequelize.query('SELECT session_id, enrollment_id, status FROM attendance_marks', { type: QueryTypes.SELECT });
-  const markOf = new Map((marks as { session_id: number; enrollment_id: number; status: string }[]).map((m) => [`${m.session_id}:${m.enrollment_id}`, m.status]));
+  const markOf = new Map(
+    (marks as { session_id: number; enrollment_id: number; status: string }[]).map((m) => [`${m.session_id}:${m.enrollment_id}`, m.status]),
+  );
   let marksAcked = 0;
   let marksFound = 0;
   for (const [key, entry] of markLog) {

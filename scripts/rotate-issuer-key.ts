@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     await keys.ensure();
     const publicKey = await keys.rotate();
     console.log(`New issuer key ${publicKey}: restart the app to sign with it.`);
-    if (!config.baseUrl.startsWith('https://')) console.log('BASE_URL is not https: the issuer is did:key, so the new key is a new issuer identifier.');
+    if (!config.baseUrl.startsWith('https://'))
+      console.log('BASE_URL is not https: the issuer is did:key, so the new key is a new issuer identifier.');
   } finally {
     await sequelize.close();
   }

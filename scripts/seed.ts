@@ -18,8 +18,18 @@ import { ensureFirstAdmin } from '../src/features/auth/service';
 import { count, insertRows, maxId, openDatabase, syncSequence, type Value } from './lib/db';
 import { rng, type Rng } from './lib/random';
 import {
-  FEMALE_NAMES, INSTRUCTORS, LAST_NAMES, LEVELS, MALE_NAMES, PLACES, POSITIONS, PROVINCES, SESSION_TOPICS, TOPICS,
-  mobile, nationalCode,
+  FEMALE_NAMES,
+  INSTRUCTORS,
+  LAST_NAMES,
+  LEVELS,
+  MALE_NAMES,
+  PLACES,
+  POSITIONS,
+  PROVINCES,
+  SESSION_TOPICS,
+  TOPICS,
+  mobile,
+  nationalCode,
 } from './lib/names';
 import { issueDemoCertificates } from './lib/certificates';
 
@@ -102,10 +112,40 @@ async function writeAll(sequelize: Sequelize, table: string, columns: string[], 
 
 function demoPlans(): CoursePlan[] {
   return [
-    { firstOffset: -70, sessions: 6, gap: 7, capacity: 12, enrollments: 12, approval: 'auto', delivery: 'in-person', status: 'finished', includeUser: 0 },
+    {
+      firstOffset: -70,
+      sessions: 6,
+      gap: 7,
+      capacity: 12,
+      enrollments: 12,
+      approval: 'auto',
+      delivery: 'in-person',
+      status: 'finished',
+      includeUser: 0,
+    },
     { firstOffset: -120, sessions: 4, gap: 3, capacity: 10, enrollments: 9, approval: 'auto', delivery: 'online', status: 'finished' },
-    { firstOffset: -10, sessions: 6, gap: 4, capacity: 15, enrollments: 14, approval: 'auto', delivery: 'in-person', status: 'running', includeUser: 0 },
-    { firstOffset: 20, sessions: 4, gap: 7, capacity: 8, enrollments: 11, approval: 'auto', delivery: 'in-person', status: 'open', includeUser: 0 },
+    {
+      firstOffset: -10,
+      sessions: 6,
+      gap: 4,
+      capacity: 15,
+      enrollments: 14,
+      approval: 'auto',
+      delivery: 'in-person',
+      status: 'running',
+      includeUser: 0,
+    },
+    {
+      firstOffset: 20,
+      sessions: 4,
+      gap: 7,
+      capacity: 8,
+      enrollments: 11,
+      approval: 'auto',
+      delivery: 'in-person',
+      status: 'open',
+      includeUser: 0,
+    },
     { firstOffset: 30, sessions: 3, gap: 2, capacity: 20, enrollments: 6, approval: 'manual', delivery: 'online', status: 'open' },
     { firstOffset: 45, sessions: 5, gap: 7, capacity: 25, enrollments: 0, approval: 'auto', delivery: 'in-person', status: 'open' },
     { firstOffset: 60, sessions: 4, gap: 7, capacity: 20, enrollments: 0, approval: 'auto', delivery: 'in-person', status: 'draft' },
@@ -125,7 +165,16 @@ function scalePlans(spec: ScaleSpec, r: Rng): CoursePlan[] {
     let status: Status = last < today ? 'finished' : firstOffset <= today ? 'running' : 'open';
     if (status === 'open' && r.chance(0.2)) status = 'draft';
     else if (r.chance(0.03)) status = 'cancelled';
-    plans.push({ firstOffset, sessions, gap, capacity: 0, enrollments: 0, approval: r.chance(0.8) ? 'auto' : 'manual', delivery: r.chance(0.75) ? 'in-person' : 'online', status });
+    plans.push({
+      firstOffset,
+      sessions,
+      gap,
+      capacity: 0,
+      enrollments: 0,
+      approval: r.chance(0.8) ? 'auto' : 'manual',
+      delivery: r.chance(0.75) ? 'in-person' : 'online',
+      status,
+    });
   }
   // Enrollments spread over every course that takes them, in proportion to a random weight.
   const taking = plans.filter((p) => p.status !== 'draft');
@@ -169,13 +218,23 @@ async function main(): Promise<void> {
 
   // Counties: Kerman's 25 from the initial migration; at national scale 14 more for each other province.
   const spec: ScaleSpec =
-    scale === 'demo' ? { countiesPerExtraProvince: 0, liaisons: 40, courses: 8, enrollments: 0, marks: Number.POSITIVE_INFINITY } : SCALES[scale];
+    scale === 'demo'
+      ? { countiesPerExtraProvince: 0, liaisons: 40, courses: 8, enrollments: 0, marks: Number.POSITIVE_INFINITY }
+      : SCALES[scale];
   if (spec.countiesPerExtraProvince > 0) {
     const firstCounty = (await maxId(sequelize, 'counties')) + 1;
     const rows: Value[][] = [];
     PROVINCES.forEach((province, p) => {
       for (let c = 1; c <= spec.countiesPerExtraProvince; c++) {
-        rows.push([firstCounty + rows.length, `p${String(p + 1).padStart(2, '0')}-c${String(c).padStart(2, '0')}`, `${province} — شهرستان ${c}`, null, true, now, now]);
+        rows.push([
+          firstCounty + rows.length,
+          `p${String(p + 1).padStart(2, '0')}-c${String(c).padStart(2, '0')}`,
+          `${province} — شهرستان ${c}`,
+          null,
+          true,
+          now,
+          now,
+        ]);
       }
     });
     await writeAll(sequelize, 'counties', ['id', 'slug', 'name', 'name_en', 'active', 'created_at', 'updated_at'], rows);
@@ -188,7 +247,24 @@ async function main(): Promise<void> {
   // Users: the demo admin (demo only), instructors, liaisons. Index 0 of the liaisons is the demo liaison.
   const firstUser = (await maxId(sequelize, 'users')) + 1;
   const instructorCount = scale === 'demo' ? 2 : Math.max(3, Math.round(spec.courses / 30));
-  const userCols = ['id', 'role', 'username', 'password_hash', 'full_name', 'father_name', 'national_code', 'mobile', 'email', 'county_id', 'position', 'status', 'search_key', 'last_login_at', 'created_at', 'updated_at'];
+  const userCols = [
+    'id',
+    'role',
+    'username',
+    'password_hash',
+    'full_name',
+    'father_name',
+    'national_code',
+    'mobile',
+    'email',
+    'county_id',
+    'position',
+    'status',
+    'search_key',
+    'last_login_at',
+    'created_at',
+    'updated_at',
+  ];
   const liaisonIds: number[] = [];
   const liaisonCounty: number[] = [];
   const instructorIds: number[] = [];
@@ -198,14 +274,48 @@ async function main(): Promise<void> {
     let id = firstUser;
     let codeIndex = scale === 'demo' ? 900_000 : scale === 'province' ? 0 : 100_000;
     if (scale === 'demo') {
-      yield [id++, 'admin', 'demo-admin', passwordHash, 'مدیر نمایشی', null, null, null, null, null, 'روابط عمومی اداره کل', 'active', 'demo-admin', null, now, now];
+      yield [
+        id++,
+        'admin',
+        'demo-admin',
+        passwordHash,
+        'مدیر نمایشی',
+        null,
+        null,
+        null,
+        null,
+        null,
+        'روابط عمومی اداره کل',
+        'active',
+        'demo-admin',
+        null,
+        now,
+        now,
+      ];
     }
     for (let i = 0; i < instructorCount; i++) {
       const username = `${userPrefix}-instructor${i + 1}`;
       const fullName = INSTRUCTORS[i % INSTRUCTORS.length];
       const code = nationalCode(codeIndex++);
       instructorIds.push(id);
-      yield [id++, 'instructor', username, passwordHash, fullName, null, code, mobile(codeIndex), null, countyIds[0], 'مدرس', 'active', searchKey(`${fullName} ${username} ${code}`), null, now, now];
+      yield [
+        id++,
+        'instructor',
+        username,
+        passwordHash,
+        fullName,
+        null,
+        code,
+        mobile(codeIndex),
+        null,
+        countyIds[0],
+        'مدرس',
+        'active',
+        searchKey(`${fullName} ${username} ${code}`),
+        null,
+        now,
+        now,
+      ];
     }
     for (let i = 0; i < spec.liaisons; i++) {
       const { fullName, fatherName } = personName(r);
@@ -215,7 +325,24 @@ async function main(): Promise<void> {
       const status = i === 0 ? 'active' : r.chance(0.03) ? 'pending' : r.chance(0.02) ? 'disabled' : 'active';
       liaisonIds.push(id);
       liaisonCounty.push(county);
-      yield [id++, 'liaison', username, passwordHash, fullName, fatherName, code, mobile(codeIndex), r.chance(0.3) ? `${username}@example.ir` : null, county, r.pick(POSITIONS), status, searchKey(`${fullName} ${username} ${code}`), null, now, now];
+      yield [
+        id++,
+        'liaison',
+        username,
+        passwordHash,
+        fullName,
+        fatherName,
+        code,
+        mobile(codeIndex),
+        r.chance(0.3) ? `${username}@example.ir` : null,
+        county,
+        r.pick(POSITIONS),
+        status,
+        searchKey(`${fullName} ${username} ${code}`),
+        null,
+        now,
+        now,
+      ];
     }
   }
   const userCount = await writeAll(sequelize, 'users', userCols, users());
@@ -247,15 +374,67 @@ async function main(): Promise<void> {
     const instructorId = r.chance(0.4) ? r.pick(instructorIds) : null;
     const hours = plan.sessions * 2;
     courseRows.push([
-      id, code, title, topic.category, `دورهٔ ${topic.title} ویژهٔ رابطین روابط عمومی ادارات بهزیستی شهرستان‌ها.`,
-      INSTRUCTORS[i % INSTRUCTORS.length], instructorId, plan.delivery,
-      plan.delivery === 'in-person' ? r.pick(PLACES) : null, plan.delivery === 'online' ? 'https://meet.example.ir/rabet' : null,
-      plan.capacity, hours, addDaysIso(firstDate, -30), addDaysIso(firstDate, -1), 80, null, false, plan.approval,
-      plan.status ?? 'open', searchKey(`${code} ${title}`), demoAdminId, now, now,
+      id,
+      code,
+      title,
+      topic.category,
+      `دورهٔ ${topic.title} ویژهٔ رابطین روابط عمومی ادارات بهزیستی شهرستان‌ها.`,
+      INSTRUCTORS[i % INSTRUCTORS.length],
+      instructorId,
+      plan.delivery,
+      plan.delivery === 'in-person' ? r.pick(PLACES) : null,
+      plan.delivery === 'online' ? 'https://meet.example.ir/rabet' : null,
+      plan.capacity,
+      hours,
+      addDaysIso(firstDate, -30),
+      addDaysIso(firstDate, -1),
+      80,
+      null,
+      false,
+      plan.approval,
+      plan.status ?? 'open',
+      searchKey(`${code} ${title}`),
+      demoAdminId,
+      now,
+      now,
     ]);
   });
-  await writeAll(sequelize, 'courses', ['id', 'code', 'title', 'category', 'description', 'instructor_name', 'instructor_id', 'delivery', 'place', 'link', 'capacity', 'hours', 'enroll_opens', 'enroll_closes', 'min_attendance', 'pass_mark', 'count_excused', 'approval', 'status', 'search_key', 'created_by', 'created_at', 'updated_at'], courseRows);
-  await writeAll(sequelize, 'course_sessions', ['id', 'course_id', 'date', 'start_time', 'end_time', 'topic', 'created_at', 'updated_at'], sessionRows);
+  await writeAll(
+    sequelize,
+    'courses',
+    [
+      'id',
+      'code',
+      'title',
+      'category',
+      'description',
+      'instructor_name',
+      'instructor_id',
+      'delivery',
+      'place',
+      'link',
+      'capacity',
+      'hours',
+      'enroll_opens',
+      'enroll_closes',
+      'min_attendance',
+      'pass_mark',
+      'count_excused',
+      'approval',
+      'status',
+      'search_key',
+      'created_by',
+      'created_at',
+      'updated_at',
+    ],
+    courseRows,
+  );
+  await writeAll(
+    sequelize,
+    'course_sessions',
+    ['id', 'course_id', 'date', 'start_time', 'end_time', 'topic', 'created_at', 'updated_at'],
+    sessionRows,
+  );
   log(`${courseRows.length} courses, ${sessionRows.length} sessions`);
 
   // Enrollments: approved up to capacity, then waitlisted in order; some pending (manual approval),
@@ -303,7 +482,12 @@ async function main(): Promise<void> {
       enrollmentRows.push([id, courseId, liaisonIds[u], liaisonCounty[u], status, position, null, null, reason, enrolledAt, enrolledAt]);
     }
   });
-  await writeAll(sequelize, 'enrollments', ['id', 'course_id', 'user_id', 'county_id', 'status', 'waitlist_position', 'mark', 'changed_by', 'reason', 'created_at', 'updated_at'], enrollmentRows);
+  await writeAll(
+    sequelize,
+    'enrollments',
+    ['id', 'course_id', 'user_id', 'county_id', 'status', 'waitlist_position', 'mark', 'changed_by', 'reason', 'created_at', 'updated_at'],
+    enrollmentRows,
+  );
   log(`${enrollmentRows.length} enrollments`);
   const enrollmentCount = enrollmentRows.length;
   enrollmentRows.length = 0;
@@ -322,13 +506,29 @@ async function main(): Promise<void> {
         for (const enrollmentId of approvedOf[c]) {
           const roll = alwaysPresent.has(enrollmentId) ? 0 : r.next();
           const status = roll < 0.8 ? 'present' : roll < 0.87 ? 'late' : roll < 0.92 ? 'excused' : 'absent';
-          yield [firstMark + id++ - 1, session.id, enrollmentId, status, status === 'excused' ? 'با هماهنگی قبلی' : null, 'sheet', recorder, at, at, at];
+          yield [
+            firstMark + id++ - 1,
+            session.id,
+            enrollmentId,
+            status,
+            status === 'excused' ? 'با هماهنگی قبلی' : null,
+            'sheet',
+            recorder,
+            at,
+            at,
+            at,
+          ];
         }
       }
     }
   }
   const firstMark = (await maxId(sequelize, 'attendance_marks')) + 1;
-  const markCount = await writeAll(sequelize, 'attendance_marks', ['id', 'session_id', 'enrollment_id', 'status', 'note', 'source', 'recorded_by', 'recorded_at', 'created_at', 'updated_at'], marks());
+  const markCount = await writeAll(
+    sequelize,
+    'attendance_marks',
+    ['id', 'session_id', 'enrollment_id', 'status', 'note', 'source', 'recorded_by', 'recorded_at', 'created_at', 'updated_at'],
+    marks(),
+  );
   log(`${markCount} attendance marks`);
   await sequelize.query('ANALYZE');
 

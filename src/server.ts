@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const stopCleanup = scheduleCleanup(services);
   const app = createApp(services);
   const onListening = () => {
-    console.log(`Rabet is serving on ${config.host || 'every interface'}, port ${config.port} (public address ${config.baseUrl}; ${config.env} mode)`);
+    console.log(
+      `Rabet is serving on ${config.host || 'every interface'}, port ${config.port} (public address ${config.baseUrl}; ${config.env} mode)`,
+    );
   };
   const server = config.host ? app.listen(config.port, config.host, onListening) : app.listen(config.port, onListening);
   const shutDown = (signal: string) => {

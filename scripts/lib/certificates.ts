@@ -12,7 +12,13 @@ export async function issueDemoCertificates(
   courseIds: number[],
   log: (line: string) => void,
 ): Promise<number> {
-  const ctx = { sequelize: services.sequelize, config: services.config, actor: { id: adminId, ip: null }, pdf: services.pdf, settings: services.settings };
+  const ctx = {
+    sequelize: services.sequelize,
+    config: services.config,
+    actor: { id: adminId, ip: null },
+    pdf: services.pdf,
+    settings: services.settings,
+  };
   let issued = 0;
   try {
     for (const courseId of courseIds) {

@@ -18,7 +18,13 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, body?: string | URLSearchParams, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Reply> {
+  async request(
+    method: string,
+    path: string,
+    body?: string | URLSearchParams,
+    headers: Record<string, string> = {},
+    timeoutMs = 30_000,
+  ): Promise<Reply> {
     const res = await fetch(this.base + path, {
       method,
       redirect: 'manual',

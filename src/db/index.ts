@@ -125,7 +125,11 @@ export async function databaseAnswers(sequelize: Sequelize): Promise<boolean> {
 }
 
 /** Runs one INSERT (no RETURNING clause) and gives the new row's id, on either database. */
-export async function insertReturningId(sequelize: Sequelize, sql: string, options: { replacements: Record<string, unknown>; transaction?: Transaction }): Promise<number> {
+export async function insertReturningId(
+  sequelize: Sequelize,
+  sql: string,
+  options: { replacements: Record<string, unknown>; transaction?: Transaction },
+): Promise<number> {
   if (sequelize.getDialect() === 'postgres') {
     const [row] = await sequelize.query<{ id: number }>(`${sql} RETURNING id`, { ...options, type: QueryTypes.SELECT });
     return Number(row.id);

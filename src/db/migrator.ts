@@ -6,9 +6,7 @@ import { projectRoot } from '../config';
 /** Migrations are TypeScript under migrations/; the built app runs their compiled copies in dist/. */
 function migrationsGlob(): string {
   const compiled = __filename.endsWith('.js');
-  return compiled
-    ? path.join(projectRoot, 'dist', 'migrations', '*.js')
-    : path.join(projectRoot, 'migrations', '*.ts');
+  return compiled ? path.join(projectRoot, 'dist', 'migrations', '*.js') : path.join(projectRoot, 'migrations', '*.ts');
 }
 
 export function createMigrator(sequelize: Sequelize, logger: Console | undefined = undefined) {
@@ -17,7 +15,11 @@ export function createMigrator(sequelize: Sequelize, logger: Console | undefined
       glob: migrationsGlob(),
       resolve: ({ name, path: file, context }) => {
         const migration = require(file!);
-        return { name: name.replace(/\.(ts|js)$/, ''), up: async () => migration.up({ context }), down: async () => migration.down({ context }) };
+        return {
+          name: name.replace(/\.(ts|js)$/, ''),
+          up: async () => migration.up({ context }),
+          down: async () => migration.down({ context }),
+        };
       },
     },
     context: sequelize.getQueryInterface(),

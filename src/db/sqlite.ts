@@ -59,10 +59,16 @@ class ConfiguredDatabase extends sqlite3.Database {
         setImmediate(() => (callback as Callback).call(this, null, known));
         return this;
       }
-      return super.all(sql, ...(this.watched(sql, [...args.slice(0, -1), (err: Error | null, rows: unknown[]) => {
-        if (!err && rows.length) tableInfo.set(info[1], rows);
-        (callback as Callback).call(this, err, rows);
-      }]) as []));
+      return super.all(
+        sql,
+        ...(this.watched(sql, [
+          ...args.slice(0, -1),
+          (err: Error | null, rows: unknown[]) => {
+            if (!err && rows.length) tableInfo.set(info[1], rows);
+            (callback as Callback).call(this, err, rows);
+          },
+        ]) as []),
+      );
     }
     return super.all(sql, ...(this.watched(sql, args) as []));
   }

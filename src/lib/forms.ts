@@ -63,16 +63,14 @@ export function decimal(opts: { label: string; min?: number; max?: number }) {
 }
 
 export function jalaliDate(label: string) {
-  return z
-    .string({ error: NOT_TEXT })
-    .transform((v, ctx) => {
-      const iso = parseJalaliDate(v);
-      if (!iso) {
-        ctx.addIssue({ code: 'custom', message: `${label} یک تاریخ شمسی معتبر نیست (مانند ۱۴۰۵/۰۹/۰۶).` });
-        return z.NEVER;
-      }
-      return iso;
-    });
+  return z.string({ error: NOT_TEXT }).transform((v, ctx) => {
+    const iso = parseJalaliDate(v);
+    if (!iso) {
+      ctx.addIssue({ code: 'custom', message: `${label} یک تاریخ شمسی معتبر نیست (مانند ۱۴۰۵/۰۹/۰۶).` });
+      return z.NEVER;
+    }
+    return iso;
+  });
 }
 
 export function time(label: string) {

@@ -9,7 +9,8 @@ export function pagerLinks(
 ): { prev: string | null; next: string | null } {
   const href = (page: number) => {
     const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+    for (const [key, value] of Object.entries(params))
+      if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
     if (page > 1) query.set('page', String(page));
     const s = query.toString();
     return s ? `${base}?${s}` : base;

@@ -1,9 +1,4 @@
-import {
-  digitsArToEn,
-  digitsEnToFa,
-  digitsFaToEn,
-  toPersianChars,
-} from '@persian-tools/persian-tools';
+import { digitsArToEn, digitsEnToFa, digitsFaToEn, toPersianChars } from '@persian-tools/persian-tools';
 
 const ZWNJ = '\u200c';
 /** Bidi embeddings, overrides, isolates and marks that a paste can carry; ZWNJ (U+200C) is not among them. */

@@ -46,7 +46,10 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number):
            ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, expires = excluded.expires, data = excluded.data, updated_at = excluded.updated_at`,
           { replacements: { sid, userId: userOf(data), expires: expiry(data), data: JSON.stringify(data), now } },
         )
-        .then(() => callback?.(), (err) => callback?.(err));
+        .then(
+          () => callback?.(),
+          (err) => callback?.(err),
+        );
     },
     touch(sid: string, data: session.SessionData, callback?: Callback): void {
       const now = Date.now();
@@ -55,7 +58,10 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number):
       touchedAt.set(sid, now);
       sequelize
         .query('UPDATE http_sessions SET expires = :expires WHERE sid = :sid', { replacements: { sid, expires: expiry(data) } })
-        .then(() => callback?.(), (err) => callback?.(err));
+        .then(
+          () => callback?.(),
+          (err) => callback?.(err),
+        );
     },
   };
   return Object.assign(store, methods);
@@ -100,4 +106,3 @@ declare module 'express-session' {
     startedAt?: number;
   }
 }
-

@@ -16,7 +16,22 @@ import { User } from './user';
 
 /** Registers every model on this Sequelize instance and wires the associations. */
 export function setUpModels(sequelize: Sequelize): void {
-  for (const model of [County, User, Setting, Course, CourseQuota, CourseSession, Enrollment, AttendanceMark, Certificate, AuditEvent, Notification, OutboxEmail, RateLimit, Holiday]) {
+  for (const model of [
+    County,
+    User,
+    Setting,
+    Course,
+    CourseQuota,
+    CourseSession,
+    Enrollment,
+    AttendanceMark,
+    Certificate,
+    AuditEvent,
+    Notification,
+    OutboxEmail,
+    RateLimit,
+    Holiday,
+  ]) {
     model.setUp(sequelize);
   }
   User.belongsTo(County, { as: 'county', foreignKey: 'countyId' });
@@ -52,4 +67,19 @@ export function setUpModels(sequelize: Sequelize): void {
   Notification.belongsTo(User, { as: 'user', foreignKey: 'userId' });
 }
 
-export { AttendanceMark, AuditEvent, Certificate, County, Course, CourseQuota, CourseSession, Enrollment, Holiday, Notification, OutboxEmail, RateLimit, Setting, User };
+export {
+  AttendanceMark,
+  AuditEvent,
+  Certificate,
+  County,
+  Course,
+  CourseQuota,
+  CourseSession,
+  Enrollment,
+  Holiday,
+  Notification,
+  OutboxEmail,
+  RateLimit,
+  Setting,
+  User,
+};

@@ -61,10 +61,13 @@ export class IssuerKeys {
   async rotate(): Promise<string> {
     const key = await newKey();
     const last = (await this.rows()).at(-1)?.id ?? 0;
-    await this.sequelize.query('INSERT INTO issuer_keys (id, public_key_multibase, secret_key_multibase, created_at) VALUES (:id, :pub, :sec, :now)', {
-      replacements: { id: last + 1, pub: key.publicKeyMultibase, sec: key.secretKeyMultibase, now: new Date() },
-      logging: false,
-    });
+    await this.sequelize.query(
+      'INSERT INTO issuer_keys (id, public_key_multibase, secret_key_multibase, created_at) VALUES (:id, :pub, :sec, :now)',
+      {
+        replacements: { id: last + 1, pub: key.publicKeyMultibase, sec: key.secretKeyMultibase, now: new Date() },
+        logging: false,
+      },
+    );
     this.loaded = null;
     return key.publicKeyMultibase;
   }

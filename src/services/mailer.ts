@@ -61,7 +61,12 @@ export class Mailer {
    */
   async resendWaiting(): Promise<number> {
     if (!this.transport) return 0;
-    const waiting = await OutboxEmail.findAll({ where: { status: ['queued', 'failed'] }, attributes: ['id'], order: [['id', 'ASC']], limit: 500 });
+    const waiting = await OutboxEmail.findAll({
+      where: { status: ['queued', 'failed'] },
+      attributes: ['id'],
+      order: [['id', 'ASC']],
+      limit: 500,
+    });
     for (const row of waiting) this.sendLater(row.id);
     return waiting.length;
   }

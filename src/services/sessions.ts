@@ -7,7 +7,11 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
  * Logs a user out everywhere, or everywhere but the session they are using (`except`): after a
  * password change the old password must not keep anyone logged in.
  */
-export async function endSessionsOf(sequelize: Sequelize, userId: number, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {
+export async function endSessionsOf(
+  sequelize: Sequelize,
+  userId: number,
+  options: { except?: string; transaction?: Transaction } = {},
+): Promise<void> {
   await sequelize.query('DELETE FROM http_sessions WHERE user_id = :userId AND sid <> :except', {
     replacements: { userId, except: options.except ?? '' },
     transaction: options.transaction,

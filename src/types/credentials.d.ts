@@ -1,7 +1,12 @@
 // The Verifiable Credentials packages ship JavaScript without types: what Rabet uses of them.
 
 declare module '@digitalcredentials/vc' {
-  export function issue(options: { credential: object; suite: object; documentLoader: DocumentLoader; now?: Date | string }): Promise<Record<string, unknown>>;
+  export function issue(options: {
+    credential: object;
+    suite: object;
+    documentLoader: DocumentLoader;
+    now?: Date | string;
+  }): Promise<Record<string, unknown>>;
   export function verifyCredential(options: {
     credential: object;
     suite: object;
@@ -31,7 +36,13 @@ declare module '@digitalbazaar/ed25519-multikey' {
     export(options: { publicKey?: boolean; secretKey?: boolean; includeContext?: boolean }): Promise<Record<string, string>>;
   }
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
-  export function from(options: { id?: string; controller?: string; publicKeyMultibase: string; secretKeyMultibase?: string; type?: string }): Promise<Ed25519KeyPair>;
+  export function from(options: {
+    id?: string;
+    controller?: string;
+    publicKeyMultibase: string;
+    secretKeyMultibase?: string;
+    type?: string;
+  }): Promise<Ed25519KeyPair>;
 }
 
 declare module '@digitalbazaar/bitstring' {

@@ -26,10 +26,28 @@ before(async () => {
   const course = await createCourse({ title: 'خبرنویسی برای رابطین', capacity: 20 });
   const session = await createSession(course, { date: todayIso(), topic: 'مبانی خبر' });
   await createSession(course);
-  const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
+  const enrollment = await Enrollment.create({
+    courseId: course.id,
+    userId: liaison.id,
+    countyId: liaison.countyId,
+    status: 'approved',
+    waitlistPosition: null,
+    mark: null,
+    changedBy: null,
+    reason: null,
+  });
   for (let i = 0; i < 3; i++) {
     const other = await createLiaison();
-    await Enrollment.create({ courseId: course.id, userId: other.id, countyId: other.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
+    await Enrollment.create({
+      courseId: course.id,
+      userId: other.id,
+      countyId: other.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
   }
   Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id });
   browser = await launchBrowser();
@@ -59,9 +77,23 @@ interface Finding {
 async function audit(page: Page): Promise<{ violations: Finding[]; unlabelled: string[] }> {
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            opts: unknown,
+          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
   });
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')]

@@ -18,18 +18,28 @@ async function seed(): Promise<void> {
   const weekAgo = new Date(Date.now() - 7 * 86_400_000);
   await db.transaction(async (transaction) => {
     const q = (sql: string, replacements: Record<string, unknown>) => db.query(sql, { replacements, transaction });
-    const [county] = await db.query<{ id: number }>('SELECT id FROM counties ORDER BY id LIMIT 1', { type: QueryTypes.SELECT, transaction });
+    const [county] = await db.query<{ id: number }>('SELECT id FROM counties ORDER BY id LIMIT 1', {
+      type: QueryTypes.SELECT,
+      transaction,
+    });
     await q(
       `INSERT INTO courses (code, title, category, delivery, capacity, hours, enroll_opens, enroll_closes, min_attendance, count_excused, approval, status, search_key, created_at, updated_at)
        VALUES ('E2E-ATT', 'دورهٔ خبرنویسی آزمایشی', 'خبرنویسی', 'in-person', 40, 8, :opens, :opens, 80, false, 'auto', 'running', '', :now, :now)`,
       { opens: addDaysIso(todayIso(), -10), now },
     );
-    const [course] = await db.query<{ id: number }>("SELECT id FROM courses WHERE code = 'E2E-ATT'", { type: QueryTypes.SELECT, transaction });
+    const [course] = await db.query<{ id: number }>("SELECT id FROM courses WHERE code = 'E2E-ATT'", {
+      type: QueryTypes.SELECT,
+      transaction,
+    });
     await q(
       "INSERT INTO course_sessions (course_id, date, start_time, end_time, topic, created_at, updated_at) VALUES (:course, :date, '16:00', '18:00', 'تیتر و لید', :now, :now)",
       { course: course.id, date: addDaysIso(todayIso(), -1), now },
     );
-    const [session] = await db.query<{ id: number }>('SELECT id FROM course_sessions WHERE course_id = :course', { replacements: { course: course.id }, type: QueryTypes.SELECT, transaction });
+    const [session] = await db.query<{ id: number }>('SELECT id FROM course_sessions WHERE course_id = :course', {
+      replacements: { course: course.id },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
     sessionId = session.id;
     for (let i = 1; i <= 30; i++) {
       await q(
@@ -44,7 +54,10 @@ async function seed(): Promise<void> {
       );
     }
   });
-  const rows = await db.query<{ id: number }>('SELECT id FROM enrollments WHERE status = :s ORDER BY id', { replacements: { s: 'approved' }, type: QueryTypes.SELECT });
+  const rows = await db.query<{ id: number }>('SELECT id FROM enrollments WHERE status = :s ORDER BY id', {
+    replacements: { s: 'approved' },
+    type: QueryTypes.SELECT,
+  });
   enrollmentIds = rows.map((r) => r.id);
 }
 
@@ -98,7 +111,10 @@ describe('attendance sheet in the browser', () => {
     assert.equal(checked[`mark[${lateId}]`], 'late');
     assert.equal(Object.values(checked).filter((v) => v === 'present').length, 28);
 
-    const stored = await db.query<{ status: string }>('SELECT status FROM attendance_marks WHERE session_id = :s', { replacements: { s: sessionId }, type: QueryTypes.SELECT });
+    const stored = await db.query<{ status: string }>('SELECT status FROM attendance_marks WHERE session_id = :s', {
+      replacements: { s: sessionId },
+      type: QueryTypes.SELECT,
+    });
     assert.equal(stored.length, 30);
     assert.deepEqual(stored.map((r) => r.status).sort(), [...Array(28).fill('present'), 'absent', 'late'].sort());
   });

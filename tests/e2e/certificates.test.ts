@@ -27,10 +27,32 @@ after(async () => {
 describe('certificates in the browser', () => {
   it('an admin issues, the liaison downloads, anyone verifies by code and by file', async () => {
     const liaison = await createLiaison({ username: 'e2eliaison', fullName: 'محمدرضا سلیمانی‌نژاد' });
-    const course = await createCourse({ title: 'عکاسی خبری ۲ (ویژه رابطین)', code: 'AKS-202', status: 'running', enrollOpens: addDaysIso(todayIso(), -20), enrollCloses: addDaysIso(todayIso(), -15) });
+    const course = await createCourse({
+      title: 'عکاسی خبری ۲ (ویژه رابطین)',
+      code: 'AKS-202',
+      status: 'running',
+      enrollOpens: addDaysIso(todayIso(), -20),
+      enrollCloses: addDaysIso(todayIso(), -15),
+    });
     const session = await createSession(course, { date: addDaysIso(todayIso(), -3), startTime: '09:00', endTime: '11:00' });
-    const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
-    await AttendanceMark.create({ sessionId: session.id, enrollmentId: enrollment.id, status: 'present', note: null, recordedBy: null, recordedAt: new Date() });
+    const enrollment = await Enrollment.create({
+      courseId: course.id,
+      userId: liaison.id,
+      countyId: liaison.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
+    await AttendanceMark.create({
+      sessionId: session.id,
+      enrollmentId: enrollment.id,
+      status: 'present',
+      note: null,
+      recordedBy: null,
+      recordedAt: new Date(),
+    });
     await course.update({ status: 'finished' });
 
     const adminPage = await browser.newPage({ locale: 'fa-IR' });

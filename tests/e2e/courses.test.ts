@@ -24,9 +24,10 @@ async function pickDay(page: Page, label: string, monthsAhead: number, day: numb
   const picker = page.locator('jdp-container');
   await picker.waitFor({ state: 'visible' });
   for (let i = 0; i < monthsAhead; i++) await picker.locator('.jdp-months .jdp-icon-plus').click();
-  const cell = day === 'today'
-    ? picker.locator('.jdp-day.today')
-    : picker.locator('.jdp-day:not(.not-in-month)', { hasText: new RegExp(`^${toPersianDigits(day)}$`) });
+  const cell =
+    day === 'today'
+      ? picker.locator('.jdp-day.today')
+      : picker.locator('.jdp-day:not(.not-in-month)', { hasText: new RegExp(`^${toPersianDigits(day)}$`) });
   await cell.click();
   await picker.waitFor({ state: 'hidden' });
   return toAsciiDigits(await field.inputValue());
@@ -86,7 +87,10 @@ describe('an admin sets up a course in the browser', () => {
     const rows = page.locator('#sessions + p + .table-responsive tbody tr');
     assert.equal(await rows.count(), expected.length);
     const weekdays = await rows.locator('td:nth-child(3)').allTextContents();
-    assert.ok(weekdays.every((w) => w === 'شنبه' || w === 'دوشنبه'), weekdays.join(','));
+    assert.ok(
+      weekdays.every((w) => w === 'شنبه' || w === 'دوشنبه'),
+      weekdays.join(','),
+    );
     assert.equal(await page.locator('a[href^="/admin/sessions/"][href$="/attendance"]').count(), expected.length);
 
     await page.getByRole('button', { name: 'باز کردن ثبت‌نام' }).click();

@@ -59,7 +59,10 @@ describe('enrolling, the waitlist and promotion in the browser', () => {
     await first.locator('article', { hasText: 'مهارت‌های خبرنویسی' }).getByRole('button', { name: 'انصراف' }).click();
     await first.waitForURL(`${server.base}/me`);
     assert.ok(await first.getByRole('status').filter({ hasText: 'لغو شد' }).isVisible());
-    assert.equal((await first.locator('article', { hasText: 'مهارت‌های خبرنویسی' }).locator('.badge').first().textContent())?.trim(), 'لغوشده');
+    assert.equal(
+      (await first.locator('article', { hasText: 'مهارت‌های خبرنویسی' }).locator('.badge').first().textContent())?.trim(),
+      'لغوشده',
+    );
 
     await second.reload();
     assert.equal((await row.locator('.badge').first().textContent())?.trim(), 'تأییدشده');

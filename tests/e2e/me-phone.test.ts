@@ -11,14 +11,26 @@ import { artifact, launchBrowser, startServer, type RunningServer } from './serv
 
 /** The liaison's /me on a 375-pixel phone: nothing wider than the screen, every button on it, the navigation collapsed. */
 // With the other test results; `UPDATE_DOCS_SCREENSHOT=1 npm run test:e2e` refreshes the committed docs/me-phone.png.
-const SCREENSHOT = path.resolve(__dirname, process.env.UPDATE_DOCS_SCREENSHOT ? '../../docs/me-phone.png' : '../../test-results/me-phone.png');
+const SCREENSHOT = path.resolve(
+  __dirname,
+  process.env.UPDATE_DOCS_SCREENSHOT ? '../../docs/me-phone.png' : '../../test-results/me-phone.png',
+);
 let server: RunningServer;
 let browser: Browser;
 let services: Services;
 let liaison: User;
 
 const enroll = (courseId: number, user: User, status: Enrollment['status'] = 'approved', waitlistPosition: number | null = null) =>
-  Enrollment.create({ courseId, userId: user.id, countyId: user.countyId, status, waitlistPosition, mark: null, changedBy: null, reason: null });
+  Enrollment.create({
+    courseId,
+    userId: user.id,
+    countyId: user.countyId,
+    status,
+    waitlistPosition,
+    mark: null,
+    changedBy: null,
+    reason: null,
+  });
 
 before(async () => {
   server = await startServer();
@@ -27,14 +39,27 @@ before(async () => {
   liaison = await createLiaison({ username: 'phone-liaison', fullName: 'فاطمه سلیمانی‌نژاد کرمانی' });
 
   // A course under way with a long title, ten sessions held and one this evening.
-  const running = await createCourse({ title: 'روابط عمومی الکترونیک و شبکه‌های اجتماعی برای رابطین شهرستان‌ها', status: 'running', code: 'PRV-1405-07' });
+  const running = await createCourse({
+    title: 'روابط عمومی الکترونیک و شبکه‌های اجتماعی برای رابطین شهرستان‌ها',
+    status: 'running',
+    code: 'PRV-1405-07',
+  });
   const held = [];
   for (let i = 10; i >= 1; i--) held.push(await createSession(running, { date: addDaysIso(today, -i * 3) }));
   await createSession(running, { date: today, startTime: '23:00', endTime: '23:59', topic: 'تولید محتوای کوتاه برای شبکه‌های اجتماعی' });
   const mine = await enroll(running.id, liaison);
-  await services.sequelize.query('UPDATE enrollments SET created_at = :at WHERE id = :id', { replacements: { at: new Date(Date.now() - 40 * 86_400_000), id: mine.id } });
+  await services.sequelize.query('UPDATE enrollments SET created_at = :at WHERE id = :id', {
+    replacements: { at: new Date(Date.now() - 40 * 86_400_000), id: mine.id },
+  });
   for (const [i, s] of held.entries()) {
-    await AttendanceMark.create({ sessionId: s.id, enrollmentId: mine.id, status: i === 4 ? 'absent' : i === 7 ? 'late' : 'present', note: null, recordedBy: null, recordedAt: new Date() });
+    await AttendanceMark.create({
+      sessionId: s.id,
+      enrollmentId: mine.id,
+      status: i === 4 ? 'absent' : i === 7 ? 'late' : 'present',
+      note: null,
+      recordedBy: null,
+      recordedAt: new Date(),
+    });
   }
   // One he can still cancel, one he waits for, and a finished one for the training record.
   const upcoming = await createCourse({ title: 'مهارت‌های نگارش خبر و گزارش برای رسانه‌های محلی', code: 'PRV-1405-12' });
@@ -46,7 +71,10 @@ before(async () => {
   const finished = await createCourse({ title: 'مبانی ارتباطات سازمانی و افکار عمومی', status: 'finished', code: 'PRV-1404-03' });
   await createSession(finished, { date: addDaysIso(today, -90) });
   await enroll(finished.id, liaison);
-  for (const message of ['ثبت‌نام شما در دورهٔ «مهارت‌های نگارش خبر و گزارش برای رسانه‌های محلی» تأیید شد.', 'ظرفیت دورهٔ «عکاسی خبری» تکمیل است؛ شما در فهرست انتظار هستید، نوبت ۲.']) {
+  for (const message of [
+    'ثبت‌نام شما در دورهٔ «مهارت‌های نگارش خبر و گزارش برای رسانه‌های محلی» تأیید شد.',
+    'ظرفیت دورهٔ «عکاسی خبری» تکمیل است؛ شما در فهرست انتظار هستید، نوبت ۲.',
+  ]) {
     await Notification.create({ userId: liaison.id, message, link: '/me', readAt: null });
   }
   browser = await launchBrowser();
@@ -58,7 +86,13 @@ after(async () => {
 });
 
 async function phone(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'fa-IR' });
+  const context = await browser.newContext({
+    viewport: { width: 375, height: 812 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'fa-IR',
+  });
   const page = await context.newPage();
   await page.goto(`${server.base}/login`);
   await page.getByLabel('نام کاربری').fill(liaison.username);

@@ -11,7 +11,10 @@ import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 // The screenshot goes with the other test results; `UPDATE_DOCS_SCREENSHOT=1 npm run test:e2e`
 // refreshes the committed one in docs/ (a plain run no longer rewrites a tracked file).
-const SCREENSHOT = path.resolve(__dirname, process.env.UPDATE_DOCS_SCREENSHOT ? '../../docs/dashboard.png' : '../../test-results/dashboard.png');
+const SCREENSHOT = path.resolve(
+  __dirname,
+  process.env.UPDATE_DOCS_SCREENSHOT ? '../../docs/dashboard.png' : '../../test-results/dashboard.png',
+);
 
 let server: RunningServer;
 let browser: Browser;
@@ -20,13 +23,32 @@ let db: Services;
 /** Some courses, sessions this week and enrollments from several counties, written straight into the server's database. */
 async function fillDashboard(): Promise<void> {
   const today = todayIso();
-  const counties: [string, number][] = [['kerman', 9], ['bam', 6], ['rafsanjan', 5], ['sirjan', 4], ['jiroft', 3], ['zarand', 2], ['shahr-e-babak', 1]];
+  const counties: [string, number][] = [
+    ['kerman', 9],
+    ['bam', 6],
+    ['rafsanjan', 5],
+    ['sirjan', 4],
+    ['jiroft', 3],
+    ['zarand', 2],
+    ['shahr-e-babak', 1],
+  ];
   const liaisons = [];
   for (const [slug, n] of counties) for (let i = 0; i < n; i++) liaisons.push(await createLiaison({ countySlug: slug }));
   for (let i = 0; i < 3; i++) await createLiaison({ countySlug: 'kerman', status: 'pending' });
   const news = await createCourse({ code: 'KRM-1405-01', title: 'خبرنویسی و تنظیم خبر', capacity: 25, status: 'running' });
-  const photo = await createCourse({ code: 'KRM-1405-02', title: 'عکاسی خبری با تلفن همراه', capacity: 15, status: 'open', approval: 'manual' });
-  const social = await createCourse({ code: 'KRM-1405-03', title: 'روابط عمومی الکترونیک و شبکه‌های اجتماعی', capacity: 20, status: 'open' });
+  const photo = await createCourse({
+    code: 'KRM-1405-02',
+    title: 'عکاسی خبری با تلفن همراه',
+    capacity: 15,
+    status: 'open',
+    approval: 'manual',
+  });
+  const social = await createCourse({
+    code: 'KRM-1405-03',
+    title: 'روابط عمومی الکترونیک و شبکه‌های اجتماعی',
+    capacity: 20,
+    status: 'open',
+  });
   await createSession(news, { date: today, startTime: '09:00', endTime: '11:00', topic: 'لید و تیتر' });
   await createSession(news, { date: addDaysIso(today, 2), startTime: '09:00', endTime: '11:00', topic: 'گزارش خبری' });
   await createSession(photo, { date: addDaysIso(today, 1), startTime: '14:00', endTime: '16:00', topic: 'کادربندی' });
@@ -35,11 +57,34 @@ async function fillDashboard(): Promise<void> {
   for (const user of liaisons) {
     const course = [news, news, photo, social][index % 4];
     const status = course === photo && index % 3 === 0 ? 'pending' : 'approved';
-    const e = await Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status, waitlistPosition: null, mark: null, changedBy: null, reason: null });
+    const e = await Enrollment.create({
+      courseId: course.id,
+      userId: user.id,
+      countyId: user.countyId,
+      status,
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
     if (index < 4) {
       await Certificate.create({
-        enrollmentId: e.id, serial: `KRM-1405-00000${index + 1}`, serialYear: 1405, serialNumber: index + 1, code: `e2e-${index}`, issuedAt: new Date(), issuedBy: null,
-        fields: '{}', template: null, pdf: Buffer.from('%PDF'), sha256: '0'.repeat(64), status: 'valid', statusReason: null, statusChangedAt: null, supersededById: null, overrideReason: null,
+        enrollmentId: e.id,
+        serial: `KRM-1405-00000${index + 1}`,
+        serialYear: 1405,
+        serialNumber: index + 1,
+        code: `e2e-${index}`,
+        issuedAt: new Date(),
+        issuedBy: null,
+        fields: '{}',
+        template: null,
+        pdf: Buffer.from('%PDF'),
+        sha256: '0'.repeat(64),
+        status: 'valid',
+        statusReason: null,
+        statusChangedAt: null,
+        supersededById: null,
+        overrideReason: null,
       });
     }
     index++;
@@ -48,7 +93,9 @@ async function fillDashboard(): Promise<void> {
 
 before(async () => {
   server = await startServer();
-  db = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'e2e-secret-that-is-long-enough-0123456789' }));
+  db = createServices(
+    loadConfig({ NODE_ENV: 'test', DATABASE_URL: server.databaseUrl, SESSION_SECRET: 'e2e-secret-that-is-long-enough-0123456789' }),
+  );
   await fillDashboard();
   browser = await launchBrowser();
 });
@@ -77,7 +124,7 @@ describe('admin dashboard in the browser', () => {
     const kerman = page.locator('svg text', { hasText: /^کرمان$/ });
     const kermanBox = await kerman.boundingBox();
     assert.ok(kermanBox && box && kermanBox.x > box.x + box.width * 0.7, 'labels on the right');
-    const text = await page.locator('main').textContent() ?? '';
+    const text = (await page.locator('main').textContent()) ?? '';
     assert.match(text, /[۰-۹]/);
     assert.doesNotMatch(text.replace(/KRM-[\d-]+/g, ''), /\d/, 'no Latin digits on the page');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -89,7 +136,12 @@ describe('admin dashboard in the browser', () => {
     assert.match((await bam.textContent()) ?? '', /۶/);
     await page.screenshot({ path: artifact('report-counties.png'), fullPage: true });
     await page.goto(`${server.base}/admin/calendar`);
-    assert.ok(await page.getByRole('link', { name: /خبرنویسی و تنظیم خبر/ }).first().isVisible());
+    assert.ok(
+      await page
+        .getByRole('link', { name: /خبرنویسی و تنظیم خبر/ })
+        .first()
+        .isVisible(),
+    );
     await page.screenshot({ path: artifact('calendar.png'), fullPage: true });
     await page.close();
   });

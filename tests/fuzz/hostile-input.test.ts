@@ -20,17 +20,70 @@ const SCRIPT = '<script>alert("rabet-xss")</script>';
 const IMG = '"><img src=x onerror=alert(1)>';
 const HOSTILE_IDS = ['abc', '-1', '0', '1.5', '99999999999999999999', '1e3', "1' OR '1'='1", '%00', '..%2f..%2fetc%2fpasswd', '%E2%80%AE1'];
 const FIELDS = [
-  'username', 'password', 'fullName', 'fatherName', 'nationalCode', 'mobile', 'email', 'county', 'position', 'code', 'title',
-  'category', 'description', 'capacity', 'hours', 'enrollOpens', 'enrollCloses', 'minAttendance', 'passMark', 'approval',
-  'delivery', 'place', 'link', 'instructor', 'status', 'date', 'start', 'end', 'topic', 'reason', 'name', 'slug', 'enrollment',
-  'override', 'session', 'direction', 'autoActivate', 'rows', 'allPresent', 'until', 'weekdays', 'newPassword', 'currentPassword',
+  'username',
+  'password',
+  'fullName',
+  'fatherName',
+  'nationalCode',
+  'mobile',
+  'email',
+  'county',
+  'position',
+  'code',
+  'title',
+  'category',
+  'description',
+  'capacity',
+  'hours',
+  'enrollOpens',
+  'enrollCloses',
+  'minAttendance',
+  'passMark',
+  'approval',
+  'delivery',
+  'place',
+  'link',
+  'instructor',
+  'status',
+  'date',
+  'start',
+  'end',
+  'topic',
+  'reason',
+  'name',
+  'slug',
+  'enrollment',
+  'override',
+  'session',
+  'direction',
+  'autoActivate',
+  'rows',
+  'allPresent',
+  'until',
+  'weekdays',
+  'newPassword',
+  'currentPassword',
 ];
 
 /** A body where every known field carries the payload, in one of several shapes. */
 const BODIES: Record<string, (fields: string[]) => [string, string][]> = {
   overlong: (f) => f.map((n) => [n, 'ب'.repeat(100_000 / f.length)]),
-  repeated: (f) => f.flatMap((n) => [[`${n}[]`, 'a'], [`${n}[]`, 'b']] as [string, string][]),
-  duplicated: (f) => f.flatMap((n) => [[n, '1'], [n, '2']] as [string, string][]),
+  repeated: (f) =>
+    f.flatMap(
+      (n) =>
+        [
+          [`${n}[]`, 'a'],
+          [`${n}[]`, 'b'],
+        ] as [string, string][],
+    ),
+  duplicated: (f) =>
+    f.flatMap(
+      (n) =>
+        [
+          [n, '1'],
+          [n, '2'],
+        ] as [string, string][],
+    ),
   operator: (f) => f.map((n) => [`${n}[$gt]`, '0']),
   nested: (f) => f.map((n) => [`${n}[a][b][c]`, '1']),
   nul: (f) => f.map((n) => [n, 'ab\u0000cd\u202eef']),
@@ -39,13 +92,29 @@ const BODIES: Record<string, (fields: string[]) => [string, string][]> = {
   sql: (f) => f.map((n) => [n, "1'; DROP TABLE users; --"]),
   dates: (f) => f.map((n) => [n, '1405/13/40']),
   numbers: (f) => f.map((n) => [n, '-99999999999999999999']),
-  proto: () => [['__proto__[admin]', '1'], ['constructor[prototype][admin]', '1'], ['mark[__proto__]', 'present']],
+  proto: () => [
+    ['__proto__[admin]', '1'],
+    ['constructor[prototype][admin]', '1'],
+    ['mark[__proto__]', 'present'],
+  ],
 };
 
 let t: TestApp;
 let agents: Record<'anonymous' | 'liaison' | 'admin' | 'instructor', Agent>;
 const ids: Record<string, number> = {};
-const TABLES = ['counties', 'users', 'settings', 'courses', 'course_quotas', 'course_sessions', 'enrollments', 'attendance_marks', 'certificates', 'notifications', 'outbox_emails'];
+const TABLES = [
+  'counties',
+  'users',
+  'settings',
+  'courses',
+  'course_quotas',
+  'course_sessions',
+  'enrollments',
+  'attendance_marks',
+  'certificates',
+  'notifications',
+  'outbox_emails',
+];
 
 before(async () => {
   t = await createTestApp({ RATE_LIMITS: 'off' });
@@ -54,7 +123,16 @@ before(async () => {
   const instructor = await createUser({ role: 'instructor', username: 'fuzz-instructor' });
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
-  const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
+  const enrollment = await Enrollment.create({
+    courseId: course.id,
+    userId: liaison.id,
+    countyId: liaison.countyId,
+    status: 'approved',
+    waitlistPosition: null,
+    mark: null,
+    changedBy: null,
+    reason: null,
+  });
   Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id, liaison: liaison.id });
   agents = {
     anonymous: request.agent(t.app),
@@ -68,7 +146,9 @@ after(() => t.close());
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of TABLES) {
-    const [row] = await t.services.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, { type: QueryTypes.SELECT });
+    const [row] = await t.services.sequelize.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`, {
+      type: QueryTypes.SELECT,
+    });
     out[table] = Number(row.n);
   }
   return out;
@@ -87,8 +167,17 @@ async function post(agent: Agent, path: string, pairs: [string, string][]) {
 }
 
 function concrete(path: string, id?: string): string {
-  const kind = path.startsWith('/admin/sessions/') ? 'session' : path.startsWith('/admin/liaisons/') ? 'liaison' : path.includes('enrollments/') ? 'enrollment' : 'course';
-  return path.replace(':id', id ?? String(ids[kind])).replace(':code', id ?? 'AAAAAAAAAAAAAAAAAAAAAA').replace(':token', id ?? 'no-such-token');
+  const kind = path.startsWith('/admin/sessions/')
+    ? 'session'
+    : path.startsWith('/admin/liaisons/')
+      ? 'liaison'
+      : path.includes('enrollments/')
+        ? 'enrollment'
+        : 'course';
+  return path
+    .replace(':id', id ?? String(ids[kind]))
+    .replace(':code', id ?? 'AAAAAAAAAAAAAAAAAAAAAA')
+    .replace(':token', id ?? 'no-such-token');
 }
 
 const PERSIAN = /[\u0600-\u06FF]{3,}/;
@@ -97,7 +186,12 @@ const PERSIAN = /[\u0600-\u06FF]{3,}/;
 function judge(label: string, res: request.Response, problems: string[]): void {
   const type = String(res.headers['content-type'] ?? '');
   if (res.status >= 500) problems.push(`${label}: ${res.status} ${(res.text ?? '').slice(0, 200).replace(/\s+/g, ' ')}`);
-  if (res.status >= 400 && res.status < 500 && (type.includes('html') || type.includes('json') || type.includes('text')) && !PERSIAN.test(res.text ?? '')) {
+  if (
+    res.status >= 400 &&
+    res.status < 500 &&
+    (type.includes('html') || type.includes('json') || type.includes('text')) &&
+    !PERSIAN.test(res.text ?? '')
+  ) {
     problems.push(`${label}: ${res.status} without a Persian message`);
   }
   const text = res.text ?? '';
@@ -125,7 +219,8 @@ describe('every route', () => {
           const toLogin = res.status === 303 && /^\/login/.test(res.headers.location ?? '');
           // A public lookup page (verification) may answer 200 saying nothing matched.
           const lookup = method === 'GET' && res.status === 200 && path === '/verify/:code';
-          if (!(res.status >= 400 && res.status < 500) && !toLogin && !lookup) problems.push(`${label}: ${res.status} ${res.headers.location ?? ''} (expected 4xx)`);
+          if (!(res.status >= 400 && res.status < 500) && !toLogin && !lookup)
+            problems.push(`${label}: ${res.status} ${res.headers.location ?? ''} (expected 4xx)`);
           if (before) sameCounts(label, before, await counts(), problems);
         }
       }
@@ -134,7 +229,9 @@ describe('every route', () => {
   });
 
   test('hostile bodies on every POST route as admin, liaison and instructor: no 5xx, a refusal stores nothing, no HTML reflected', async () => {
-    const routes = listRoutes(t.app).filter((r) => r.method === 'POST' && !['/logout', '/admin/liaisons/:id/disable', '/admin/liaisons/:id/password'].includes(r.path));
+    const routes = listRoutes(t.app).filter(
+      (r) => r.method === 'POST' && !['/logout', '/admin/liaisons/:id/disable', '/admin/liaisons/:id/password'].includes(r.path),
+    );
     const problems: string[] = [];
     for (const { path } of routes) {
       const url = concrete(path);
@@ -161,7 +258,11 @@ describe('every route', () => {
       const url = concrete(path);
       const before = await counts();
       const token = await tokenFor(agents.admin);
-      const res = await agents.admin.post(url).redirects(0).type('form').send(`_csrf=${token}&title=${'a'.repeat(2 * 1024 * 1024)}`);
+      const res = await agents.admin
+        .post(url)
+        .redirects(0)
+        .type('form')
+        .send(`_csrf=${token}&title=${'a'.repeat(2 * 1024 * 1024)}`);
       judge(`POST ${url} 2 MB`, res, problems);
       if (res.status !== 413) problems.push(`POST ${url} 2 MB: ${res.status} (expected 413)`);
       sameCounts(`POST ${url} 2 MB`, before, await counts(), problems);
@@ -170,7 +271,15 @@ describe('every route', () => {
   });
 
   test('path traversal in downloads is refused', async () => {
-    for (const url of ['/certificates/..%2f..%2fetc%2fpasswd.pdf', '/certificates/..%2F..%2F..%2Fetc%2Fpasswd.pdf', '/certificates/1%00.pdf', '/calendar/..%2f..%2fetc%2fpasswd.ics', '/me/record.pdf/..%2f..%2fpackage.json', '/vendor/..%2f..%2fpackage.json', '/css/..%2f..%2f..%2fpackage.json']) {
+    for (const url of [
+      '/certificates/..%2f..%2fetc%2fpasswd.pdf',
+      '/certificates/..%2F..%2F..%2Fetc%2Fpasswd.pdf',
+      '/certificates/1%00.pdf',
+      '/calendar/..%2f..%2fetc%2fpasswd.ics',
+      '/me/record.pdf/..%2f..%2fpackage.json',
+      '/vendor/..%2f..%2fpackage.json',
+      '/css/..%2f..%2f..%2fpackage.json',
+    ]) {
       for (const who of ['admin', 'liaison', 'anonymous'] as const) {
         const res = await agents[who].get(url).redirects(0);
         assert.ok(res.status >= 300 && res.status < 500, `${url} as ${who}: ${res.status}`);
@@ -182,16 +291,40 @@ describe('every route', () => {
 
 describe('the forms of DESIGN.md refuse bad values field by field', () => {
   const courseBase = {
-    code: 'FZ-1', title: 'دورهٔ آزمون ورودی', category: 'خبرنویسی', capacity: '20', hours: '8', enrollOpens: '1405/09/01',
-    enrollCloses: '1405/09/20', minAttendance: '80', approval: 'auto', delivery: 'in-person', place: 'سالن',
+    code: 'FZ-1',
+    title: 'دورهٔ آزمون ورودی',
+    category: 'خبرنویسی',
+    capacity: '20',
+    hours: '8',
+    enrollOpens: '1405/09/01',
+    enrollCloses: '1405/09/20',
+    minAttendance: '80',
+    approval: 'auto',
+    delivery: 'in-person',
+    place: 'سالن',
   };
   const registerBase = {
-    fullName: 'رابط آزمون', fatherName: 'علی', nationalCode: '2980000061', mobile: '09131234567', county: 'kerman',
-    position: 'رابط', username: 'fuzzreg', password: 'Fuzz-Register-1405',
+    fullName: 'رابط آزمون',
+    fatherName: 'علی',
+    nationalCode: '2980000061',
+    mobile: '09131234567',
+    county: 'kerman',
+    position: 'رابط',
+    username: 'fuzzreg',
+    password: 'Fuzz-Register-1405',
   };
-  const cases: { form: string; path: () => string; who: 'admin' | 'anonymous' | 'liaison'; base: Record<string, string>; bad: Record<string, string[] | [string, string][]> }[] = [
+  const cases: {
+    form: string;
+    path: () => string;
+    who: 'admin' | 'anonymous' | 'liaison';
+    base: Record<string, string>;
+    bad: Record<string, string[] | [string, string][]>;
+  }[] = [
     {
-      form: 'create a course', path: () => '/admin/courses', who: 'admin', base: courseBase,
+      form: 'create a course',
+      path: () => '/admin/courses',
+      who: 'admin',
+      base: courseBase,
       bad: {
         capacity: ['-1', 'abc', '1e9', '99999999999999999999', '', '۰'],
         hours: ['-3', 'abc'],
@@ -205,7 +338,10 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
       },
     },
     {
-      form: 'sign up', path: () => '/register', who: 'anonymous', base: registerBase,
+      form: 'sign up',
+      path: () => '/register',
+      who: 'anonymous',
+      base: registerBase,
       bad: {
         nationalCode: ['1234567890', '0000000000', '298000006', 'abcdefghij', '2980000060'],
         mobile: ['0913123456', '08131234567', '+1 555 0100'],
@@ -216,16 +352,24 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
       },
     },
     {
-      form: 'add a session', path: () => `/admin/courses/${ids.course}/sessions`, who: 'admin',
+      form: 'add a session',
+      path: () => `/admin/courses/${ids.course}/sessions`,
+      who: 'admin',
       base: { date: '1405/09/25', start: '10:00', end: '12:00', topic: 'جلسه' },
       bad: { date: ['1405/07/31', '1405/00/10', '1405/12/30x', '9999/99/99'], start: ['25:00', '10:61', 'noon'], end: ['09:00'] },
     },
     {
-      form: 'enroll a liaison by hand', path: () => `/admin/courses/${ids.course}/enrollments`, who: 'admin', base: { username: 'nobody-here' },
+      form: 'enroll a liaison by hand',
+      path: () => `/admin/courses/${ids.course}/enrollments`,
+      who: 'admin',
+      base: { username: 'nobody-here' },
       bad: { username: ['', "' OR 1=1 --", 'ب'.repeat(1000)] },
     },
     {
-      form: 'change a course state', path: () => `/admin/courses/${ids.course}/status`, who: 'admin', base: { status: 'bogus' },
+      form: 'change a course state',
+      path: () => `/admin/courses/${ids.course}/status`,
+      who: 'admin',
+      base: { status: 'bogus' },
       bad: { status: ['', 'deleted', 'open\u0000'] },
     },
   ];
@@ -239,11 +383,18 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
           const res = await post(agents[c.who], c.path(), pairs);
           const label = `${c.form}: ${field}=${JSON.stringify(value).slice(0, 40)}`;
           judge(label, res, problems);
-          if (!(res.status >= 400 && res.status < 500)) problems.push(`${label}: ${res.status} ${res.headers.location ?? ''} (expected 4xx)`);
+          if (!(res.status >= 400 && res.status < 500))
+            problems.push(`${label}: ${res.status} ${res.headers.location ?? ''} (expected 4xx)`);
           sameCounts(label, before, await counts(), problems);
         }
         // The same field repeated, as an array, as an object.
-        for (const shape of [[[`${field}[]`, 'a'], [`${field}[]`, 'b']], [[`${field}[$gt]`, '0']]] as [string, string][][]) {
+        for (const shape of [
+          [
+            [`${field}[]`, 'a'],
+            [`${field}[]`, 'b'],
+          ],
+          [[`${field}[$gt]`, '0']],
+        ] as [string, string][][]) {
           const before = await counts();
           const pairs = [...Object.entries(c.base).filter(([k]) => k !== field), ...shape];
           const res = await post(agents[c.who], c.path(), pairs);
@@ -262,8 +413,14 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
     const url = `/admin/sessions/${ids.session}/attendance`;
     const e = ids.enrollment;
     for (const pairs of [
-      [[`mark[${e}]`, 'teleported']], [['mark[abc]', 'present']], [['mark[999999]', 'present']], [['mark[-1]', 'present']],
-      [[`mark[${e}][$gt]`, '0']], [[`mark[${e}]`, SCRIPT]], [['mark', 'present']], [[`note[${e}]`, 'ن'.repeat(5000)]],
+      [[`mark[${e}]`, 'teleported']],
+      [['mark[abc]', 'present']],
+      [['mark[999999]', 'present']],
+      [['mark[-1]', 'present']],
+      [[`mark[${e}][$gt]`, '0']],
+      [[`mark[${e}]`, SCRIPT]],
+      [['mark', 'present']],
+      [[`note[${e}]`, 'ن'.repeat(5000)]],
     ] as [string, string][][]) {
       const before = await counts();
       const res = await post(agents.admin, url, pairs);
@@ -276,9 +433,15 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
   });
 
   test('text with null bytes and bidi overrides is refused or stored without them', async () => {
-    const res = await post(agents.admin, '/admin/courses', Object.entries({ ...courseBase, code: 'FZ-NUL', title: 'دوره\u0000 آزمون\u202e ویژه' }));
+    const res = await post(
+      agents.admin,
+      '/admin/courses',
+      Object.entries({ ...courseBase, code: 'FZ-NUL', title: 'دوره\u0000 آزمون\u202e ویژه' }),
+    );
     assert.ok(res.status < 500, `status ${res.status}`);
-    const [row] = await t.services.sequelize.query<{ title: string }>("SELECT title FROM courses WHERE code = 'FZ-NUL'", { type: QueryTypes.SELECT });
+    const [row] = await t.services.sequelize.query<{ title: string }>("SELECT title FROM courses WHERE code = 'FZ-NUL'", {
+      type: QueryTypes.SELECT,
+    });
     if (row) assert.ok(!row.title.includes('\u0000') && !row.title.includes('\u202e'), JSON.stringify(row.title));
     else assert.ok(res.status >= 400 && res.status < 500);
   });
@@ -296,7 +459,8 @@ async function inflatingZip(megabytes: number, lieAboutSize = false): Promise<Bu
   const zip = Buffer.concat(chunks);
   if (lieAboutSize) {
     // Central directory headers (PK\1\2) carry the uncompressed size at offset 24.
-    for (let at = zip.indexOf('PK\u0001\u0002', 0, 'latin1'); at >= 0; at = zip.indexOf('PK\u0001\u0002', at + 4, 'latin1')) zip.writeUInt32LE(1000, at + 24);
+    for (let at = zip.indexOf('PK\u0001\u0002', 0, 'latin1'); at >= 0; at = zip.indexOf('PK\u0001\u0002', at + 4, 'latin1'))
+      zip.writeUInt32LE(1000, at + 24);
   }
   return zip;
 }
@@ -317,9 +481,30 @@ describe('hardening (issue 14)', () => {
   test('line breaks in every single-line field of a course and a sign-up are stored as spaces', async () => {
     const breaks = ['\r', '\n', '\r\n', '\u2028', '\u0085'];
     for (const [i, br] of breaks.entries()) {
-      const course = { code: `CRLF-${i}`, title: `دوره${br}X-INJECTED:1`, category: `دسته${br}دوم`, capacity: '20', hours: '8', enrollOpens: '1405/09/01', enrollCloses: '1405/09/20', minAttendance: '80', approval: 'auto', delivery: 'in-person', place: `سالن${br}یک` };
+      const course = {
+        code: `CRLF-${i}`,
+        title: `دوره${br}X-INJECTED:1`,
+        category: `دسته${br}دوم`,
+        capacity: '20',
+        hours: '8',
+        enrollOpens: '1405/09/01',
+        enrollCloses: '1405/09/20',
+        minAttendance: '80',
+        approval: 'auto',
+        delivery: 'in-person',
+        place: `سالن${br}یک`,
+      };
       assert.ok((await post(agents.admin, '/admin/courses', Object.entries(course))).status < 400, `course with ${JSON.stringify(br)}`);
-      const signUp = { fullName: `رابط${br}آزمون`, fatherName: `علی${br}رضا`, nationalCode: nationalCode(9300 + i), mobile: `0913900000${i}`, county: 'kerman', position: `رابط${br}شهرستان`, username: `crlf${i}`, password: 'Fuzz-Register-1405' };
+      const signUp = {
+        fullName: `رابط${br}آزمون`,
+        fatherName: `علی${br}رضا`,
+        nationalCode: nationalCode(9300 + i),
+        mobile: `0913900000${i}`,
+        county: 'kerman',
+        position: `رابط${br}شهرستان`,
+        username: `crlf${i}`,
+        password: 'Fuzz-Register-1405',
+      };
       await post(agents.anonymous, '/register', Object.entries(signUp));
     }
     const rows = await t.services.sequelize.query<Record<string, string | null>>(
@@ -334,10 +519,28 @@ describe('hardening (issue 14)', () => {
   test('formula payloads in every text field never start a cell of any CSV export', async () => {
     const payloads = ['=1+2', '+98', '-2+3', '@SUM(1)', '\t=1', '=HYPERLINK("http://example.invalid","x")'];
     for (const [i, p] of payloads.entries()) {
-      const course = { code: `FX${i}`, title: `${p} دوره`, category: `${p}`, capacity: '5', hours: '4', enrollOpens: '1405/09/01', enrollCloses: '1405/09/20', minAttendance: '80', approval: 'auto', delivery: 'in-person', place: p };
+      const course = {
+        code: `FX${i}`,
+        title: `${p} دوره`,
+        category: `${p}`,
+        capacity: '5',
+        hours: '4',
+        enrollOpens: '1405/09/01',
+        enrollCloses: '1405/09/20',
+        minAttendance: '80',
+        approval: 'auto',
+        delivery: 'in-person',
+        place: p,
+      };
       await post(agents.admin, '/admin/courses', Object.entries(course));
     }
-    const exports = [`/admin/courses/${ids.course}/enrollments`, '/admin/reports/courses', '/admin/reports/counties', '/admin/reports/months', `/admin/liaisons/${ids.liaison}/record`];
+    const exports = [
+      `/admin/courses/${ids.course}/enrollments`,
+      '/admin/reports/courses',
+      '/admin/reports/counties',
+      '/admin/reports/months',
+      `/admin/liaisons/${ids.liaison}/record`,
+    ];
     const problems: string[] = [];
     for (const path of exports) {
       const res = await agents.admin.get(`${path}?format=csv&year=all`);
@@ -345,8 +548,13 @@ describe('hardening (issue 14)', () => {
         problems.push(`${path}: ${res.status}`);
         continue;
       }
-      const cells = res.text.replace(/^\uFEFF/, '').split(/\r\n/).flatMap((line) => line.split(',')).map((c) => c.replace(/^"/, ''));
-      for (const c of cells) if (/^[=+@\t\r]/.test(c) || (/^-/.test(c) && !/^-\d+(\.\d+)?$/.test(c))) problems.push(`${path}: ${JSON.stringify(c)}`);
+      const cells = res.text
+        .replace(/^\uFEFF/, '')
+        .split(/\r\n/)
+        .flatMap((line) => line.split(','))
+        .map((c) => c.replace(/^"/, ''));
+      for (const c of cells)
+        if (/^[=+@\t\r]/.test(c) || (/^-/.test(c) && !/^-\d+(\.\d+)?$/.test(c))) problems.push(`${path}: ${JSON.stringify(c)}`);
     }
     assert.deepEqual(problems, []);
   });
@@ -364,7 +572,10 @@ describe('hardening (issue 14)', () => {
     for (const [label, content, name] of uploads) {
       const before = await counts();
       const page = await agents.admin.get('/admin/liaisons/import');
-      const res = await agents.admin.post(`/admin/liaisons/import?_csrf=${encodeURIComponent(csrfFrom(page.text))}`).redirects(0).attach('file', content, name);
+      const res = await agents.admin
+        .post(`/admin/liaisons/import?_csrf=${encodeURIComponent(csrfFrom(page.text))}`)
+        .redirects(0)
+        .attach('file', content, name);
       judge(label, res, problems);
       if (res.status !== 400) problems.push(`${label}: ${res.status} (expected 400)`);
       sameCounts(label, before, await counts(), problems);

@@ -25,7 +25,17 @@ export async function countyBySlug(slug = 'kerman'): Promise<County> {
 }
 
 export async function createUser(
-  overrides: Partial<{ role: Role; status: UserStatus; username: string; fullName: string; fatherName: string; countySlug: string; nationalCode: string; mobile: string; password: string }> = {},
+  overrides: Partial<{
+    role: Role;
+    status: UserStatus;
+    username: string;
+    fullName: string;
+    fatherName: string;
+    countySlug: string;
+    nationalCode: string;
+    mobile: string;
+    password: string;
+  }> = {},
 ): Promise<User> {
   const n = next();
   passwordHash ??= hashPassword(PASSWORD);
@@ -54,7 +64,21 @@ export const createAdmin = (overrides: Parameters<typeof createUser>[0] = {}) =>
 export const createLiaison = (overrides: Parameters<typeof createUser>[0] = {}) => createUser({ role: 'liaison', ...overrides });
 
 export async function createCourse(
-  overrides: Partial<{ code: string; title: string; capacity: number; status: CourseStatus; approval: 'auto' | 'manual'; hours: number; enrollOpens: string; enrollCloses: string; minAttendance: number; instructorId: number | null; passMark: number | null; countExcused: boolean; category: string }> = {},
+  overrides: Partial<{
+    code: string;
+    title: string;
+    capacity: number;
+    status: CourseStatus;
+    approval: 'auto' | 'manual';
+    hours: number;
+    enrollOpens: string;
+    enrollCloses: string;
+    minAttendance: number;
+    instructorId: number | null;
+    passMark: number | null;
+    countExcused: boolean;
+    category: string;
+  }> = {},
 ): Promise<Course> {
   const n = next();
   const today = todayIso();
@@ -156,12 +180,25 @@ export async function createHeldCourse(recordedBy: number, opts: HeldCourseOptio
   for (const spec of liaisons) {
     const user = await createLiaison({ fullName: spec.fullName });
     const enrollment = await Enrollment.create({
-      courseId: course.id, userId: user.id, countyId: user.countyId, status: 'approved', waitlistPosition: null,
-      mark: spec.mark ?? null, changedBy: null, reason: null,
+      courseId: course.id,
+      userId: user.id,
+      countyId: user.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: spec.mark ?? null,
+      changedBy: null,
+      reason: null,
     });
     for (const [i, session] of sessions.entries()) {
       const status: AttendanceStatus = i < spec.present ? 'present' : 'absent';
-      await AttendanceMark.create({ sessionId: session.id, enrollmentId: enrollment.id, status, note: null, recordedBy, recordedAt: new Date() });
+      await AttendanceMark.create({
+        sessionId: session.id,
+        enrollmentId: enrollment.id,
+        status,
+        note: null,
+        recordedBy,
+        recordedAt: new Date(),
+      });
     }
     people.push({ user, enrollment });
   }

@@ -22,7 +22,10 @@ export async function csrfOf(agent: Agent, path = '/login'): Promise<string> {
 /** Posts a form as a browser would: the CSRF token from `from`, then the fields. */
 export async function postForm(agent: Agent, path: string, fields: Record<string, string | string[]>, from = '/login') {
   const token = await csrfOf(agent, from);
-  return agent.post(path).type('form').send({ ...fields, _csrf: token });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf: token });
 }
 
 /** An agent logged in as username (password from the factories unless given). */

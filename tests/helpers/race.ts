@@ -18,14 +18,23 @@ export async function assertRaceOutcome(
   const rows = await Enrollment.findAll({ where: { courseId } });
   assert.equal(rows.length, people.length);
   assert.equal(rows.filter((r) => r.status === 'approved').length, capacity);
-  const positions = rows.filter((r) => r.status === 'waitlisted').map((r) => r.waitlistPosition!).sort((a, b) => a - b);
-  assert.deepEqual(positions, Array.from({ length: people.length - capacity }, (_, i) => i + 1));
+  const positions = rows
+    .filter((r) => r.status === 'waitlisted')
+    .map((r) => r.waitlistPosition!)
+    .sort((a, b) => a - b);
+  assert.deepEqual(
+    positions,
+    Array.from({ length: people.length - capacity }, (_, i) => i + 1),
+  );
   const byUser = new Map(rows.map((r) => [r.userId, r]));
   await Promise.all(
     people.map(async (p) => {
       const row = byUser.get(p.user.id)!;
       const page = (await p.agent.get('/me')).text;
-      const told = row.status === 'approved' ? /role="status">[^<]*تأیید شد/ : new RegExp(`role="status">[^<]*نوبت ${toPersianDigits(row.waitlistPosition!)}\\.`);
+      const told =
+        row.status === 'approved'
+          ? /role="status">[^<]*تأیید شد/
+          : new RegExp(`role="status">[^<]*نوبت ${toPersianDigits(row.waitlistPosition!)}\\.`);
       assert.match(page, told, `${p.user.username}: ${row.status} ${row.waitlistPosition}`);
     }),
   );

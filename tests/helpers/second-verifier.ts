@@ -30,7 +30,10 @@ export async function verifyWithSecondLine(credential: object, fetchOwn: (url: s
       if (did.startsWith('did:key:z6Mk')) {
         const key = did.slice('did:key:'.length);
         const vm = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key };
-        doc = { verificationMethod: [vm], ...{ '@context': ['https://www.w3.org/ns/did/v1', MULTIKEY], id: did, assertionMethod: [vm.id] } };
+        doc = {
+          verificationMethod: [vm],
+          ...{ '@context': ['https://www.w3.org/ns/did/v1', MULTIKEY], id: did, assertionMethod: [vm.id] },
+        };
       } else if (did.startsWith('did:web:')) {
         const [host, ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
         doc = (await fetchOwn(`https://${host}${path.length ? `/${path.join('/')}/did.json` : '/.well-known/did.json'}`)) as typeof doc;

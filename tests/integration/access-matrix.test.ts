@@ -83,8 +83,23 @@ before(async () => {
   const instructor = await createUser({ role: 'instructor', username: 'matrix-instructor' });
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
-  const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
-  Object.assign(ids, { course: String(course.id), session: String(session.id), enrollment: String(enrollment.id), liaison: String(target.id), admin: String(admin.id) });
+  const enrollment = await Enrollment.create({
+    courseId: course.id,
+    userId: liaison.id,
+    countyId: liaison.countyId,
+    status: 'approved',
+    waitlistPosition: null,
+    mark: null,
+    changedBy: null,
+    reason: null,
+  });
+  Object.assign(ids, {
+    course: String(course.id),
+    session: String(session.id),
+    enrollment: String(enrollment.id),
+    liaison: String(target.id),
+    admin: String(admin.id),
+  });
   agents = {
     liaison: await loginAs(t.app, 'matrix-liaison'),
     instructor: await loginAs(t.app, 'matrix-instructor'),
@@ -95,7 +110,15 @@ after(() => t.close());
 
 /** The path with its parameters filled by ids of real records (a missing record would hide a 403 behind a 404). */
 function concrete(path: string): string {
-  const kind = path.startsWith('/admin/sessions/') ? 'session' : path.startsWith('/admin/liaisons/') ? 'liaison' : path.startsWith('/enrollments/') || path.startsWith('/admin/enrollments/') ? 'enrollment' : path.startsWith('/admin/counties/') ? 'county' : 'course';
+  const kind = path.startsWith('/admin/sessions/')
+    ? 'session'
+    : path.startsWith('/admin/liaisons/')
+      ? 'liaison'
+      : path.startsWith('/enrollments/') || path.startsWith('/admin/enrollments/')
+        ? 'enrollment'
+        : path.startsWith('/admin/counties/')
+          ? 'county'
+          : 'course';
   return path
     .replace(':id', kind === 'county' ? '2' : ids[kind])
     .replace(':code', 'AAAAAAAAAAAAAAAAAAAAAA')
@@ -114,7 +137,8 @@ async function call(agent: Agent, method: string, path: string) {
   return agent.post(path).redirects(0).type('form').send({ _csrf: token });
 }
 
-const isLoginRedirect = (res: request.Response) => res.status >= 300 && res.status < 400 && /^\/login(\?|$)/.test(res.headers.location ?? '');
+const isLoginRedirect = (res: request.Response) =>
+  res.status >= 300 && res.status < 400 && /^\/login(\?|$)/.test(res.headers.location ?? '');
 
 test('every route has an access rule, and anonymous, liaison, instructor and admin get what the rule says', async () => {
   const routes = listRoutes(t.app).filter((r) => r.method === 'GET' || r.method === 'POST');
@@ -139,7 +163,8 @@ test('every route has an access rule, and anonymous, liaison, instructor and adm
       if (path === '/logout') continue;
       const res = await call(agents[role], method, url);
       const allowed =
-        rule === 'public' || rule === 'login' ||
+        rule === 'public' ||
+        rule === 'login' ||
         (rule === 'liaison' && role === 'liaison') ||
         (rule === 'self' && role !== 'admin') ||
         (rule === 'admin' && role === 'admin') ||
@@ -149,7 +174,8 @@ test('every route has an access rule, and anonymous, liaison, instructor and adm
       if (allowed && (res.status === 401 || res.status === 403 || isLoginRedirect(res))) {
         failures.push(`${method} ${path} (${rule}) as ${role}: refused with ${res.status} ${res.headers.location ?? ''}`);
       }
-      if (!allowed && !denied) failures.push(`${method} ${path} (${rule}) as ${role}: expected 403, got ${res.status} ${res.headers.location ?? ''}`);
+      if (!allowed && !denied)
+        failures.push(`${method} ${path} (${rule}) as ${role}: expected 403, got ${res.status} ${res.headers.location ?? ''}`);
       if (res.status >= 500) failures.push(`${method} ${path} as ${role}: ${res.status}`);
     }
   }

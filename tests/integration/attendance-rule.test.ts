@@ -31,7 +31,11 @@ function random(seed: number) {
     x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
+  };
 }
 
 const STATUSES: readonly (AttendanceStatus | null)[] = ['present', 'late', 'excused', 'absent', null];
@@ -52,52 +56,96 @@ describe('the attendance rule in TypeScript, in the report SQL and in the trigge
           const start = r.int(8, 16);
           // Most held (in the past), some ahead; times with minutes so that the minutes arithmetic is exercised.
           const date = addDaysIso(today, r.next() < 0.75 ? -r.int(1, 40) : r.int(1, 20));
-          sessions.push(await createSession(course, { date, startTime: `${String(start).padStart(2, '0')}:${r.pick(['00', '15', '30'])}`, endTime: `${String(start + r.int(1, 3)).padStart(2, '0')}:${r.pick(['00', '45'])}` }));
+          sessions.push(
+            await createSession(course, {
+              date,
+              startTime: `${String(start).padStart(2, '0')}:${r.pick(['00', '15', '30'])}`,
+              endTime: `${String(start + r.int(1, 3)).padStart(2, '0')}:${r.pick(['00', '45'])}`,
+            }),
+          );
         }
         courses.push(course);
         sessionsOf.set(course.id, sessions);
         for (const liaison of liaisons) {
           if (r.next() < 0.25) continue;
           const createdAt = new Date(Date.now() - r.int(0, 45) * 86_400_000);
-          const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null, createdAt });
+          const enrollment = await Enrollment.create({
+            courseId: course.id,
+            userId: liaison.id,
+            countyId: liaison.countyId,
+            status: 'approved',
+            waitlistPosition: null,
+            mark: null,
+            changedBy: null,
+            reason: null,
+            createdAt,
+          });
           for (const session of sessions) {
             const status = r.pick(STATUSES);
-            if (status) await AttendanceMark.create({ sessionId: session.id, enrollmentId: enrollment.id, status, note: null, recordedBy: null, recordedAt: new Date() });
+            if (status)
+              await AttendanceMark.create({
+                sessionId: session.id,
+                enrollmentId: enrollment.id,
+                status,
+                note: null,
+                recordedBy: null,
+                recordedAt: new Date(),
+              });
           }
         }
       }
 
       const sql = t.services.sequelize;
-      const rows = await select<{ enrollment_id: number; counted: number; attended: number }>(sql, enrollmentAttendanceSql(dialectOf(sql), ':courses'), {
-        courses: courses.map((c) => c.id),
-        today,
-        nowMinute: tehranNowMinute(),
-      });
-      const fromSql = new Map(rows.map((row) => [Number(row.enrollment_id), { counted: Number(row.counted), attended: Number(row.attended) }]));
+      const rows = await select<{ enrollment_id: number; counted: number; attended: number }>(
+        sql,
+        enrollmentAttendanceSql(dialectOf(sql), ':courses'),
+        {
+          courses: courses.map((c) => c.id),
+          today,
+          nowMinute: tehranNowMinute(),
+        },
+      );
+      const fromSql = new Map(
+        rows.map((row) => [Number(row.enrollment_id), { counted: Number(row.counted), attended: Number(row.attended) }]),
+      );
       let compared = 0;
       for (const course of courses) {
         const approved = await Enrollment.findAll({ where: { courseId: course.id, status: 'approved' } });
         const summaries = await attendanceSummaries(course, approved);
         for (const e of approved) {
           const s = summaries.get(e.id)!;
-          assert.deepEqual(fromSql.get(e.id), { counted: s.counted, attended: s.present + s.late + (course.countExcused ? s.excused : 0) }, `seed ${seed}, enrollment ${e.id}`);
+          assert.deepEqual(
+            fromSql.get(e.id),
+            { counted: s.counted, attended: s.present + s.late + (course.countExcused ? s.excused : 0) },
+            `seed ${seed}, enrollment ${e.id}`,
+          );
           compared++;
         }
       }
       assert.ok(compared >= 6, `compared ${compared} enrollments`);
 
       // The triggers' totals: marks by status and the minutes of the sessions present or late at.
-      const totals = await sql.query<{ enrollment_id: number; present: number; late: number; excused: number; absent: number; present_minutes: number }>(
-        'SELECT enrollment_id, present, late, excused, absent, present_minutes FROM attendance_totals WHERE course_id IN (:courses)',
-        { type: QueryTypes.SELECT, replacements: { courses: courses.map((c) => c.id) } },
-      );
+      const totals = await sql.query<{
+        enrollment_id: number;
+        present: number;
+        late: number;
+        excused: number;
+        absent: number;
+        present_minutes: number;
+      }>('SELECT enrollment_id, present, late, excused, absent, present_minutes FROM attendance_totals WHERE course_id IN (:courses)', {
+        type: QueryTypes.SELECT,
+        replacements: { courses: courses.map((c) => c.id) },
+      });
       const sessionById = new Map([...sessionsOf.values()].flat().map((s) => [s.id, s]));
       for (const total of totals) {
         const marks = await AttendanceMark.findAll({ where: { enrollmentId: total.enrollment_id } });
         const count = (status: AttendanceStatus) => marks.filter((m) => m.status === status).length;
         const minutes = marks
           .filter((m) => m.status === 'present' || m.status === 'late')
-          .reduce((sum, m) => sum + minutesOf(sessionById.get(m.sessionId)!.endTime) - minutesOf(sessionById.get(m.sessionId)!.startTime), 0);
+          .reduce(
+            (sum, m) => sum + minutesOf(sessionById.get(m.sessionId)!.endTime) - minutesOf(sessionById.get(m.sessionId)!.startTime),
+            0,
+          );
         assert.deepEqual(
           [Number(total.present), Number(total.late), Number(total.excused), Number(total.absent), Number(total.present_minutes)],
           [count('present'), count('late'), count('excused'), count('absent'), minutes],

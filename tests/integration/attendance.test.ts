@@ -21,10 +21,19 @@ const yesterday = () => addDaysIso(todayIso(), -1);
 
 async function enroll(course: Course, user: User, status: Enrollment['status'] = 'approved', createdAt?: Date): Promise<Enrollment> {
   const enrollment = await Enrollment.create({
-    courseId: course.id, userId: user.id, countyId: user.countyId, status, waitlistPosition: null, mark: null, changedBy: null, reason: null,
+    courseId: course.id,
+    userId: user.id,
+    countyId: user.countyId,
+    status,
+    waitlistPosition: null,
+    mark: null,
+    changedBy: null,
+    reason: null,
   });
   if (createdAt) {
-    await t.services.sequelize.query('UPDATE enrollments SET created_at = :createdAt WHERE id = :id', { replacements: { createdAt, id: enrollment.id } });
+    await t.services.sequelize.query('UPDATE enrollments SET created_at = :createdAt WHERE id = :id', {
+      replacements: { createdAt, id: enrollment.id },
+    });
   }
   return enrollment;
 }
@@ -66,7 +75,12 @@ describe('attendance sheet', () => {
     for (const { user, enrollment } of people) {
       assert.ok(res.text.includes(user.fullName));
       for (const status of ['present', 'late', 'excused', 'absent']) {
-        assert.match(res.text, new RegExp(`<input class="btn-check" type="radio" name="mark\\[${enrollment.id}\\]" id="mark-${enrollment.id}-${status}" value="${status}"`));
+        assert.match(
+          res.text,
+          new RegExp(
+            `<input class="btn-check" type="radio" name="mark\\[${enrollment.id}\\]" id="mark-${enrollment.id}-${status}" value="${status}"`,
+          ),
+        );
         assert.match(res.text, new RegExp(`<label [^>]*for="mark-${enrollment.id}-${status}"`));
       }
       assert.match(res.text, new RegExp(`name="note\\[${enrollment.id}\\]"`));
@@ -75,11 +89,13 @@ describe('attendance sheet', () => {
     assert.match(res.text, /همه حاضر/);
   });
 
-  it('saves the acceptance check\'s post (mark[<id>] fields only) in one go: 303 back to the sheet', async () => {
+  it("saves the acceptance check's post (mark[<id>] fields only) in one go: 303 back to the sheet", async () => {
     const { session, people } = await courseWithLiaisons(3);
     const token = await sheetToken(admin, session.id);
     const [a, b, c] = people.map((p) => p.enrollment.id);
-    const res = await admin.post(`/admin/sessions/${session.id}/attendance`).type('form')
+    const res = await admin
+      .post(`/admin/sessions/${session.id}/attendance`)
+      .type('form')
       .send({ _csrf: token, [`mark[${a}]`]: 'present', [`mark[${b}]`]: 'present', [`mark[${c}]`]: 'absent' });
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, `/admin/sessions/${session.id}/attendance`);
@@ -89,31 +105,56 @@ describe('attendance sheet', () => {
     assert.match(page.text, new RegExp(`id="mark-${c}-absent" value="absent" checked`));
   });
 
-  it('stores a script\'s post of some rows only (mark[<id>] for a subset) exactly', async () => {
+  it("stores a script's post of some rows only (mark[<id>] for a subset) exactly", async () => {
     const { session, people } = await courseWithLiaisons(3);
     const [, b] = people.map((p) => p.enrollment.id);
-    const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, { [`mark[${b}]`]: 'absent' }, `/admin/sessions/${session.id}/attendance`);
+    const res = await postForm(
+      admin,
+      `/admin/sessions/${session.id}/attendance`,
+      { [`mark[${b}]`]: 'absent' },
+      `/admin/sessions/${session.id}/attendance`,
+    );
     assert.equal(res.status, 303);
     assert.deepEqual(await marksOf(session.id), { [b]: 'absent' });
   });
 
-  it('saves the sheet\'s own form: every row posted, unmarked rows left alone, notes kept, source paper when flagged', async () => {
+  it("saves the sheet's own form: every row posted, unmarked rows left alone, notes kept, source paper when flagged", async () => {
     const { session, people } = await courseWithLiaisons(3);
     const [a, b, c] = people.map((p) => p.enrollment.id);
-    const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, {
-      source: 'paper',
-      [`mark[${a}]`]: 'late', [`mark[${b}]`]: '', [`mark[${c}]`]: 'excused',
-      [`note[${a}]`]: 'ده دقیقه دیر', [`note[${b}]`]: '', [`note[${c}]`]: 'بیمار',
-    }, `/admin/sessions/${session.id}/attendance`);
+    const res = await postForm(
+      admin,
+      `/admin/sessions/${session.id}/attendance`,
+      {
+        source: 'paper',
+        [`mark[${a}]`]: 'late',
+        [`mark[${b}]`]: '',
+        [`mark[${c}]`]: 'excused',
+        [`note[${a}]`]: 'ده دقیقه دیر',
+        [`note[${b}]`]: '',
+        [`note[${c}]`]: 'بیمار',
+      },
+      `/admin/sessions/${session.id}/attendance`,
+    );
     assert.equal(res.status, 303);
     const marks = await AttendanceMark.findAll({ where: { sessionId: session.id }, order: [['enrollmentId', 'ASC']] });
-    assert.deepEqual(marks.map((m) => [m.enrollmentId, m.status, m.note, m.source]), [[a, 'late', 'ده دقیقه دیر', 'paper'], [c, 'excused', 'بیمار', 'paper']]);
+    assert.deepEqual(
+      marks.map((m) => [m.enrollmentId, m.status, m.note, m.source]),
+      [
+        [a, 'late', 'ده دقیقه دیر', 'paper'],
+        [c, 'excused', 'بیمار', 'paper'],
+      ],
+    );
   });
 
   it('"mark all present" without JavaScript marks every approved liaison present', async () => {
     const { session, people } = await courseWithLiaisons(4);
     const ids = people.map((p) => p.enrollment.id);
-    const res = await postForm(admin, `/admin/sessions/${session.id}/attendance`, { allPresent: '1', ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) }, `/admin/sessions/${session.id}/attendance`);
+    const res = await postForm(
+      admin,
+      `/admin/sessions/${session.id}/attendance`,
+      { allPresent: '1', ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) },
+      `/admin/sessions/${session.id}/attendance`,
+    );
     assert.equal(res.status, 303);
     assert.deepEqual(Object.values(await marksOf(session.id)), ['present', 'present', 'present', 'present']);
   });
@@ -123,16 +164,27 @@ describe('attendance sheet', () => {
     const [a, b] = people.map((p) => p.enrollment.id);
     const token = await sheetToken(admin, session.id);
     const url = `/admin/sessions/${session.id}/attendance/marks`;
-    let res = await admin.post(url).set('x-csrf-token', token).set('Accept', 'application/json').send({ mark: { [a]: 'late' } });
+    let res = await admin
+      .post(url)
+      .set('x-csrf-token', token)
+      .set('Accept', 'application/json')
+      .send({ mark: { [a]: 'late' } });
     assert.equal(res.status, 200);
     assert.equal(res.body.ok, true);
     assert.deepEqual(await marksOf(session.id), { [a]: 'late' });
     res = await admin.post(url).set('x-csrf-token', token).set('Accept', 'application/json').send({ allPresent: true });
     assert.equal(res.status, 200);
     assert.deepEqual(await marksOf(session.id), { [a]: 'present', [b]: 'present' });
-    res = await admin.post(url).set('Accept', 'application/json').send({ mark: { [a]: 'absent' } });
+    res = await admin
+      .post(url)
+      .set('Accept', 'application/json')
+      .send({ mark: { [a]: 'absent' } });
     assert.equal(res.status, 403, 'no CSRF token, no change');
-    res = await admin.post(url).set('x-csrf-token', token).set('Accept', 'application/json').send({ mark: { [a]: 'asleep' } });
+    res = await admin
+      .post(url)
+      .set('x-csrf-token', token)
+      .set('Accept', 'application/json')
+      .send({ mark: { [a]: 'asleep' } });
     assert.equal(res.status, 400);
     assert.deepEqual(await marksOf(session.id), { [a]: 'present', [b]: 'present' });
   });
@@ -141,7 +193,10 @@ describe('attendance sheet', () => {
     const { course, session, people } = await courseWithLiaisons(1);
     const other = await enroll(course, await createLiaison(), 'waitlisted');
     const token = await sheetToken(admin, session.id);
-    const res = await admin.post(`/admin/sessions/${session.id}/attendance/marks`).set('x-csrf-token', token).set('Accept', 'application/json')
+    const res = await admin
+      .post(`/admin/sessions/${session.id}/attendance/marks`)
+      .set('x-csrf-token', token)
+      .set('Accept', 'application/json')
       .send({ mark: { [people[0].enrollment.id]: 'present', [other.id]: 'present' } });
     assert.equal(res.status, 400);
     assert.deepEqual(await marksOf(session.id), {});
@@ -157,21 +212,31 @@ describe('future sessions and corrections', () => {
     const page = await admin.get(`/admin/sessions/${session.id}/attendance`);
     assert.match(page.text, /هنوز برگزار نشده/);
     const token = csrfFrom(page.text);
-    const res = await admin.post(`/admin/sessions/${session.id}/attendance`).type('form').send({ _csrf: token, [`mark[${enrollment.id}]`]: 'present' });
+    const res = await admin
+      .post(`/admin/sessions/${session.id}/attendance`)
+      .type('form')
+      .send({ _csrf: token, [`mark[${enrollment.id}]`]: 'present' });
     assert.equal(res.status, 409);
     assert.match(res.text, /از روز برگزاری/);
-    const json = await admin.post(`/admin/sessions/${session.id}/attendance/marks`).set('x-csrf-token', token).set('Accept', 'application/json').send({ mark: { [enrollment.id]: 'present' } });
+    const json = await admin
+      .post(`/admin/sessions/${session.id}/attendance/marks`)
+      .set('x-csrf-token', token)
+      .set('Accept', 'application/json')
+      .send({ mark: { [enrollment.id]: 'present' } });
     assert.equal(json.status, 409);
     assert.match(json.body.error, /از روز برگزاری/);
     assert.equal(await AttendanceMark.count({ where: { sessionId: session.id } }), 0);
   });
 
-  it('accepts marks on the session\'s own day, before it has ended', async () => {
+  it("accepts marks on the session's own day, before it has ended", async () => {
     const course = await createCourse({ status: 'running' });
     const session = await createSession(course, { date: todayIso(), startTime: '23:58', endTime: '23:59' });
     const enrollment = await enroll(course, await createLiaison());
     const token = await sheetToken(admin, session.id);
-    const res = await admin.post(`/admin/sessions/${session.id}/attendance`).type('form').send({ _csrf: token, [`mark[${enrollment.id}]`]: 'present' });
+    const res = await admin
+      .post(`/admin/sessions/${session.id}/attendance`)
+      .type('form')
+      .send({ _csrf: token, [`mark[${enrollment.id}]`]: 'present' });
     assert.equal(res.status, 303);
     assert.deepEqual(await marksOf(session.id), { [enrollment.id]: 'present' });
   });
@@ -188,7 +253,10 @@ describe('future sessions and corrections', () => {
     assert.equal(mark.status, 'late');
     assert.equal(mark.recordedBy, adminUser.id);
     const events = await AuditEvent.findAll({ where: { entityType: 'attendance_mark', entityId: mark.id }, order: [['id', 'ASC']] });
-    assert.deepEqual(events.map((e) => e.action), ['attendance.record', 'attendance.correct']);
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['attendance.record', 'attendance.correct'],
+    );
     const details = events.map((e) => JSON.parse(e.details!));
     assert.equal(details[0].oldStatus, null);
     assert.equal(details[0].newStatus, 'absent');
@@ -218,20 +286,26 @@ describe('clearing a mark, and marks frozen once the course is finished', () => 
     assert.match(page.text, new RegExp(`name="mark\\[${a.id}\\]" id="mark-${a.id}-present" value="present" checked`));
   });
 
-  it('the sheet\'s script clears a mark through the JSON endpoint and hears back what is stored', async () => {
+  it("the sheet's script clears a mark through the JSON endpoint and hears back what is stored", async () => {
     const { session, people } = await courseWithLiaisons(1);
     const id = people[0].enrollment.id;
     const token = await sheetToken(admin, session.id);
     const url = `/admin/sessions/${session.id}/attendance/marks`;
-    await admin.post(url).set('x-csrf-token', token).send({ mark: { [id]: 'late' } });
-    const res = await admin.post(url).set('x-csrf-token', token).send({ mark: { [id]: 'none' } });
+    await admin
+      .post(url)
+      .set('x-csrf-token', token)
+      .send({ mark: { [id]: 'late' } });
+    const res = await admin
+      .post(url)
+      .set('x-csrf-token', token)
+      .send({ mark: { [id]: 'none' } });
     assert.equal(res.status, 200);
     assert.equal(res.body.cleared, 1);
     assert.equal(res.body.marks[id], null);
     assert.deepEqual(await marksOf(session.id), {});
   });
 
-  it('a finished course refuses a change without a reason; an admin\'s correction with one is audited and flags the certificate for reissue', async () => {
+  it("a finished course refuses a change without a reason; an admin's correction with one is audited and flags the certificate for reissue", async () => {
     const instructor = await createUser({ role: 'instructor', username: 'frozenteacher' });
     const { course, session, people } = await courseWithLiaisons(1, { instructorId: instructor.id });
     const id = people[0].enrollment.id;
@@ -239,9 +313,21 @@ describe('clearing a mark, and marks frozen once the course is finished', () => 
     await postForm(admin, sheet, { [`mark[${id}]`]: 'absent' }, sheet);
     await course.update({ status: 'finished' });
     const certificate = await Certificate.create({
-      enrollmentId: id, serial: `KRM-1405-9${id}`, serialYear: 1405, serialNumber: 900000 + id, code: `frozen-${id}-code-0123456789`,
-      issuedAt: new Date(), issuedBy: null, fields: '{}', template: null, pdf: Buffer.from('%PDF'), sha256: 'x'.repeat(64),
-      statusReason: null, statusChangedAt: null, supersededById: null, overrideReason: null,
+      enrollmentId: id,
+      serial: `KRM-1405-9${id}`,
+      serialYear: 1405,
+      serialNumber: 900000 + id,
+      code: `frozen-${id}-code-0123456789`,
+      issuedAt: new Date(),
+      issuedBy: null,
+      fields: '{}',
+      template: null,
+      pdf: Buffer.from('%PDF'),
+      sha256: 'x'.repeat(64),
+      statusReason: null,
+      statusChangedAt: null,
+      supersededById: null,
+      overrideReason: null,
     });
 
     const refused = await postForm(admin, sheet, { [`mark[${id}]`]: 'present' }, sheet);
@@ -285,10 +371,15 @@ describe('attendance percent and matrix', () => {
     const eLate = await enroll(course, late, 'approved', new Date(tehranInstant(s2.date, '20:00').getTime()));
     // as the sheet's form posts: every row, empty for a row left unmarked
     const mark = (s: CourseSession, marks: Record<number, string>) =>
-      postForm(admin, `/admin/sessions/${s.id}/attendance`, {
-        [`mark[${eEarly.id}]`]: marks[eEarly.id] ?? '',
-        [`mark[${eLate.id}]`]: marks[eLate.id] ?? '',
-      }, `/admin/sessions/${s.id}/attendance`);
+      postForm(
+        admin,
+        `/admin/sessions/${s.id}/attendance`,
+        {
+          [`mark[${eEarly.id}]`]: marks[eEarly.id] ?? '',
+          [`mark[${eLate.id}]`]: marks[eLate.id] ?? '',
+        },
+        `/admin/sessions/${s.id}/attendance`,
+      );
     assert.equal((await mark(s1, { [eEarly.id]: 'present' })).status, 303);
     assert.equal((await mark(s2, { [eEarly.id]: 'late' })).status, 303);
     assert.equal((await mark(s3, { [eEarly.id]: 'excused', [eLate.id]: 'present' })).status, 303);
@@ -326,25 +417,47 @@ describe('attendance percent and matrix', () => {
 });
 
 describe('instructor accounts', () => {
-  it('take attendance for their own course only: 403 on another course\'s sheet, matrix and check-in', async () => {
+  it("take attendance for their own course only: 403 on another course's sheet, matrix and check-in", async () => {
     const instructor = await createUser({ role: 'instructor', username: 'teachera' });
     const a = await courseWithLiaisons(1, { instructorId: instructor.id });
     const b = await courseWithLiaisons(1);
     const agent = await loginAs(t.app, 'teachera');
-    for (const path of [`/admin/sessions/${a.session.id}/attendance`, `/admin/courses/${a.course.id}/attendance`, `/admin/sessions/${a.session.id}/sign-in-sheet`, `/admin/sessions/${a.session.id}/check-in`]) {
+    for (const path of [
+      `/admin/sessions/${a.session.id}/attendance`,
+      `/admin/courses/${a.course.id}/attendance`,
+      `/admin/sessions/${a.session.id}/sign-in-sheet`,
+      `/admin/sessions/${a.session.id}/check-in`,
+    ]) {
       assert.equal((await agent.get(path)).status, 200, path);
     }
-    const own = await postForm(agent, `/admin/sessions/${a.session.id}/attendance`, { [`mark[${a.people[0].enrollment.id}]`]: 'present' }, `/admin/sessions/${a.session.id}/attendance`);
+    const own = await postForm(
+      agent,
+      `/admin/sessions/${a.session.id}/attendance`,
+      { [`mark[${a.people[0].enrollment.id}]`]: 'present' },
+      `/admin/sessions/${a.session.id}/attendance`,
+    );
     assert.equal(own.status, 303);
     assert.deepEqual(await marksOf(a.session.id), { [a.people[0].enrollment.id]: 'present' });
 
-    for (const path of [`/admin/sessions/${b.session.id}/attendance`, `/admin/courses/${b.course.id}/attendance`, `/admin/sessions/${b.session.id}/sign-in-sheet`, `/admin/sessions/${b.session.id}/check-in`]) {
+    for (const path of [
+      `/admin/sessions/${b.session.id}/attendance`,
+      `/admin/courses/${b.course.id}/attendance`,
+      `/admin/sessions/${b.session.id}/sign-in-sheet`,
+      `/admin/sessions/${b.session.id}/check-in`,
+    ]) {
       assert.equal((await agent.get(path)).status, 403, path);
     }
     const token = csrfFrom((await agent.get(`/admin/sessions/${a.session.id}/attendance`)).text);
-    const res = await agent.post(`/admin/sessions/${b.session.id}/attendance`).type('form').send({ _csrf: token, [`mark[${b.people[0].enrollment.id}]`]: 'absent' });
+    const res = await agent
+      .post(`/admin/sessions/${b.session.id}/attendance`)
+      .type('form')
+      .send({ _csrf: token, [`mark[${b.people[0].enrollment.id}]`]: 'absent' });
     assert.equal(res.status, 403);
-    const json = await agent.post(`/admin/sessions/${b.session.id}/attendance/marks`).set('x-csrf-token', token).set('Accept', 'application/json').send({ allPresent: true });
+    const json = await agent
+      .post(`/admin/sessions/${b.session.id}/attendance/marks`)
+      .set('x-csrf-token', token)
+      .set('Accept', 'application/json')
+      .send({ allPresent: true });
     assert.equal(json.status, 403);
     assert.deepEqual(await marksOf(b.session.id), {});
 
@@ -422,9 +535,17 @@ describe('self check-in', () => {
     const mark = (await AttendanceMark.findOne({ where: { sessionId: session.id, enrollmentId: enrollment.id } }))!;
     assert.equal(mark.status, 'present');
     assert.equal(mark.source, 'self');
-    assert.equal(await AuditEvent.count({ where: { entityType: 'attendance_mark', entityId: mark.id, action: 'attendance.self_check_in' } }), 1);
+    assert.equal(
+      await AuditEvent.count({ where: { entityType: 'attendance_mark', entityId: mark.id, action: 'attendance.self_check_in' } }),
+      1,
+    );
     // an admin corrects it to late; a second self check-in does not overwrite it
-    await postForm(admin, `/admin/sessions/${session.id}/attendance`, { [`mark[${enrollment.id}]`]: 'late' }, `/admin/sessions/${session.id}/attendance`);
+    await postForm(
+      admin,
+      `/admin/sessions/${session.id}/attendance`,
+      { [`mark[${enrollment.id}]`]: 'late' },
+      `/admin/sessions/${session.id}/attendance`,
+    );
     const again = await postForm(agent, '/check-in', { code }, '/check-in');
     assert.equal(again.status, 409);
     assert.match(again.text, /پیش‌تر ثبت شده/);
@@ -462,14 +583,24 @@ describe('self check-in', () => {
     await admin.get(`/admin/sessions/${session.id}/check-in`);
     const stranger = await createLiaison();
     const agent = await loginAs(t.app, stranger.username);
-    const res = await postForm(agent, '/check-in', { code: currentCode(await checkInSecret(t.services.sequelize, session.id)).code }, '/check-in');
+    const res = await postForm(
+      agent,
+      '/check-in',
+      { code: currentCode(await checkInSecret(t.services.sequelize, session.id)).code },
+      '/check-in',
+    );
     assert.equal(res.status, 403);
     assert.match(res.text, /ثبت‌نام تأییدشده/);
 
     const { session: past, people } = await courseWithLiaisons(1);
     await admin.get(`/admin/sessions/${past.id}/check-in`);
     const liaison = await loginAs(t.app, people[0].user.username);
-    const old = await postForm(liaison, '/check-in', { code: currentCode(await checkInSecret(t.services.sequelize, past.id)).code }, '/check-in');
+    const old = await postForm(
+      liaison,
+      '/check-in',
+      { code: currentCode(await checkInSecret(t.services.sequelize, past.id)).code },
+      '/check-in',
+    );
     assert.equal(old.status, 409);
     assert.match(old.text, /کمی پیش از آغاز جلسه تا کمی پس از پایان/);
     assert.equal(await AttendanceMark.count({ where: { sessionId: [session.id, past.id] } }), 0);

@@ -79,7 +79,10 @@ test('a backup taken while the app writes holds every write acknowledged before 
       const [fk] = await restored.query('PRAGMA foreign_key_check');
       assert.deepEqual(fk, []);
       const [rows] = await restored.query('SELECT id FROM notifications');
-      assertAllPresent(acked, (rows as { id: number }[]).map((r) => Number(r.id)));
+      assertAllPresent(
+        acked,
+        (rows as { id: number }[]).map((r) => Number(r.id)),
+      );
     } finally {
       await restored.close();
     }
@@ -104,7 +107,10 @@ test('a backup taken while the app writes holds every write acknowledged before 
     const restored = new Sequelize(restoreUrl.toString(), { logging: false });
     try {
       const [rows] = await restored.query('SELECT id FROM notifications');
-      assertAllPresent(acked, (rows as { id: number }[]).map((r) => Number(r.id)));
+      assertAllPresent(
+        acked,
+        (rows as { id: number }[]).map((r) => Number(r.id)),
+      );
     } finally {
       await restored.close();
     }
@@ -117,7 +123,10 @@ test('a backup that fails integrity_check is not kept', async () => {
   const broken = path.join(dir, 'broken.db');
   fs.writeFileSync(broken, Buffer.alloc(8192, 7));
   const target = path.join(dir, 'never.db');
-  const result = await run('npx', ['tsx', 'scripts/backup.ts', target], { cwd: root, env: { ...process.env, DATABASE_URL: `sqlite:${broken}` } }).then(
+  const result = await run('npx', ['tsx', 'scripts/backup.ts', target], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `sqlite:${broken}` },
+  }).then(
     () => 0,
     (err: { code: number }) => err.code,
   );

@@ -87,17 +87,30 @@ describe('certificates', () => {
     page = await certificatesPage(course.id);
     assert.match(page.text, /۱ گواهی‌نامه صادر شد/);
     const issued = await Certificate.findAll({ attributes: ['enrollmentId', 'serial', 'status'] });
-    assert.deepEqual(issued.map((c) => c.enrollmentId), [good.enrollment.id]);
+    assert.deepEqual(
+      issued.map((c) => c.enrollmentId),
+      [good.enrollment.id],
+    );
     assert.match(issued[0].serial, /^KRM-\d{4}-000001$/);
     // Issuing again issues nothing new.
     await issue(course.id);
     assert.equal(await Certificate.count(), 1);
 
     // Marks entered on the page make the unmarked liaison eligible (4/5 = 80%, mark 14 ≥ 12).
-    const marks = await postForm(admin, `/admin/courses/${course.id}/marks`, { [`mark[${unmarked.enrollment.id}]`]: '۱۴', rows: String(unmarked.enrollment.id) }, `/admin/courses/${course.id}/certificates`);
+    const marks = await postForm(
+      admin,
+      `/admin/courses/${course.id}/marks`,
+      { [`mark[${unmarked.enrollment.id}]`]: '۱۴', rows: String(unmarked.enrollment.id) },
+      `/admin/courses/${course.id}/certificates`,
+    );
     assert.equal(marks.status, 303);
     assert.equal(Number((await Enrollment.findByPk(unmarked.enrollment.id))!.mark), 14);
-    const badMark = await postForm(admin, `/admin/courses/${course.id}/marks`, { [`mark[${failed.enrollment.id}]`]: '۱۲۰', rows: String(failed.enrollment.id) }, `/admin/courses/${course.id}/certificates`);
+    const badMark = await postForm(
+      admin,
+      `/admin/courses/${course.id}/marks`,
+      { [`mark[${failed.enrollment.id}]`]: '۱۲۰', rows: String(failed.enrollment.id) },
+      `/admin/courses/${course.id}/certificates`,
+    );
     assert.equal(badMark.status, 400);
     assert.match(badMark.text, /نمره باید عددی از ۰ تا ۱۰۰ باشد/);
     assert.equal((await issue(course.id, { enrollment: String(unmarked.enrollment.id) })).status, 303);
@@ -115,17 +128,22 @@ describe('certificates', () => {
     assert.ok(await Notification.findOne({ where: { userId: low.user.id, link: `/certificates/${override!.id}.pdf` } }));
   });
 
-  it('prints correct Persian: pdftotext gives back a name with ZWNJ, a title with digits and the verification URL', { skip: noPdftotext }, async () => {
+  it('prints correct Persian: pdftotext gives back a name with ZWNJ, a title with digits and the verification URL', {
+    skip: noPdftotext,
+  }, async () => {
     const title = 'عکاسی خبری ۲ (ویژه رابطین)';
     const { course, people } = await heldCourse({ title, code: 'AKS-202' }, [{ fullName: 'محمدرضا سلیمانی‌نژاد', present: 5 }]);
     await issue(course.id);
     const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
     const liaison = await loginAs(t.app, people[0].user.username);
-    const res = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await liaison
+      .get(`/certificates/${certificate.id}.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/pdf');
     const pdf = res.body as Buffer;
@@ -151,17 +169,23 @@ describe('certificates', () => {
     assert.equal(fields.fullName, 'محمدرضا سلیمانی‌نژاد');
     assert.equal(fields.attendancePercent, 100);
     assert.equal(fields.hours, 12);
-    assert.deepEqual(fields.signatories.map((s: { title: string }) => s.title), ['مدیر روابط عمومی', 'مدیرکل بهزیستی استان کرمان']);
+    assert.deepEqual(
+      fields.signatories.map((s: { title: string }) => s.title),
+      ['مدیر روابط عمومی', 'مدیرکل بهزیستی استان کرمان'],
+    );
 
     // /me lists it with the link the acceptance check looks for, and the training record.
     const me = await liaison.get('/me');
     assert.ok(me.text.includes(`href="/certificates/${certificate.id}.pdf"`), 'me link');
     assert.ok(me.text.includes(certificate.serial), 'me serial');
-    const record = await liaison.get('/me/record.pdf').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const record = await liaison
+      .get('/me/record.pdf')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(record.status, 200);
     const recordText = pdfText(record.body as Buffer);
     assert.ok(plain(recordText).includes(plain('شناسنامه آموزشی')), recordText);
@@ -174,11 +198,14 @@ describe('certificates', () => {
     await issue(course.id);
     const first = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
     const download = async (id: number) => {
-      const r = await admin.get(`/certificates/${id}.pdf`).buffer(true).parse((s, cb) => {
-        const chunks: Buffer[] = [];
-        s.on('data', (c: Buffer) => chunks.push(c));
-        s.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const r = await admin
+        .get(`/certificates/${id}.pdf`)
+        .buffer(true)
+        .parse((s, cb) => {
+          const chunks: Buffer[] = [];
+          s.on('data', (c: Buffer) => chunks.push(c));
+          s.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       assert.equal(r.status, 200);
       return r.body as Buffer;
     };
@@ -236,7 +263,10 @@ describe('certificates', () => {
   });
 
   it('verifies each status publicly, with the national code masked', async () => {
-    const { course, people } = await heldCourse({ title: 'روابط عمومی الکترونیک' }, [{ fullName: 'علی رضایی‌پور', present: 5 }, { fullName: 'مریم احمدی', present: 5 }]);
+    const { course, people } = await heldCourse({ title: 'روابط عمومی الکترونیک' }, [
+      { fullName: 'علی رضایی‌پور', present: 5 },
+      { fullName: 'مریم احمدی', present: 5 },
+    ]);
     await issue(course.id);
     const [a, b] = await Promise.all(people.map((p) => Certificate.findOne({ where: { enrollmentId: p.enrollment.id } })));
     const anyone = request.agent(t.app);
@@ -255,7 +285,12 @@ describe('certificates', () => {
     assert.equal(redirect.status, 303);
     assert.equal(redirect.headers.location, `/verify/${grouped}`);
 
-    const revoke = await postForm(admin, `/admin/certificates/${b!.id}/revoke`, { reason: 'مدرک جعلی' }, `/admin/courses/${course.id}/certificates`);
+    const revoke = await postForm(
+      admin,
+      `/admin/certificates/${b!.id}/revoke`,
+      { reason: 'مدرک جعلی' },
+      `/admin/courses/${course.id}/certificates`,
+    );
     assert.equal(revoke.status, 303);
     page = await anyone.get(`/verify/${b!.code}`);
     assert.match(page.text, /باطل شده است/);
@@ -338,12 +373,18 @@ describe('certificates', () => {
   });
 
   it('finds a certificate by its serial with the holder national code; a wrong pair shows what an unknown serial shows', async () => {
-    const { course, people } = await heldCourse({ title: 'عکاسی' }, [{ fullName: 'شهرام شریفی', present: 5 }, { fullName: 'زهره کاظمی', present: 5 }]);
+    const { course, people } = await heldCourse({ title: 'عکاسی' }, [
+      { fullName: 'شهرام شریفی', present: 5 },
+      { fullName: 'زهره کاظمی', present: 5 },
+    ]);
     await issue(course.id);
     const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
     const nationalCode = people[0].user.nationalCode!;
     const anyone = request.agent(t.app);
-    for (const [serial, code] of [[certificate.serial, nationalCode], [toPersian(certificate.serial.toLowerCase()), toPersian(nationalCode)]]) {
+    for (const [serial, code] of [
+      [certificate.serial, nationalCode],
+      [toPersian(certificate.serial.toLowerCase()), toPersian(nationalCode)],
+    ]) {
       const res = await anyone.get('/verify').query({ serial, nationalCode: code });
       assert.equal(res.status, 303, serial);
       assert.equal(res.headers.location, `/verify/${certificate.code.match(/.{4}/g)!.join('-')}`);
@@ -358,7 +399,9 @@ describe('certificates', () => {
     assert.equal(wrongPair.text.replace(/name="_csrf" value="[^"]*"/g, ''), unknown.text.replace(/name="_csrf" value="[^"]*"/g, ''));
   });
 
-  it('copies out the words as written: a name and a title with word-initial ش and a ZWNJ, none moved or added', { skip: noPdftotext }, async () => {
+  it('copies out the words as written: a name and a title with word-initial ش and a ZWNJ, none moved or added', {
+    skip: noPdftotext,
+  }, async () => {
     const fullName = 'شهرام شریفی‌نژاد';
     const title = 'شبکه‌های اجتماعی برای رابطین شهرستان';
     const { course, people } = await heldCourse({ title, code: 'SHB-1' }, [{ fullName, present: 5 }]);
@@ -376,15 +419,27 @@ describe('certificates', () => {
   });
 
   it('never repeats a serial under 50 concurrent issues', async () => {
-    const { course, people } = await heldCourse({ sessions: 1 }, Array.from({ length: 50 }, () => ({ present: 1 })));
-    const ctx = { sequelize: t.services.sequelize, config: t.config, actor: { id: adminId }, pdf: t.services.pdf, settings: t.services.settings };
+    const { course, people } = await heldCourse(
+      { sessions: 1 },
+      Array.from({ length: 50 }, () => ({ present: 1 })),
+    );
+    const ctx = {
+      sequelize: t.services.sequelize,
+      config: t.config,
+      actor: { id: adminId },
+      pdf: t.services.pdf,
+      settings: t.services.settings,
+    };
     const results = await Promise.all(people.map((p) => issueCertificates(ctx, course.id, { enrollmentId: p.enrollment.id })));
     assert.equal(results.flat().length, 50);
     const rows = await Certificate.findAll({ attributes: ['serial', 'serialNumber', 'code'] });
     assert.equal(new Set(rows.map((r) => r.serial)).size, rows.length);
     assert.equal(new Set(rows.map((r) => r.code)).size, rows.length);
     const numbers = rows.map((r) => r.serialNumber).sort((x, y) => x - y);
-    assert.deepEqual(numbers, Array.from({ length: rows.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: rows.length }, (_, i) => i + 1),
+    );
     // Concurrent bulk issues of the same course give each liaison one valid certificate.
     const again = await Promise.all([issueCertificates(ctx, course.id), issueCertificates(ctx, course.id)]);
     assert.equal(again.flat().length, 0);
@@ -395,11 +450,14 @@ describe('certificates', () => {
     await issue(course.id);
     const revoked = (await Certificate.findOne({ where: { enrollmentId: people[2].enrollment.id } }))!;
     await postForm(admin, `/admin/certificates/${revoked.id}/revoke`, { reason: 'اشتباه' }, `/admin/courses/${course.id}/certificates`);
-    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await admin
+      .get(`/admin/courses/${course.id}/certificates.zip`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/zip');
     const file = path.join(tmp, 'all.zip');
@@ -414,11 +472,14 @@ describe('certificates', () => {
   it('zips the certificates of a course whose code is in Persian letters, naming the file by RFC 5987', async () => {
     const { course } = await heldCourse({ code: 'شبک-۱' }, [{ present: 5 }]);
     await issue(course.id);
-    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await admin
+      .get(`/admin/courses/${course.id}/certificates.zip`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(res.status, 200);
     assert.equal((res.body as Buffer).subarray(0, 2).toString(), 'PK');
     assert.equal(res.headers['content-type'], 'application/zip');
@@ -462,7 +523,12 @@ describe('certificates', () => {
 
   it('prints the configured signatories on certificates issued afterwards', { skip: noPdftotext }, async () => {
     const { course, people } = await heldCourse({}, [{ present: 5 }]);
-    const saved = await postForm(admin, `/admin/courses/${course.id}/signatories`, { headOfPr: 'زهرا احمدی', directorGeneral: 'حسین محمدی‌فر' }, `/admin/courses/${course.id}/certificates`);
+    const saved = await postForm(
+      admin,
+      `/admin/courses/${course.id}/signatories`,
+      { headOfPr: 'زهرا احمدی', directorGeneral: 'حسین محمدی‌فر' },
+      `/admin/courses/${course.id}/certificates`,
+    );
     assert.equal(saved.status, 303);
     await issue(course.id);
     const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;

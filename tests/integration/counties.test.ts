@@ -68,7 +68,16 @@ describe('counties', () => {
     const res = await postForm(
       agent,
       '/register',
-      { fullName: 'رابط بافت', fatherName: 'علی', nationalCode: nationalCode(8001), mobile: '09130008001', county: 'baft', position: 'رابط', username: 'baftliaison', password: 'Liaison-Pass-1405' },
+      {
+        fullName: 'رابط بافت',
+        fatherName: 'علی',
+        nationalCode: nationalCode(8001),
+        mobile: '09130008001',
+        county: 'baft',
+        position: 'رابط',
+        username: 'baftliaison',
+        password: 'Liaison-Pass-1405',
+      },
       '/register',
     );
     assert.equal(res.status, 400);

@@ -51,14 +51,30 @@ async function enroll(course: CourseModel, status: EnrollmentStatus, waitlistPos
   const liaison = await createLiaison({ countySlug });
   const county = await countyBySlug(countySlug);
   const enrollment = await Enrollment.create({
-    courseId: course.id, userId: liaison.id, countyId: county.id, status, waitlistPosition, mark: null, changedBy: null, reason: null,
+    courseId: course.id,
+    userId: liaison.id,
+    countyId: county.id,
+    status,
+    waitlistPosition,
+    mark: null,
+    changedBy: null,
+    reason: null,
   });
   return { liaison, enrollment };
 }
 
 describe('creating a course', () => {
   it('creates a draft course from the DESIGN.md fields, with Persian digits, and audits it', async () => {
-    const res = await postCourse(courseFields({ code: 'kh-۲۰۱', capacity: '۲۰', hours: '۱۲٫۵', minAttendance: '۷۵', enrollOpens: '۱۴۰۵/۰۹/۰۶', enrollCloses: '1405/09/08' }));
+    const res = await postCourse(
+      courseFields({
+        code: 'kh-۲۰۱',
+        capacity: '۲۰',
+        hours: '۱۲٫۵',
+        minAttendance: '۷۵',
+        enrollOpens: '۱۴۰۵/۰۹/۰۶',
+        enrollCloses: '1405/09/08',
+      }),
+    );
     assert.equal(res.status, 303);
     const id = idFrom(res.headers.location);
     const course = await Course.findByPk(id);
@@ -81,7 +97,9 @@ describe('creating a course', () => {
 
   it('keeps per-county quotas and an instructor account', async () => {
     await createUser({ role: 'instructor', username: 'modares', fullName: 'مهدی مدرسی' });
-    const res = await postCourse(courseFields({ code: 'Q-1', capacity: '10', 'quota[bam]': '3', 'quota[kerman]': '۴', 'quota[rafsanjan]': '', instructor: 'modares' }));
+    const res = await postCourse(
+      courseFields({ code: 'Q-1', capacity: '10', 'quota[bam]': '3', 'quota[kerman]': '۴', 'quota[rafsanjan]': '', instructor: 'modares' }),
+    );
     assert.equal(res.status, 303);
     const course = await Course.findByPk(idFrom(res.headers.location));
     assert.equal(course?.instructorName, 'مهدی مدرسی');
@@ -107,7 +125,9 @@ describe('creating a course', () => {
 
   for (const capacity of ['0', '-1', '2.5', 'بیست', '']) {
     it(`refuses capacity ${JSON.stringify(capacity)} with a Persian message, keeping what was typed`, async () => {
-      const res = await postCourse(courseFields({ code: `CAP-${capacity.length}${capacity.charCodeAt(0) || 0}`, title: 'دوره با ظرفیت بد', capacity }));
+      const res = await postCourse(
+        courseFields({ code: `CAP-${capacity.length}${capacity.charCodeAt(0) || 0}`, title: 'دوره با ظرفیت بد', capacity }),
+      );
       assert.equal(res.status, 400);
       assert.match(res.text, /id="capacity-error"[^>]*>ظرفیت (باید|را)/);
       assert.match(res.text, /value="دوره با ظرفیت بد"/);
@@ -169,15 +189,30 @@ describe('editing and duplicating a course', () => {
     const form = await admin.get(`/admin/courses/${course.id}/edit`);
     assert.equal(form.status, 200);
     assert.match(form.text, /value="ED-1"/);
-    const late = await postForm(admin, `/admin/courses/${course.id}/edit`, courseFields({ code: 'ED-1', enrollCloses: jalaliAscii(addDaysIso(today, 5)) }), `/admin/courses/${course.id}/edit`);
+    const late = await postForm(
+      admin,
+      `/admin/courses/${course.id}/edit`,
+      courseFields({ code: 'ED-1', enrollCloses: jalaliAscii(addDaysIso(today, 5)) }),
+      `/admin/courses/${course.id}/edit`,
+    );
     assert.equal(late.status, 400);
     assert.match(late.text, /id="enrollCloses-error"[^>]*>ثبت‌نام باید تا روز نخستین جلسه/);
     assert.equal((await Course.findByPk(course.id))?.enrollCloses, addDaysIso(today, 1));
-    const ok = await postForm(admin, `/admin/courses/${course.id}/edit`, courseFields({ code: 'ED-1', title: 'عنوان تازه', enrollCloses: jalaliAscii(addDaysIso(today, 4)) }), `/admin/courses/${course.id}/edit`);
+    const ok = await postForm(
+      admin,
+      `/admin/courses/${course.id}/edit`,
+      courseFields({ code: 'ED-1', title: 'عنوان تازه', enrollCloses: jalaliAscii(addDaysIso(today, 4)) }),
+      `/admin/courses/${course.id}/edit`,
+    );
     assert.equal(ok.status, 303);
     assert.equal((await Course.findByPk(course.id))?.title, 'عنوان تازه');
     assert.ok(await AuditEvent.findOne({ where: { action: 'course.update', entityId: course.id } }));
-    const taken = await postForm(admin, `/admin/courses/${course.id}/edit`, courseFields({ code: 'DUP-7' }), `/admin/courses/${course.id}/edit`);
+    const taken = await postForm(
+      admin,
+      `/admin/courses/${course.id}/edit`,
+      courseFields({ code: 'DUP-7' }),
+      `/admin/courses/${course.id}/edit`,
+    );
     assert.equal(taken.status, 409);
   });
 
@@ -193,7 +228,12 @@ describe('editing and duplicating a course', () => {
     assert.equal((await second.reload()).status, 'approved');
     assert.equal((await third.reload()).status, 'waitlisted');
     assert.equal(third.waitlistPosition, 1);
-    const lower = await postForm(admin, `/admin/courses/${course.id}/edit`, { ...fields, capacity: '1' }, `/admin/courses/${course.id}/edit`);
+    const lower = await postForm(
+      admin,
+      `/admin/courses/${course.id}/edit`,
+      { ...fields, capacity: '1' },
+      `/admin/courses/${course.id}/edit`,
+    );
     assert.equal(lower.status, 400);
     assert.match(lower.text, /id="capacity-error"/);
     assert.equal((await Course.findByPk(course.id))?.capacity, 2);
@@ -203,7 +243,12 @@ describe('editing and duplicating a course', () => {
     const course = await createCourse({ code: 'ORIG-1', status: 'open' });
     await createSession(course, { date: addDaysIso(today, 8) });
     await createSession(course, { date: addDaysIso(today, 9) });
-    const res = await postForm(admin, `/admin/courses/${course.id}/duplicate`, { code: 'COPY-1', sessions: 'on' }, `/admin/courses/${course.id}`);
+    const res = await postForm(
+      admin,
+      `/admin/courses/${course.id}/duplicate`,
+      { code: 'COPY-1', sessions: 'on' },
+      `/admin/courses/${course.id}`,
+    );
     assert.equal(res.status, 303);
     const copy = await Course.findByPk(idFrom(res.headers.location));
     assert.equal(copy?.status, 'draft');
@@ -231,7 +276,12 @@ describe('sessions', () => {
     assert.equal(backwards.status, 400);
     assert.match(backwards.text, /ساعت پایان باید پس از ساعت آغاز باشد/);
     assert.match(backwards.text, /value="وارونه"/);
-    const early = await postForm(admin, `${page}/sessions`, { date: jalaliAscii(addDaysIso(today, 1)), start: '10:00', end: '12:00' }, page);
+    const early = await postForm(
+      admin,
+      `${page}/sessions`,
+      { date: jalaliAscii(addDaysIso(today, 1)), start: '10:00', end: '12:00' },
+      page,
+    );
     assert.equal(early.status, 400);
     assert.match(early.text, /ثبت‌نام باید تا روز نخستین جلسه بسته شود/);
     const impossible = await postForm(admin, `${page}/sessions`, { date: '1404/12/30', start: '10:00', end: '12:00' }, page);
@@ -248,11 +298,21 @@ describe('sessions', () => {
     const form = await admin.get(`/admin/sessions/${session.id}`);
     assert.equal(form.status, 200);
     assert.ok(form.text.includes(`value="${jalaliAscii(addDaysIso(today, 5))}"`));
-    const ok = await postForm(admin, `/admin/sessions/${session.id}`, { date: jalaliAscii(addDaysIso(today, 6)), start: '09:00', end: '12:30', topic: 'تغییر' }, `/admin/sessions/${session.id}`);
+    const ok = await postForm(
+      admin,
+      `/admin/sessions/${session.id}`,
+      { date: jalaliAscii(addDaysIso(today, 6)), start: '09:00', end: '12:30', topic: 'تغییر' },
+      `/admin/sessions/${session.id}`,
+    );
     assert.equal(ok.status, 303);
     await session.reload();
     assert.deepEqual([session.date, session.startTime, session.endTime], [addDaysIso(today, 6), '09:00', '12:30']);
-    const early = await postForm(admin, `/admin/sessions/${session.id}`, { date: jalaliAscii(addDaysIso(today, 1)), start: '09:00', end: '12:30' }, `/admin/sessions/${session.id}`);
+    const early = await postForm(
+      admin,
+      `/admin/sessions/${session.id}`,
+      { date: jalaliAscii(addDaysIso(today, 1)), start: '09:00', end: '12:30' },
+      `/admin/sessions/${session.id}`,
+    );
     assert.equal(early.status, 400);
     assert.equal((await session.reload()).date, addDaysIso(today, 6));
   });
@@ -260,7 +320,12 @@ describe('sessions', () => {
   it('creates a series of every Saturday and Monday from 1405/09/08 to 1405/10/30 in one go, hours typed as the example reads («۱۶ تا ۱۸»)', async () => {
     const course = await createCourse({ code: 'SER-1', status: 'draft', enrollOpens: '2026-11-20', enrollCloses: '2026-11-27' });
     const page = `/admin/courses/${course.id}`;
-    const res = await postForm(admin, `${page}/sessions/series`, { from: '۱۴۰۵/۰۹/۰۸', until: '1405/10/30', weekdays: ['0', '2'], start: '۱۶', end: '18', topic: 'کارگاه' }, page);
+    const res = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '۱۴۰۵/۰۹/۰۸', until: '1405/10/30', weekdays: ['0', '2'], start: '۱۶', end: '18', topic: 'کارگاه' },
+      page,
+    );
     assert.equal(res.status, 303);
     const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC']] });
     // Counted independently: JavaScript's getDay() is 6 for Saturday and 1 for Monday.
@@ -270,14 +335,22 @@ describe('sessions', () => {
     }
     assert.equal(isoFromJalali(1405, 9, 8), '2026-11-29');
     assert.equal(isoFromJalali(1405, 10, 30), '2027-01-20');
-    assert.deepEqual(sessions.map((s) => s.date), expected);
+    assert.deepEqual(
+      sessions.map((s) => s.date),
+      expected,
+    );
     assert.equal(sessions.length, 15);
     assert.ok(sessions.every((s) => s.startTime === '16:00' && s.endTime === '18:00' && s.topic === 'کارگاه'));
     const shown = await admin.get(page);
     assert.match(shown.text, /۱۴۰۵\/۰۹\/۰۸/);
     assert.match(shown.text, /۱۴۰۵\/۱۰\/۲۸/);
     assert.ok(await AuditEvent.findOne({ where: { action: 'session.series', entityId: course.id } }));
-    const twice = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/08', until: '1405/10/30', weekdays: ['0', '2'], start: '16:00', end: '18:00' }, page);
+    const twice = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/08', until: '1405/10/30', weekdays: ['0', '2'], start: '16:00', end: '18:00' },
+      page,
+    );
     assert.equal(twice.status, 400);
     assert.match(twice.text, /پیش‌تر جلسه‌ای با همین ساعت آغاز دارد/);
     assert.equal(await CourseSession.count({ where: { courseId: course.id } }), 15);
@@ -286,18 +359,43 @@ describe('sessions', () => {
   it('refuses a series with no matching day, too many sessions, or days before the window closes', async () => {
     const course = await createCourse({ code: 'SER-2', status: 'draft', enrollOpens: '2026-11-20', enrollCloses: '2026-11-27' });
     const page = `/admin/courses/${course.id}`;
-    const none = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/08', until: '1405/09/09', weekdays: ['6'], start: '16:00', end: '18:00' }, page);
+    const none = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/08', until: '1405/09/09', weekdays: ['6'], start: '16:00', end: '18:00' },
+      page,
+    );
     assert.equal(none.status, 400);
     assert.match(none.text, /هیچ روزی/);
-    const many = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/08', until: '1406/09/08', weekdays: ['0', '1', '2', '3', '4'], start: '16:00', end: '18:00' }, page);
+    const many = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/08', until: '1406/09/08', weekdays: ['0', '1', '2', '3', '4'], start: '16:00', end: '18:00' },
+      page,
+    );
     assert.equal(many.status, 400);
     assert.match(many.text, /حداکثر ۲۰۰ جلسه/);
-    const early = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/01', until: '1405/09/20', weekdays: ['1'], start: '16:00', end: '18:00' }, page);
+    const early = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/01', until: '1405/09/20', weekdays: ['1'], start: '16:00', end: '18:00' },
+      page,
+    );
     assert.equal(early.status, 400);
     assert.match(early.text, /id="from-error"/);
-    const noDays = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/08', until: '1405/09/20', start: '16:00', end: '18:00' }, page);
+    const noDays = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/08', until: '1405/09/20', start: '16:00', end: '18:00' },
+      page,
+    );
     assert.equal(noDays.status, 400);
-    const backwards = await postForm(admin, `${page}/sessions/series`, { from: '1405/09/08', until: '1405/09/20', weekdays: '0', start: '18:00', end: '16:00' }, page);
+    const backwards = await postForm(
+      admin,
+      `${page}/sessions/series`,
+      { from: '1405/09/08', until: '1405/09/20', weekdays: '0', start: '18:00', end: '16:00' },
+      page,
+    );
     assert.equal(backwards.status, 400);
     assert.equal(await CourseSession.count({ where: { courseId: course.id } }), 0);
   });
@@ -307,7 +405,14 @@ describe('sessions', () => {
     const free = await createSession(course, { date: addDaysIso(today, 7) });
     const marked = await createSession(course, { date: addDaysIso(today, 8) });
     const { enrollment } = await enroll(course, 'approved');
-    await AttendanceMark.create({ sessionId: marked.id, enrollmentId: enrollment.id, status: 'present', note: null, recordedBy: null, recordedAt: new Date() });
+    await AttendanceMark.create({
+      sessionId: marked.id,
+      enrollmentId: enrollment.id,
+      status: 'present',
+      note: null,
+      recordedBy: null,
+      recordedAt: new Date(),
+    });
     const page = await admin.get(`/admin/courses/${course.id}`);
     assert.ok(page.text.includes(`action="/admin/sessions/${free.id}/delete" data-confirm=`));
     assert.ok(!page.text.includes(`action="/admin/sessions/${marked.id}/delete"`));
@@ -408,7 +513,12 @@ describe('finishing a course and dropping sessions', () => {
 
 describe('one enrollment state', () => {
   it('a course whose window has passed leaves the catalogue, says so on its page and the dashboard, and takes no enrollment', async () => {
-    const course = await createCourse({ title: 'دورهٔ مهلت‌گذشته', status: 'open', enrollOpens: addDaysIso(today, -6), enrollCloses: addDaysIso(today, -3) });
+    const course = await createCourse({
+      title: 'دورهٔ مهلت‌گذشته',
+      status: 'open',
+      enrollOpens: addDaysIso(today, -6),
+      enrollCloses: addDaysIso(today, -3),
+    });
     await createSession(course, { date: addDaysIso(today, 3) });
     const list = await request(t.app).get('/courses');
     assert.ok(!list.text.includes('دورهٔ مهلت‌گذشته'));
@@ -458,7 +568,8 @@ describe('public catalogue', () => {
     await createSession(open, { date: isoFromJalali(1405, 9, 27) });
     await enroll(open, 'approved');
     await enroll(open, 'cancelled');
-    for (const status of ['draft', 'running', 'finished', 'cancelled'] as const) await createCourse({ title: `دورهٔ ${status} پنهان`, status });
+    for (const status of ['draft', 'running', 'finished', 'cancelled'] as const)
+      await createCourse({ title: `دورهٔ ${status} پنهان`, status });
     const res = await request(t.app).get('/courses');
     assert.equal(res.status, 200);
     assert.match(res.text, /دورهٔ باز فهرست/);
@@ -513,7 +624,10 @@ describe('public catalogue', () => {
     assert.match(fresh.text, new RegExp(`<form method="post" action="/courses/${course.id}/enroll">\\s*<input type="hidden" name="_csrf"`));
     const { liaison } = await enroll(course, 'approved');
     const { liaison: waiting } = await enroll(course, 'waitlisted', 1);
-    for (const [user, expected] of [[liaison, /تأییدشده/], [waiting, /در فهرست انتظار · نفر ۱/]] as const) {
+    for (const [user, expected] of [
+      [liaison, /تأییدشده/],
+      [waiting, /در فهرست انتظار · نفر ۱/],
+    ] as const) {
       const agent = await loginAs(t.app, user.username);
       const page = await agent.get(`/courses/${course.id}`);
       assert.match(page.text, expected);

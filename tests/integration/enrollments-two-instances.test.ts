@@ -50,7 +50,10 @@ describe('the enrollment race over two app instances on one PostgreSQL database'
         const instance = instances[(i + j) % 2];
         const agent = request.agent(instance.base);
         const loginPage = await agent.get('/login');
-        const login = await agent.post('/login').type('form').send({ username: user.username, password: PASSWORD, _csrf: csrfFrom(loginPage.text) });
+        const login = await agent
+          .post('/login')
+          .type('form')
+          .send({ username: user.username, password: PASSWORD, _csrf: csrfFrom(loginPage.text) });
         assert.equal(login.status, 303, `login of ${user.username}`);
         const token = csrfFrom((await agent.get('/me')).text);
         return { user, agent, token, instance };
@@ -58,7 +61,14 @@ describe('the enrollment race over two app instances on one PostgreSQL database'
       people.push(...(await Promise.all(batch)));
     }
 
-    const responses = await Promise.all(people.map((p) => p.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: p.token })));
-    await assertRaceOutcome(course.id, 20, people, responses.map((r) => r.status));
+    const responses = await Promise.all(
+      people.map((p) => p.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: p.token })),
+    );
+    await assertRaceOutcome(
+      course.id,
+      20,
+      people,
+      responses.map((r) => r.status),
+    );
   });
 });

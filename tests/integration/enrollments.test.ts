@@ -172,7 +172,7 @@ describe('cancelling and the waitlist', () => {
     await cancel(d, idD);
     assert.equal((await rowOf(e, course))?.waitlistPosition, 1);
     assert.equal(await Enrollment.count({ where: { courseId: course.id, status: 'approved' } }), 2);
-    assert.equal(await AuditEvent.count({ where: { action: 'enrollment.promote' } }) >= 1, true);
+    assert.equal((await AuditEvent.count({ where: { action: 'enrollment.promote' } })) >= 1, true);
   });
 
   it('lets only the owner (before the start) or an admin cancel', async () => {
@@ -250,12 +250,39 @@ describe('cancelling and the waitlist', () => {
   it('keeps the capacity in the database itself, whatever code writes', async () => {
     const course = await openCourse({ capacity: 1 });
     const [a, b] = [await createLiaison(), await createLiaison()];
-    await Enrollment.create({ courseId: course.id, userId: a.id, countyId: a.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
+    await Enrollment.create({
+      courseId: course.id,
+      userId: a.id,
+      countyId: a.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
     await assert.rejects(
-      Enrollment.create({ courseId: course.id, userId: b.id, countyId: b.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null }),
+      Enrollment.create({
+        courseId: course.id,
+        userId: b.id,
+        countyId: b.countyId,
+        status: 'approved',
+        waitlistPosition: null,
+        mark: null,
+        changedBy: null,
+        reason: null,
+      }),
       isGuardRefusal,
     );
-    const w = await Enrollment.create({ courseId: course.id, userId: b.id, countyId: b.countyId, status: 'waitlisted', waitlistPosition: 1, mark: null, changedBy: null, reason: null });
+    const w = await Enrollment.create({
+      courseId: course.id,
+      userId: b.id,
+      countyId: b.countyId,
+      status: 'waitlisted',
+      waitlistPosition: 1,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
     await assert.rejects(w.update({ status: 'approved' }), isGuardRefusal);
     await assert.rejects(Course.update({ capacity: 0 }, { where: { id: course.id } }), isGuardRefusal);
     const bam = await countyBySlug('bam');
@@ -265,7 +292,16 @@ describe('cancelling and the waitlist', () => {
     await Course.update({ capacity: 3 }, { where: { id: course.id } });
     await Course.update({ capacity: 1 }, { where: { id: course.id } });
     await assert.rejects(
-      Enrollment.create({ courseId: course.id, userId: a.id, countyId: a.countyId, status: 'waitlisted', waitlistPosition: 2, mark: null, changedBy: null, reason: null }),
+      Enrollment.create({
+        courseId: course.id,
+        userId: a.id,
+        countyId: a.countyId,
+        status: 'waitlisted',
+        waitlistPosition: 2,
+        mark: null,
+        changedBy: null,
+        reason: null,
+      }),
       (err: Error) => err.name === 'SequelizeUniqueConstraintError',
     );
   });
@@ -293,7 +329,16 @@ describe('the enrollment transaction', () => {
 
     const course = await openCourse();
     const user = await createLiaison();
-    const row = { courseId: course.id, userId: user.id, countyId: user.countyId, status: 'waitlisted' as const, waitlistPosition: 1, mark: null, changedBy: null, reason: null };
+    const row = {
+      courseId: course.id,
+      userId: user.id,
+      countyId: user.countyId,
+      status: 'waitlisted' as const,
+      waitlistPosition: 1,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    };
     await Enrollment.create(row);
     await assert.rejects(
       inEnrollmentTransaction(t.services.sequelize, (transaction) => Enrollment.create(row, { transaction })),
@@ -364,7 +409,16 @@ describe('the admin manages a course’s enrollments', () => {
     for (let i = 0; i < 65; i++) people.push(await createLiaison({ fullName: `رابط صفحه ${i + 1}` }));
     for (const [i, user] of people.entries()) {
       const waitlisted = i >= 60;
-      await Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status: waitlisted ? 'waitlisted' : 'approved', waitlistPosition: waitlisted ? i - 59 : null, mark: null, changedBy: null, reason: null });
+      await Enrollment.create({
+        courseId: course.id,
+        userId: user.id,
+        countyId: user.countyId,
+        status: waitlisted ? 'waitlisted' : 'approved',
+        waitlistPosition: waitlisted ? i - 59 : null,
+        mark: null,
+        changedBy: null,
+        reason: null,
+      });
     }
     const page = `/admin/courses/${course.id}/enrollments`;
     const rows = (html: string) => (html.match(/<tr id="enrollment-\d+">/g) ?? []).length;
@@ -379,7 +433,10 @@ describe('the admin manages a course’s enrollments', () => {
     assert.match(second.text, /رابط صفحه 65</);
     assert.ok(second.text.includes(`href="${page}" rel="prev"`));
     const searched = await admin.get(`${page}?q=${encodeURIComponent('رابط صفحه')}`);
-    assert.ok(searched.text.includes(`href="${page}?q=${encodeURIComponent('رابط صفحه').replace(/%20/g, '+')}&amp;page=2"`), 'the search stays in the link');
+    assert.ok(
+      searched.text.includes(`href="${page}?q=${encodeURIComponent('رابط صفحه').replace(/%20/g, '+')}&amp;page=2"`),
+      'the search stays in the link',
+    );
     const beyond = await admin.get(`${page}?page=9`);
     assert.equal(rows(beyond.text), 15, 'a page past the end shows the last one');
     const csv = await admin.get(`${page}?format=csv&page=2`);
@@ -391,11 +448,14 @@ describe('the admin manages a course’s enrollments', () => {
     const a = await liaison({ fullName: 'نرگس رحیمی' });
     await enroll(a, course);
     const page = `/admin/courses/${course.id}/enrollments`;
-    const csv = await admin.get(`${page}?format=csv`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const csv = await admin
+      .get(`${page}?format=csv`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(csv.status, 200);
     const body = csv.body as Buffer;
     assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
@@ -406,11 +466,14 @@ describe('the admin manages a course’s enrollments', () => {
     // One digit policy for every export (src/lib/export.ts): ASCII digits, so spreadsheets read dates and numbers.
     assert.match(text, /\d{4}\/\d{2}\/\d{2}/);
     assert.doesNotMatch(text, /[۰-۹]/);
-    const xlsx = await admin.get(`${page}?format=xlsx`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const xlsx = await admin
+      .get(`${page}?format=xlsx`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(xlsx.status, 200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body as unknown as ArrayBuffer);
@@ -549,7 +612,12 @@ describe('under concurrency', () => {
     const raceStarted = Date.now();
     const responses = await Promise.all(people.map((p) => enroll(p, course)));
     const raceMs = Date.now() - raceStarted;
-    await assertRaceOutcome(course.id, 20, people, responses.map((r) => r.status));
+    await assertRaceOutcome(
+      course.id,
+      20,
+      people,
+      responses.map((r) => r.status),
+    );
     console.log(`# 200 liaisons: ${raceMs} ms for the enrollments, ${Date.now() - started} ms in all`);
   });
 
@@ -570,19 +638,25 @@ describe('under concurrency', () => {
     const late = await liaisonsOverHttp(10, 'mixb');
     const leaving = first.slice(0, 5);
     const ids = await Promise.all(leaving.map(async (p) => (await rowOf(p, course))!.id));
-    const responses = await Promise.all([
-      ...leaving.map((p, i) => cancel(p, ids[i])),
-      ...late.map((p) => enroll(p, course)),
-    ]);
-    assert.ok(responses.every((r) => r.status === 303), responses.map((r) => r.status).join(','));
+    const responses = await Promise.all([...leaving.map((p, i) => cancel(p, ids[i])), ...late.map((p) => enroll(p, course))]);
+    assert.ok(
+      responses.every((r) => r.status === 303),
+      responses.map((r) => r.status).join(','),
+    );
     const rows = await Enrollment.findAll({ where: { courseId: course.id } });
     const status = (p: Liaison) => rows.find((r) => r.userId === p.user.id)!;
     assert.equal(rows.filter((r) => r.status === 'approved').length, 10);
     for (const p of first.slice(5, 15)) assert.equal(status(p).status, 'approved', 'the first five waitlisted were promoted');
     for (const p of first.slice(15)) assert.equal(status(p).status, 'waitlisted');
     for (const p of late) assert.equal(status(p).status, 'waitlisted', 'newcomers queue behind');
-    const positions = rows.filter((r) => r.status === 'waitlisted').map((r) => r.waitlistPosition!).sort((x, y) => x - y);
-    assert.deepEqual(positions, Array.from({ length: 15 }, (_, i) => i + 1));
+    const positions = rows
+      .filter((r) => r.status === 'waitlisted')
+      .map((r) => r.waitlistPosition!)
+      .sort((x, y) => x - y);
+    assert.deepEqual(
+      positions,
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
     for (const [i, p] of first.slice(15).entries()) assert.equal(status(p).waitlistPosition, i + 1, 'the older waitlisted keep the front');
   });
 });

@@ -137,7 +137,10 @@ describe('foundation', () => {
   it('refuses pending and disabled accounts', async () => {
     const pending = await createLiaison({ status: 'pending' });
     const disabled = await createLiaison({ status: 'disabled' });
-    for (const [user, message] of [[pending, /تأیید/], [disabled, /غیرفعال/]] as const) {
+    for (const [user, message] of [
+      [pending, /تأیید/],
+      [disabled, /غیرفعال/],
+    ] as const) {
       const res = await postForm(request.agent(t.app), '/login', { username: user.username, password: PASSWORD });
       assert.equal(res.status, 400);
       assert.match(res.text, message);
@@ -161,7 +164,10 @@ describe('foundation', () => {
   });
 
   it('refuses an oversized body', async () => {
-    const res = await request(t.app).post('/login').type('form').send(`username=${'a'.repeat(300_000)}`);
+    const res = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send(`username=${'a'.repeat(300_000)}`);
     assert.equal(res.status, 413);
     assert.equal(await AuditEvent.count({ where: { action: 'login' } }), 0);
   });

@@ -40,7 +40,11 @@ const sessionRows = async () =>
 async function loginFrom(ip: string, username: string, password: string) {
   const agent = request.agent(t.app);
   const page = await agent.get('/login').set('X-Forwarded-For', ip);
-  return agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ username, password, _csrf: csrfFrom(page.text) });
+  return agent
+    .post('/login')
+    .set('X-Forwarded-For', ip)
+    .type('form')
+    .send({ username, password, _csrf: csrfFrom(page.text) });
 }
 
 describe('exports never start a formula', () => {
@@ -49,30 +53,54 @@ describe('exports never start a formula', () => {
     const liaison = await createLiaison({ fatherName: formula, fullName: '@SUM(1+1)' });
     const course = await createCourse({ title: '=1+2 خبرنویسی', code: 'FRM-1' });
     await createSession(course);
-    await Enrollment.create({ courseId: course.id, userId: liaison.id, status: 'approved', waitlistPosition: null, reason: '-2+3', changedBy: null });
+    await Enrollment.create({
+      courseId: course.id,
+      userId: liaison.id,
+      status: 'approved',
+      waitlistPosition: null,
+      reason: '-2+3',
+      changedBy: null,
+    });
     const cells: string[] = [];
     for (const path of [`/admin/courses/${course.id}/enrollments?format=csv`, '/admin/reports/courses?year=all&format=csv']) {
       const res = await admin.get(path);
       assert.equal(res.status, 200);
       const text = res.text;
       assert.ok(text.startsWith('\uFEFF'), 'a byte-order mark');
-      cells.push(...text.slice(1).split(/\r\n/).flatMap((line) => line.split(',')));
+      cells.push(
+        ...text
+          .slice(1)
+          .split(/\r\n/)
+          .flatMap((line) => line.split(',')),
+      );
     }
     const risky = cells.map((c) => c.replace(/^"/, '')).filter((c) => /^[=+@\t\r]/.test(c) || (/^-/.test(c) && !/^-\d+$/.test(c)));
     assert.deepEqual(risky, []);
-    assert.ok(cells.some((c) => c.includes("'=HYPERLINK")), 'the value is kept, shown as text');
+    assert.ok(
+      cells.some((c) => c.includes("'=HYPERLINK")),
+      'the value is kept, shown as text',
+    );
 
-    const xlsx = await admin.get(`/admin/courses/${course.id}/enrollments?format=xlsx`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const xlsx = await admin
+      .get(`/admin/courses/${course.id}/enrollments?format=xlsx`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body as Parameters<typeof workbook.xlsx.load>[0]);
     const sheet = workbook.worksheets[0];
     assert.equal(sheet.views[0].rightToLeft, true);
-    const values = sheet.getSheetValues().flat().filter((v) => v !== undefined && v !== null);
-    assert.ok(values.every((v) => typeof v === 'string' || typeof v === 'number'), 'no formula cells');
+    const values = sheet
+      .getSheetValues()
+      .flat()
+      .filter((v) => v !== undefined && v !== null);
+    assert.ok(
+      values.every((v) => typeof v === 'string' || typeof v === 'number'),
+      'no formula cells',
+    );
     assert.ok(values.includes(1), 'numbers stay numbers');
   });
 });
@@ -81,7 +109,8 @@ describe('failed logins', () => {
   it('limits the attacking address but lets the owner in from their own, slowed at most', async () => {
     const victim = await createLiaison();
     const statuses: number[] = [];
-    for (let i = 0; i < LIMITS.failedLoginsPerAccountAndIp.max + 3; i++) statuses.push((await loginFrom('203.0.113.7', victim.username, `wrong-${i}`)).status);
+    for (let i = 0; i < LIMITS.failedLoginsPerAccountAndIp.max + 3; i++)
+      statuses.push((await loginFrom('203.0.113.7', victim.username, `wrong-${i}`)).status);
     assert.deepEqual(statuses.slice(0, LIMITS.failedLoginsPerAccountAndIp.max), Array(LIMITS.failedLoginsPerAccountAndIp.max).fill(400));
     assert.deepEqual(statuses.slice(LIMITS.failedLoginsPerAccountAndIp.max), [429, 429, 429]);
     const owner = await loginFrom('198.51.100.200', victim.username, PASSWORD);
@@ -109,14 +138,26 @@ describe('self check-in codes', () => {
     const course = await createCourse({ status: 'running' });
     const session = await createSession(course, { date: todayIso(), startTime: '00:00', endTime: '23:59' });
     const liaison = await createLiaison();
-    await Enrollment.create({ courseId: course.id, userId: liaison.id, status: 'approved', waitlistPosition: null, reason: null, changedBy: null });
+    await Enrollment.create({
+      courseId: course.id,
+      userId: liaison.id,
+      status: 'approved',
+      waitlistPosition: null,
+      reason: null,
+      changedBy: null,
+    });
     await admin.get(`/admin/sessions/${session.id}/check-in`);
     const right = currentCode(await checkInSecret(t.services.sequelize, session.id)).code;
     const wrong = ['000000', '123456', '999999'].find((c) => c !== right)!;
     const agent = await loginAs(t.app, liaison.username);
     const token = await csrfOf(agent, '/check-in');
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => agent.post('/check-in').type('form').send({ session: String(session.id), code: wrong, _csrf: token })),
+      Array.from({ length: 20 }, () =>
+        agent
+          .post('/check-in')
+          .type('form')
+          .send({ session: String(session.id), code: wrong, _csrf: token }),
+      ),
     );
     const evaluated = results.filter((r) => r.status !== 429).length;
     assert.ok(evaluated <= LIMITS.selfCheckInsPerUser.max, `${evaluated} evaluated`);
@@ -153,11 +194,21 @@ describe('sessions and CSRF', () => {
       "INSERT INTO http_sessions (sid, expires, data, created_at, updated_at) VALUES ('old-session', :past, '{}', :past, :past), ('live-session', :future, '{}', :past, :past)",
       { replacements: { past, future } },
     );
-    await RateLimit.bulkCreate([{ key: 'old-window', hits: 3, resetAt: past }, { key: 'live-window', hits: 3, resetAt: future }]);
+    await RateLimit.bulkCreate([
+      { key: 'old-window', hits: 3, resetAt: past },
+      { key: 'live-window', hits: 3, resetAt: future },
+    ]);
     await cleanUp(t.services);
-    const sids = (await t.services.sequelize.query<{ sid: string }>("SELECT sid FROM http_sessions WHERE sid LIKE '%-session'", { type: QueryTypes.SELECT })).map((r) => r.sid);
+    const sids = (
+      await t.services.sequelize.query<{ sid: string }>("SELECT sid FROM http_sessions WHERE sid LIKE '%-session'", {
+        type: QueryTypes.SELECT,
+      })
+    ).map((r) => r.sid);
     assert.deepEqual(sids, ['live-session']);
-    assert.deepEqual((await RateLimit.findAll()).map((r) => r.key), ['live-window']);
+    assert.deepEqual(
+      (await RateLimit.findAll()).map((r) => r.key),
+      ['live-window'],
+    );
   });
 
   it('keeps a stored random session secret: the same one on every start', async () => {
@@ -230,10 +281,15 @@ async function zipBomb(megabytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   archive.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise((resolve) => archive.once('end', resolve));
-  archive.append('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>', { name: '[Content_Types].xml' });
-  archive.append(Buffer.concat([Buffer.from('<worksheet><sheetData>'), Buffer.alloc(megabytes << 20, 0x20), Buffer.from('</sheetData></worksheet>')]), {
-    name: 'xl/worksheets/sheet1.xml',
+  archive.append('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>', {
+    name: '[Content_Types].xml',
   });
+  archive.append(
+    Buffer.concat([Buffer.from('<worksheet><sheetData>'), Buffer.alloc(megabytes << 20, 0x20), Buffer.from('</sheetData></worksheet>')]),
+    {
+      name: 'xl/worksheets/sheet1.xml',
+    },
+  );
   await archive.finalize();
   await done;
   return Buffer.concat(chunks);
@@ -261,7 +317,10 @@ describe('imports', () => {
   });
 
   it('refuses a CSV with more rows than the limit', async () => {
-    const lines = ['fullName,nationalCode,mobile,county', ...Array.from({ length: 2001 }, (_, i) => `رابط ${i},${nationalCode(i)},0913${String(i).padStart(7, '0')},kerman`)];
+    const lines = [
+      'fullName,nationalCode,mobile,county',
+      ...Array.from({ length: 2001 }, (_, i) => `رابط ${i},${nationalCode(i)},0913${String(i).padStart(7, '0')},kerman`),
+    ];
     const res = await upload(Buffer.from(lines.join('\n')), 'many.csv');
     assert.equal(res.status, 400);
     assert.match(res.text, /حداکثر ۲۰۰۰ سطر/);
@@ -288,7 +347,6 @@ describe('PDF renders', () => {
       await renderer.close();
     }
   });
-
 
   it('refuses a flood from one liaison with 503 and Retry-After, and serves another meanwhile', async () => {
     const flooder = await loginAs(t.app, (await createLiaison()).username);

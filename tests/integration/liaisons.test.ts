@@ -258,7 +258,18 @@ describe('admin account management', () => {
     const res = await postForm(
       admin,
       '/admin/liaisons/new',
-      { role: 'instructor', fullName: 'مدرس تازه', fatherName: 'رضا', nationalCode: nationalCode(901), mobile: '09120000001', email: 'Teacher@Example.com', county: 'kerman', position: 'مدرس خبرنویسی', username: 'teacher1', password: '' },
+      {
+        role: 'instructor',
+        fullName: 'مدرس تازه',
+        fatherName: 'رضا',
+        nationalCode: nationalCode(901),
+        mobile: '09120000001',
+        email: 'Teacher@Example.com',
+        county: 'kerman',
+        position: 'مدرس خبرنویسی',
+        username: 'teacher1',
+        password: '',
+      },
       '/admin/liaisons/new',
     );
     assert.equal(res.status, 201);
@@ -277,11 +288,25 @@ describe('admin account management', () => {
     const user = await createLiaison({ fullName: 'پیش از ویرایش' });
     const form = await admin.get(`/admin/liaisons/${user.id}/edit`);
     assert.match(form.text, /value="پیش از ویرایش"/);
-    const fields = { role: 'liaison', fullName: 'پس از ویرایش', fatherName: 'علی', nationalCode: other.nationalCode!, mobile: '09130000000', county: 'bam', position: 'کارشناس', username: user.username };
+    const fields = {
+      role: 'liaison',
+      fullName: 'پس از ویرایش',
+      fatherName: 'علی',
+      nationalCode: other.nationalCode!,
+      mobile: '09130000000',
+      county: 'bam',
+      position: 'کارشناس',
+      username: user.username,
+    };
     const dup = await postForm(admin, `/admin/liaisons/${user.id}/edit`, fields, `/admin/liaisons/${user.id}/edit`);
     assert.equal(dup.status, 409);
     assert.equal((await User.findByPk(user.id))!.fullName, 'پیش از ویرایش');
-    const ok = await postForm(admin, `/admin/liaisons/${user.id}/edit`, { ...fields, nationalCode: nationalCode(902) }, `/admin/liaisons/${user.id}/edit`);
+    const ok = await postForm(
+      admin,
+      `/admin/liaisons/${user.id}/edit`,
+      { ...fields, nationalCode: nationalCode(902) },
+      `/admin/liaisons/${user.id}/edit`,
+    );
     assert.equal(ok.status, 303);
     const saved = await User.findByPk(user.id);
     assert.equal(saved!.fullName, 'پس از ویرایش');
@@ -297,7 +322,12 @@ describe('admin account management', () => {
     const short = await postForm(admin, `/admin/liaisons/${user.id}/password`, { password: 'short' }, `/admin/liaisons/${user.id}`);
     assert.equal(short.status, 400);
     assert.equal(await canLogIn(user.username, PASSWORD), true);
-    const res = await postForm(admin, `/admin/liaisons/${user.id}/password`, { password: 'Brand-New-Pass-1405' }, `/admin/liaisons/${user.id}`);
+    const res = await postForm(
+      admin,
+      `/admin/liaisons/${user.id}/password`,
+      { password: 'Brand-New-Pass-1405' },
+      `/admin/liaisons/${user.id}`,
+    );
     assert.equal(res.status, 303);
     assert.equal(await canLogIn(user.username, PASSWORD), false);
     assert.equal(await canLogIn(user.username, 'Brand-New-Pass-1405'), true);
@@ -321,11 +351,29 @@ describe('profile', () => {
     const page = await agent.get('/me/profile');
     assert.equal(page.status, 200);
     assert.match(page.text, new RegExp(persian(user.nationalCode!)));
-    const bad = await postForm(agent, '/me/profile', { fullName: 'نام تازه', fatherName: 'علی', mobile: '12345', email: '', county: 'bam', position: 'رابط' }, '/me/profile');
+    const bad = await postForm(
+      agent,
+      '/me/profile',
+      { fullName: 'نام تازه', fatherName: 'علی', mobile: '12345', email: '', county: 'bam', position: 'رابط' },
+      '/me/profile',
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.text, /id="mobile-error"/);
     assert.match(bad.text, /value="نام تازه"/);
-    const res = await postForm(agent, '/me/profile', { fullName: 'نام تازه', fatherName: 'علی', mobile: '۰۹۱۷۱۲۳۴۵۶۷', email: 'me@example.com', county: 'bam', position: 'رابط', nationalCode: nationalCode(999) }, '/me/profile');
+    const res = await postForm(
+      agent,
+      '/me/profile',
+      {
+        fullName: 'نام تازه',
+        fatherName: 'علی',
+        mobile: '۰۹۱۷۱۲۳۴۵۶۷',
+        email: 'me@example.com',
+        county: 'bam',
+        position: 'رابط',
+        nationalCode: nationalCode(999),
+      },
+      '/me/profile',
+    );
     assert.equal(res.status, 303);
     const saved = await User.findByPk(user.id);
     assert.equal(saved!.fullName, 'نام تازه');
@@ -338,13 +386,28 @@ describe('profile', () => {
   it('changes the password only with the current one and a new one of 12 characters', async () => {
     const user = await createLiaison();
     const agent = await loginAs(t.app, user.username);
-    const wrong = await postForm(agent, '/me/password', { currentPassword: 'not-it-at-all', newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' }, '/me/profile');
+    const wrong = await postForm(
+      agent,
+      '/me/password',
+      { currentPassword: 'not-it-at-all', newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' },
+      '/me/profile',
+    );
     assert.equal(wrong.status, 400);
     assert.match(wrong.text, /گذرواژهٔ فعلی نادرست است/);
-    const short = await postForm(agent, '/me/password', { currentPassword: PASSWORD, newPassword: 'short', confirmPassword: 'short' }, '/me/profile');
+    const short = await postForm(
+      agent,
+      '/me/password',
+      { currentPassword: PASSWORD, newPassword: 'short', confirmPassword: 'short' },
+      '/me/profile',
+    );
     assert.equal(short.status, 400);
     assert.equal(await canLogIn(user.username, PASSWORD), true);
-    const ok = await postForm(agent, '/me/password', { currentPassword: PASSWORD, newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' }, '/me/profile');
+    const ok = await postForm(
+      agent,
+      '/me/password',
+      { currentPassword: PASSWORD, newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' },
+      '/me/profile',
+    );
     assert.equal(ok.status, 303);
     assert.equal(await canLogIn(user.username, 'Another-Pass-1405'), true);
     assert.equal(await canLogIn(user.username, PASSWORD), false);
@@ -355,7 +418,12 @@ describe('profile', () => {
     const here = await loginAs(t.app, user.username);
     const elsewhere = await loginAs(t.app, user.username);
     assert.equal((await elsewhere.get('/me')).status, 200);
-    const ok = await postForm(here, '/me/password', { currentPassword: PASSWORD, newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' }, '/me/profile');
+    const ok = await postForm(
+      here,
+      '/me/password',
+      { currentPassword: PASSWORD, newPassword: 'Another-Pass-1405', confirmPassword: 'Another-Pass-1405' },
+      '/me/profile',
+    );
     assert.equal(ok.status, 303);
     assert.equal((await here.get('/me')).status, 200, 'the session that changed the password stays');
     const gone = await elsewhere.get('/me');
@@ -365,7 +433,12 @@ describe('profile', () => {
     // An admin's reset logs the account out everywhere.
     const admin = await createAdmin();
     const adminAgent = await loginAs(t.app, admin.username);
-    const reset = await postForm(adminAgent, `/admin/liaisons/${user.id}/password`, { password: 'Reset-By-Admin-1405' }, `/admin/liaisons/${user.id}`);
+    const reset = await postForm(
+      adminAgent,
+      `/admin/liaisons/${user.id}/password`,
+      { password: 'Reset-By-Admin-1405' },
+      `/admin/liaisons/${user.id}`,
+    );
     assert.equal(reset.status, 303);
     assert.equal((await here.get('/me')).status, 303);
   });
@@ -377,7 +450,12 @@ describe('profile', () => {
     const agent = await loginAs(t.app, user.username);
     const page = await agent.get('/me/profile');
     assert.match(page.text, /<option value="old-county" selected>شهرستان قدیمی \(غیرفعال\)/);
-    const res = await postForm(agent, '/me/profile', { fullName: 'بی‌تغییر شهرستان', fatherName: 'علی', mobile: '09130000001', county: 'old-county', position: 'رابط' }, '/me/profile');
+    const res = await postForm(
+      agent,
+      '/me/profile',
+      { fullName: 'بی‌تغییر شهرستان', fatherName: 'علی', mobile: '09130000001', county: 'old-county', position: 'رابط' },
+      '/me/profile',
+    );
     assert.equal(res.status, 303);
   });
 });

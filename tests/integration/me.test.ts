@@ -18,7 +18,13 @@ before(async () => {
 after(async () => t.close());
 
 async function notify(user: User, message: string, minutesAgo = 0) {
-  return Notification.create({ userId: user.id, message, link: '/me', readAt: null, createdAt: new Date(Date.now() - minutesAgo * 60_000) });
+  return Notification.create({
+    userId: user.id,
+    message,
+    link: '/me',
+    readAt: null,
+    createdAt: new Date(Date.now() - minutesAgo * 60_000),
+  });
 }
 
 const unread = (user: User) => Notification.count({ where: { userId: user.id, readAt: null } });
@@ -28,7 +34,7 @@ const shownIds = (html: string) => html.match(/name="ids" value="([\d,]*)"/)?.[1
 const navCount = (html: string) => html.match(/id="nav-notifications">اعلان‌ها <span class="badge[^"]*">([۰-۹]+)/)?.[1] ?? null;
 
 describe('notifications on /me', () => {
-  it('opening /me marks nothing read; «خواندم» marks exactly the notifications shown, and only the owner\'s', async () => {
+  it("opening /me marks nothing read; «خواندم» marks exactly the notifications shown, and only the owner's", async () => {
     const liaison = await createLiaison();
     const other = await createLiaison();
     const theirs = await notify(other, 'اعلان رابط دیگر');
@@ -51,7 +57,7 @@ describe('notifications on /me', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/me');
     assert.equal(await unread(liaison), 1, 'the one not shown stays unread');
-    assert.equal(await unread(other), 1, 'another user\'s notification is untouched');
+    assert.equal(await unread(other), 1, "another user's notification is untouched");
 
     const second = (await agent.get('/me')).text;
     assert.equal(navCount(second), toPersianDigits(1));
@@ -76,7 +82,7 @@ describe('notifications on /me', () => {
     assert.equal(navCount((await agent.get('/me/notifications')).text), null, 'no badge once all are read');
   });
 
-  it('pages the list twenty at a time; «خواندم» on a page marks that page\'s only', async () => {
+  it("pages the list twenty at a time; «خواندم» on a page marks that page's only", async () => {
     const liaison = await createLiaison();
     for (let i = 1; i <= 23; i++) await notify(liaison, `خبر ${toPersianDigits(i)}`, 100 - i);
     const agent = await loginAs(t.app, liaison.username);
@@ -97,12 +103,15 @@ describe('notifications on /me', () => {
     assert.equal(res.status, 400);
   });
 
-  it('an admin\'s activation tells the liaison, who sees it and the count when they log in', async () => {
+  it("an admin's activation tells the liaison, who sees it and the count when they log in", async () => {
     const pending = await createLiaison({ status: 'pending' });
     const res = await postForm(admin, `/admin/liaisons/${pending.id}/activate`, {}, `/admin/liaisons/${pending.id}`);
     assert.equal(res.status, 303);
     const rows = await Notification.findAll({ where: { userId: pending.id } });
-    assert.deepEqual(rows.map((n) => [n.message, n.readAt]), [[ACTIVATED.message, null]]);
+    assert.deepEqual(
+      rows.map((n) => [n.message, n.readAt]),
+      [[ACTIVATED.message, null]],
+    );
     const page = (await (await loginAs(t.app, pending.username)).get('/me')).text;
     assert.equal(navCount(page), toPersianDigits(1));
     assert.ok(page.includes(ACTIVATED.message));
@@ -118,14 +127,41 @@ describe('/me on a phone', () => {
     for (let i = 20; i >= 1; i--) held.push(await createSession(course, { date: addDaysIso(today, -i) }));
     const ahead = [];
     for (let i = 2; i <= 11; i++) ahead.push(await createSession(course, { date: addDaysIso(today, i), topic: `جلسهٔ پیش رو ${i}` }));
-    const enrollment = await Enrollment.create({ courseId: course.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
-    await t.services.sequelize.query('UPDATE enrollments SET created_at = :at WHERE id = :id', { replacements: { at: new Date(Date.now() - 40 * 86_400_000), id: enrollment.id } });
+    const enrollment = await Enrollment.create({
+      courseId: course.id,
+      userId: liaison.id,
+      countyId: liaison.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
+    await t.services.sequelize.query('UPDATE enrollments SET created_at = :at WHERE id = :id', {
+      replacements: { at: new Date(Date.now() - 40 * 86_400_000), id: enrollment.id },
+    });
     for (const [i, s] of held.entries()) {
-      await AttendanceMark.create({ sessionId: s.id, enrollmentId: enrollment.id, status: i === 19 ? 'late' : 'present', note: null, recordedBy: null, recordedAt: new Date() });
+      await AttendanceMark.create({
+        sessionId: s.id,
+        enrollmentId: enrollment.id,
+        status: i === 19 ? 'late' : 'present',
+        note: null,
+        recordedBy: null,
+        recordedAt: new Date(),
+      });
     }
     const finished = await createCourse({ title: 'دورهٔ پایان‌یافتهٔ عکاسی', status: 'finished' });
     await createSession(finished, { date: addDaysIso(today, -60) });
-    const done = await Enrollment.create({ courseId: finished.id, userId: liaison.id, countyId: liaison.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null });
+    const done = await Enrollment.create({
+      courseId: finished.id,
+      userId: liaison.id,
+      countyId: liaison.countyId,
+      status: 'approved',
+      waitlistPosition: null,
+      mark: null,
+      changedBy: null,
+      reason: null,
+    });
 
     const page = (await (await loginAs(t.app, liaison.username)).get('/me')).text;
     const next = page.indexOf('id="me-next"');

@@ -18,7 +18,11 @@ import { issuerKeys } from '../../src/services/issuer-keys';
 
 /** `npm run verify-credential -- files…`, as an auditor runs it (no network, no database). */
 function verifyCommand(files: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-credential.ts', ...files], { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'sqlite:/nonexistent/never-opened.db' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-credential.ts', ...files], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: 'sqlite:/nonexistent/never-opened.db' },
+  });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -65,7 +69,10 @@ describe('Open Badges 3.0 credentials', () => {
     assert.equal(res.text, certificate.credential, 'served exactly as stored');
     const credential = JSON.parse(res.text);
     assert.deepEqual(credential.type, ['VerifiableCredential', 'OpenBadgeCredential']);
-    assert.deepEqual(credential['@context'], ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    assert.deepEqual(credential['@context'], [
+      'https://www.w3.org/ns/credentials/v2',
+      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+    ]);
     assert.match(credential.issuer.id, /^did:key:z6Mk/);
     assert.equal(credential.issuer.name, 'اداره کل بهزیستی استان کرمان');
     assert.equal(credential.credentialSubject.name, name);
@@ -81,7 +88,12 @@ describe('Open Badges 3.0 credentials', () => {
     const nationalCode = person.user.nationalCode!;
     assert.ok(!res.text.includes(nationalCode));
     const [identity] = credential.credentialSubject.identifier;
-    assert.equal(identity.identityHash, `sha256$${createHash('sha256').update(nationalCode + identity.salt).digest('hex')}`);
+    assert.equal(
+      identity.identityHash,
+      `sha256$${createHash('sha256')
+        .update(nationalCode + identity.salt)
+        .digest('hex')}`,
+    );
 
     let result = await verifyWithSecondLine(credential, app.fetchOwn);
     assert.deepEqual([result.verified, result.statusChecked, result.revoked], [true, true, false], result.errors.join('; '));
@@ -101,13 +113,17 @@ describe('Open Badges 3.0 credentials', () => {
     const liaison = await loginAs(app.t.app, person.user.username);
     const me = await liaison.get('/me');
     assert.match(me.text, new RegExp(`href="/verify/${printed}/credential.json"[^>]*>افزودن به کیف پول`));
-    const pdf = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const pdf = await liaison
+      .get(`/certificates/${certificate.id}.pdf`)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     const text = spawnSync('pdftotext', ['-', '-'], { input: pdf.body as Buffer, encoding: 'utf8' });
-    if (!text.error) assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${printed}/credential.json`), 'the PDF names its credential');
+    if (!text.error)
+      assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${printed}/credential.json`), 'the PDF names its credential');
 
     const revoke = await postForm(app.admin, `/admin/certificates/${certificate.id}/revoke`, { reason: 'آزمون ابطال' }, '/');
     assert.equal(revoke.status, 303);
@@ -164,7 +180,9 @@ describe('Open Badges 3.0 credentials', () => {
 
   it('keeps the issuer key out of every page and document', async () => {
     const { certificate } = await issueOne(app, 'سارا کرمانی');
-    const [row] = await app.t.services.sequelize.query<{ secret_key_multibase: string }>('SELECT secret_key_multibase FROM issuer_keys', { type: QueryTypes.SELECT });
+    const [row] = await app.t.services.sequelize.query<{ secret_key_multibase: string }>('SELECT secret_key_multibase FROM issuer_keys', {
+      type: QueryTypes.SELECT,
+    });
     const anyone = request(app.t.app);
     for (const path of [`/verify/${certificate.code}`, `/verify/${certificate.code}/credential.json`, '/credentials/status/1']) {
       const res = await anyone.get(path);

@@ -21,7 +21,16 @@ let running: Course;
 let me: User;
 
 async function enroll(course: Course, user: User, status: EnrollmentStatus) {
-  return Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status, waitlistPosition: status === 'waitlisted' ? 1 : null, mark: null, changedBy: null, reason: null });
+  return Enrollment.create({
+    courseId: course.id,
+    userId: user.id,
+    countyId: user.countyId,
+    status,
+    waitlistPosition: status === 'waitlisted' ? 1 : null,
+    mark: null,
+    changedBy: null,
+    reason: null,
+  });
 }
 
 /** RFC 5545 unfolding: a CRLF followed by a space continues the previous line. */
@@ -37,7 +46,11 @@ before(async () => {
   const third = await createLiaison({ username: 'third', countySlug: 'bam' });
   await createLiaison({ username: 'newcomer', countySlug: 'zarand', status: 'pending' });
 
-  mine = await createCourse({ code: 'CAL-1', title: 'روابط عمومی الکترونیک، فضای مجازی; شبکه‌های اجتماعی و تولید محتوای خبری برای کانال‌های اداره', status: 'open' });
+  mine = await createCourse({
+    code: 'CAL-1',
+    title: 'روابط عمومی الکترونیک، فضای مجازی; شبکه‌های اجتماعی و تولید محتوای خبری برای کانال‌های اداره',
+    status: 'open',
+  });
   await mine.update({ place: 'سالن اجتماعات، طبقهٔ دوم' });
   await createSession(mine, { date: soon, startTime: '16:00', endTime: '18:00', topic: 'جلسهٔ نخست' });
   await createSession(mine, { date: later, startTime: '09:30', endTime: '11:00', topic: 'جلسهٔ دوم' });
@@ -58,8 +71,22 @@ before(async () => {
   const e = await enroll(mine, third, 'waitlisted');
   for (const [i, status] of (['valid', 'revoked'] as const).entries()) {
     await Certificate.create({
-      enrollmentId: e.id, serial: `KRM-CAL-${i}`, serialYear: 1405, serialNumber: 900 + i, code: `cal-code-${i}`, issuedAt: new Date(), issuedBy: null,
-      fields: '{}', template: null, pdf: Buffer.from('%PDF'), sha256: '0'.repeat(64), status, statusReason: null, statusChangedAt: null, supersededById: null, overrideReason: null,
+      enrollmentId: e.id,
+      serial: `KRM-CAL-${i}`,
+      serialYear: 1405,
+      serialNumber: 900 + i,
+      code: `cal-code-${i}`,
+      issuedAt: new Date(),
+      issuedBy: null,
+      fields: '{}',
+      template: null,
+      pdf: Buffer.from('%PDF'),
+      sha256: '0'.repeat(64),
+      status,
+      statusReason: null,
+      statusChangedAt: null,
+      supersededById: null,
+      overrideReason: null,
     });
   }
   liaison = await loginAs(t.app, 'cal');
@@ -100,7 +127,7 @@ describe('calendar', () => {
     assert.match(res.text, /ساختن نشانی تقویم/);
   });
 
-  it('leaves out a finished course\'s sessions that are still ahead (a finished course has nothing ahead)', async () => {
+  it("leaves out a finished course's sessions that are still ahead (a finished course has nothing ahead)", async () => {
     const day = addDaysIso(today, 70);
     const finished = await createCourse({ code: 'CAL-5', title: 'دورهٔ پایان‌یافتهٔ جامانده', status: 'finished' });
     await createSession(finished, { date: day });
@@ -123,7 +150,10 @@ describe('calendar', () => {
 
   it('serves an iCalendar feed at a secret address, one VEVENT per session', async () => {
     let page = await liaison.get('/calendar');
-    const res = await liaison.post('/calendar/token').type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await liaison
+      .post('/calendar/token')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     assert.equal(res.status, 303);
     page = await liaison.get('/calendar');
     const url = /value="(http:\/\/rabet\.test\/calendar\/([A-Za-z0-9_-]+)\.ics)"/.exec(page.text);
@@ -133,7 +163,10 @@ describe('calendar', () => {
     assert.equal(feed.status, 200);
     assert.match(feed.headers['content-type'], /^text\/calendar/);
     const raw = feed.text;
-    assert.ok(raw.split('\r\n').every((line) => Buffer.byteLength(line, 'utf8') <= 75), 'lines folded at 75 octets');
+    assert.ok(
+      raw.split('\r\n').every((line) => Buffer.byteLength(line, 'utf8') <= 75),
+      'lines folded at 75 octets',
+    );
     const lines = unfold(raw);
     assert.equal(lines[0], 'BEGIN:VCALENDAR');
     assert.equal(lines.at(-2), 'END:VCALENDAR');
@@ -148,7 +181,10 @@ describe('calendar', () => {
     assert.ok(!raw.includes('دورهٔ فهرست انتظار') && !raw.includes('دورهٔ لغوشده'));
 
     // A new address retires the old one.
-    const again = await liaison.post('/calendar/token').type('form').send({ _csrf: csrfFrom(page.text) });
+    const again = await liaison
+      .post('/calendar/token')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     assert.equal(again.status, 303);
     assert.equal((await request(t.app).get(`/calendar/${url[2]}.ics`)).status, 404);
     const fresh = /\/calendar\/([A-Za-z0-9_-]+)\.ics/.exec((await liaison.get('/calendar')).text)!;
@@ -178,7 +214,15 @@ describe('dashboard', () => {
     const thisWeek = 1 + [soon, soon, later].filter((d) => d <= weekEnd).length;
     assert.ok(text.includes(`<div class="fs-3 fw-bold">۱ / ${String(thisWeek).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)])}</div>`));
     assert.match(text, /امروز/);
-    for (const link of ['/admin/courses', '/admin/liaisons', '/admin/counties', '/admin/settings', '/admin/outbox', '/admin/reports/courses', '/admin/calendar']) {
+    for (const link of [
+      '/admin/courses',
+      '/admin/liaisons',
+      '/admin/counties',
+      '/admin/settings',
+      '/admin/outbox',
+      '/admin/reports/courses',
+      '/admin/calendar',
+    ]) {
       assert.ok(text.includes(`href="${link}"`), link);
     }
   });

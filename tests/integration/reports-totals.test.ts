@@ -33,14 +33,23 @@ async function rows<T extends object>(sql: string): Promise<T[]> {
 
 const numeric = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : Number(v)]));
 
-const plain = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' || /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : String(v));
+const plain = (v: unknown) =>
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v.toISOString()
+      : typeof v === 'number' || /^\d+(\.\d+)?$/.test(String(v))
+        ? Number(v)
+        : String(v);
 
 /** Every enrollment has its totals row, carrying a copy of the enrollment as it is now. */
 async function assertProjection(step: string) {
   const copy = await rows<Record<string, unknown>>(
     'SELECT enrollment_id AS id, course_id, county_id, user_id, status, mark, enrolled_at AS created_at FROM attendance_totals ORDER BY enrollment_id',
   );
-  const source = await rows<Record<string, unknown>>('SELECT id, course_id, county_id, user_id, status, mark, created_at FROM enrollments ORDER BY id');
+  const source = await rows<Record<string, unknown>>(
+    'SELECT id, course_id, county_id, user_id, status, mark, created_at FROM enrollments ORDER BY id',
+  );
   const norm = (list: Record<string, unknown>[]) => list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
   assert.deepEqual(norm(copy), norm(source), `enrollment copies after ${step}`);
 }
@@ -48,16 +57,27 @@ async function assertProjection(step: string) {
 /** Totals as stored, and as recomputed from the marks (only rows with a mark; zero rows left by deletions ignored). */
 async function assertTotalsMatchMarks(step: string) {
   await assertProjection(step);
-  const stored = (await rows<Record<string, unknown>>(
-    `SELECT enrollment_id, course_id, county_id, present, late, excused, absent, present_minutes FROM attendance_totals
+  const stored = (
+    await rows<Record<string, unknown>>(
+      `SELECT enrollment_id, course_id, county_id, present, late, excused, absent, present_minutes FROM attendance_totals
      WHERE present + late + excused + absent > 0 ORDER BY enrollment_id`,
-  )).map(numeric);
+    )
+  ).map(numeric);
   const marks = await AttendanceMark.findAll({ include: [{ association: 'session' }, { association: 'enrollment' }] });
   const expected = new Map<number, Record<string, number | null>>();
   for (const m of marks) {
     const e = m.get('enrollment') as Enrollment;
     const s = m.get('session') as CourseSession;
-    const row = expected.get(e.id) ?? { enrollment_id: e.id, course_id: e.courseId, county_id: e.countyId ?? null, present: 0, late: 0, excused: 0, absent: 0, present_minutes: 0 };
+    const row = expected.get(e.id) ?? {
+      enrollment_id: e.id,
+      course_id: e.courseId,
+      county_id: e.countyId ?? null,
+      present: 0,
+      late: 0,
+      excused: 0,
+      absent: 0,
+      present_minutes: 0,
+    };
     (row[m.status] as number)++;
     if (m.status === 'present' || m.status === 'late') {
       const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3, 5));
@@ -65,18 +85,28 @@ async function assertTotalsMatchMarks(step: string) {
     }
     expected.set(e.id, row);
   }
-  assert.deepEqual(stored, [...expected.values()].sort((x, y) => (x.enrollment_id as number) - (y.enrollment_id as number)), `enrollment totals after ${step}`);
+  assert.deepEqual(
+    stored,
+    [...expected.values()].sort((x, y) => (x.enrollment_id as number) - (y.enrollment_id as number)),
+    `enrollment totals after ${step}`,
+  );
 
-  const storedSessions = (await rows<Record<string, unknown>>(
-    'SELECT session_id, present, late, excused, absent FROM attendance_session_totals WHERE present + late + excused + absent > 0 ORDER BY session_id',
-  )).map(numeric);
+  const storedSessions = (
+    await rows<Record<string, unknown>>(
+      'SELECT session_id, present, late, excused, absent FROM attendance_session_totals WHERE present + late + excused + absent > 0 ORDER BY session_id',
+    )
+  ).map(numeric);
   const bySession = new Map<number, Record<string, number>>();
   for (const m of marks) {
     const row = bySession.get(m.sessionId) ?? { session_id: m.sessionId, present: 0, late: 0, excused: 0, absent: 0 };
     row[m.status]++;
     bySession.set(m.sessionId, row);
   }
-  assert.deepEqual(storedSessions, [...bySession.values()].sort((x, y) => x.session_id - y.session_id), `session totals after ${step}`);
+  assert.deepEqual(
+    storedSessions,
+    [...bySession.values()].sort((x, y) => x.session_id - y.session_id),
+    `session totals after ${step}`,
+  );
 }
 
 /** The report SQL gives every approved enrollment the counts of the rule of summary.ts. */
@@ -105,7 +135,12 @@ async function assertReportFollowsRule(step: string) {
 }
 
 const sheet = (session: CourseSession, marks: Record<number, string>) =>
-  postForm(admin, `/admin/sessions/${session.id}/attendance`, Object.fromEntries(Object.entries(marks).map(([id, s]) => [`mark[${id}]`, s])), `/admin/sessions/${session.id}/attendance`);
+  postForm(
+    admin,
+    `/admin/sessions/${session.id}/attendance`,
+    Object.fromEntries(Object.entries(marks).map(([id, s]) => [`mark[${id}]`, s])),
+    `/admin/sessions/${session.id}/attendance`,
+  );
 
 before(async () => {
   t = await createTestApp();
@@ -122,9 +157,23 @@ before(async () => {
   for (let i = 0; i < 4; i++) {
     const user = await createLiaison({ username: `tot-${i}`, countySlug: i % 2 ? 'bam' : 'kerman' });
     const enroll = (course: Course, createdAt: Date) =>
-      Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status: 'approved', waitlistPosition: null, mark: null, changedBy: null, reason: null, createdAt });
+      Enrollment.create({
+        courseId: course.id,
+        userId: user.id,
+        countyId: user.countyId,
+        status: 'approved',
+        waitlistPosition: null,
+        mark: null,
+        changedBy: null,
+        reason: null,
+        createdAt,
+      });
     // The last liaison enrolled in course A after its first session was over.
-    people.push({ user, a: await enroll(courseA, i === 3 ? new Date(Date.now() - 5 * 86_400_000) : weekAgo), b: await enroll(courseB, weekAgo) });
+    people.push({
+      user,
+      a: await enroll(courseA, i === 3 ? new Date(Date.now() - 5 * 86_400_000) : weekAgo),
+      b: await enroll(courseB, weekAgo),
+    });
   }
 });
 after(async () => t?.close());
@@ -147,12 +196,22 @@ describe('attendance totals', () => {
     await sheet(sessions.b1, { [p1.b.id]: 'late', [p2.b.id]: 'present' });
     await assertTotalsMatchMarks('corrections');
     // A note alone changes nothing counted; "all present" fills and overwrites.
-    res = await postForm(admin, `/admin/sessions/${sessions.a1.id}/attendance`, { [`mark[${p0.a.id}]`]: '', [`note[${p0.a.id}]`]: 'دیر رسید' }, `/admin/sessions/${sessions.a1.id}/attendance`);
+    res = await postForm(
+      admin,
+      `/admin/sessions/${sessions.a1.id}/attendance`,
+      { [`mark[${p0.a.id}]`]: '', [`note[${p0.a.id}]`]: 'دیر رسید' },
+      `/admin/sessions/${sessions.a1.id}/attendance`,
+    );
     assert.equal(res.status, 303);
     assert.equal((await AttendanceMark.findOne({ where: { sessionId: sessions.a1.id, enrollmentId: p0.a.id } }))?.note, 'دیر رسید');
     await assertTotalsMatchMarks('a note');
     const ids = people.map((p) => p.b.id);
-    res = await postForm(admin, `/admin/sessions/${sessions.b1.id}/attendance`, { allPresent: '1', rows: ids.join(','), ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) }, `/admin/sessions/${sessions.b1.id}/attendance`);
+    res = await postForm(
+      admin,
+      `/admin/sessions/${sessions.b1.id}/attendance`,
+      { allPresent: '1', rows: ids.join(','), ...Object.fromEntries(ids.map((id) => [`mark[${id}]`, ''])) },
+      `/admin/sessions/${sessions.b1.id}/attendance`,
+    );
     assert.equal(res.status, 303);
     assert.deepEqual(
       (await AttendanceMark.findAll({ where: { sessionId: sessions.b1.id } })).map((m) => m.status),
@@ -227,7 +286,10 @@ describe('attendance totals', () => {
     );
     const res = await admin.get('/admin/reports/counties?year=all&county=kerman&format=csv');
     assert.equal(res.status, 200);
-    const line = res.text.replace(/^\uFEFF/, '').split(/\r?\n/)[1].split(',');
+    const line = res.text
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)[1]
+      .split(',');
     const percent = Math.round((Number(direct.attended) / Number(direct.marks)) * 1000) / 10;
     assert.equal(line[4], String(percent));
   });

@@ -40,12 +40,29 @@ const jdate = (y: number, m: number, d: number) => isoFromJalali(y, m, d);
 const at = (y: number, m: number, d: number, time = '10:00') => tehranInstant(jdate(y, m, d), time);
 
 async function enroll(key: string, course: Course, user: User, status: EnrollmentStatus, createdAt: Date, mark: number | null = null) {
-  E[key] = await Enrollment.create({ courseId: course.id, userId: user.id, countyId: user.countyId, status, waitlistPosition: status === 'waitlisted' ? 1 : null, mark, changedBy: null, reason: null, createdAt });
+  E[key] = await Enrollment.create({
+    courseId: course.id,
+    userId: user.id,
+    countyId: user.countyId,
+    status,
+    waitlistPosition: status === 'waitlisted' ? 1 : null,
+    mark,
+    changedBy: null,
+    reason: null,
+    createdAt,
+  });
 }
 
 async function marks(session: CourseSession, entries: [string, AttendanceStatus][]) {
   for (const [key, status] of entries) {
-    await AttendanceMark.create({ sessionId: session.id, enrollmentId: E[key].id, status, note: null, recordedBy: null, recordedAt: new Date() });
+    await AttendanceMark.create({
+      sessionId: session.id,
+      enrollmentId: E[key].id,
+      status,
+      note: null,
+      recordedBy: null,
+      recordedAt: new Date(),
+    });
   }
 }
 
@@ -53,9 +70,22 @@ let serial = 0;
 async function certificate(key: string, issuedAt: Date, status: 'valid' | 'revoked' = 'valid') {
   serial++;
   return Certificate.create({
-    enrollmentId: E[key].id, serial: `KRM-TEST-${serial}`, serialYear: 1405, serialNumber: serial, code: `code-${serial}-${key}`,
-    issuedAt, issuedBy: null, fields: '{}', template: null, pdf: Buffer.from('%PDF'), sha256: 'x'.repeat(64), status,
-    statusReason: status === 'revoked' ? 'آزمایش' : null, statusChangedAt: null, supersededById: null, overrideReason: null,
+    enrollmentId: E[key].id,
+    serial: `KRM-TEST-${serial}`,
+    serialYear: 1405,
+    serialNumber: serial,
+    code: `code-${serial}-${key}`,
+    issuedAt,
+    issuedBy: null,
+    fields: '{}',
+    template: null,
+    pdf: Buffer.from('%PDF'),
+    sha256: 'x'.repeat(64),
+    status,
+    statusReason: status === 'revoked' ? 'آزمایش' : null,
+    statusChangedAt: null,
+    supersededById: null,
+    overrideReason: null,
   });
 }
 
@@ -84,7 +114,14 @@ async function xlsx(path: string): Promise<ExcelJS.Worksheet> {
 /** The cells of the table row (in the page) whose first cell contains `first`, as text with ASCII digits. */
 function pageRow(html: string, first: string): string[] | null {
   for (const tr of html.match(/<tr[^>]*>[\s\S]*?<\/tr>/g) ?? []) {
-    const cells = [...tr.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) => digits(m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()));
+    const cells = [...tr.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) =>
+      digits(
+        m[1]
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ),
+    );
     if (cells[0]?.includes(first)) return cells;
   }
   return null;
@@ -102,9 +139,37 @@ before(async () => {
   L.L6 = await createLiaison({ username: 'l6', countySlug: 'sirjan' });
   L.L7 = await createLiaison({ username: 'l7', countySlug: 'bam', status: 'pending' });
 
-  C.A = await createCourse({ code: 'A-1', title: 'خبرنویسی مقدماتی', category: 'خبرنویسی', minAttendance: 80, hours: 10, status: 'running', enrollOpens: jdate(1405, 1, 20), enrollCloses: jdate(1405, 2, 10) });
-  C.B = await createCourse({ code: 'B-1', title: 'عکاسی خبری', category: 'عکاسی خبری', minAttendance: 75, countExcused: true, passMark: 15, hours: 6, status: 'finished', enrollOpens: jdate(1405, 6, 20), enrollCloses: jdate(1405, 7, 10) });
-  C.C = await createCourse({ code: 'C-1', title: 'خبرنویسی پیشرفته', category: 'خبرنویسی', hours: 4, status: 'finished', enrollOpens: jdate(1404, 4, 1), enrollCloses: jdate(1404, 5, 1) });
+  C.A = await createCourse({
+    code: 'A-1',
+    title: 'خبرنویسی مقدماتی',
+    category: 'خبرنویسی',
+    minAttendance: 80,
+    hours: 10,
+    status: 'running',
+    enrollOpens: jdate(1405, 1, 20),
+    enrollCloses: jdate(1405, 2, 10),
+  });
+  C.B = await createCourse({
+    code: 'B-1',
+    title: 'عکاسی خبری',
+    category: 'عکاسی خبری',
+    minAttendance: 75,
+    countExcused: true,
+    passMark: 15,
+    hours: 6,
+    status: 'finished',
+    enrollOpens: jdate(1405, 6, 20),
+    enrollCloses: jdate(1405, 7, 10),
+  });
+  C.C = await createCourse({
+    code: 'C-1',
+    title: 'خبرنویسی پیشرفته',
+    category: 'خبرنویسی',
+    hours: 4,
+    status: 'finished',
+    enrollOpens: jdate(1404, 4, 1),
+    enrollCloses: jdate(1404, 5, 1),
+  });
   const S1 = await createSession(C.A, { date: jdate(1405, 2, 10), startTime: '09:00', endTime: '11:00' });
   const S2 = await createSession(C.A, { date: jdate(1405, 2, 17), startTime: '09:00', endTime: '11:00' });
   const S3 = await createSession(C.A, { date: jdate(1405, 3, 5), startTime: '09:00', endTime: '12:00' });
@@ -126,11 +191,34 @@ before(async () => {
   await enroll('B5', C.B, L.L6, 'rejected', at(1405, 7, 2));
   await enroll('C1', C.C, L.L1, 'approved', at(1404, 4, 20));
 
-  await marks(S1, [['A1', 'present'], ['A2', 'present'], ['A3', 'absent'], ['A5', 'excused']]);
-  await marks(S2, [['A1', 'present'], ['A2', 'absent'], ['A3', 'present'], ['A5', 'excused']]);
-  await marks(S3, [['A1', 'late'], ['A2', 'present'], ['A3', 'present'], ['A5', 'present']]);
-  await marks(T1, [['B1', 'present'], ['B2', 'present'], ['B3', 'late']]);
-  await marks(T2, [['B1', 'excused'], ['B2', 'absent'], ['B3', 'excused']]);
+  await marks(S1, [
+    ['A1', 'present'],
+    ['A2', 'present'],
+    ['A3', 'absent'],
+    ['A5', 'excused'],
+  ]);
+  await marks(S2, [
+    ['A1', 'present'],
+    ['A2', 'absent'],
+    ['A3', 'present'],
+    ['A5', 'excused'],
+  ]);
+  await marks(S3, [
+    ['A1', 'late'],
+    ['A2', 'present'],
+    ['A3', 'present'],
+    ['A5', 'present'],
+  ]);
+  await marks(T1, [
+    ['B1', 'present'],
+    ['B2', 'present'],
+    ['B3', 'late'],
+  ]);
+  await marks(T2, [
+    ['B1', 'excused'],
+    ['B2', 'absent'],
+    ['B3', 'excused'],
+  ]);
   await marks(U1, [['C1', 'present']]);
 
   await certificate('A1', at(1405, 3, 20));
@@ -168,11 +256,23 @@ describe('course report', () => {
 
   it('filters by month, category and county', async () => {
     let { rows } = await csv('/admin/reports/courses?year=1405&month=7&format=csv');
-    assert.deepEqual(rows.slice(1).map((r) => r[0]), ['B-1']);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      ['B-1'],
+    );
     ({ rows } = await csv('/admin/reports/courses?year=1405&month=3&format=csv'));
-    assert.deepEqual(rows.slice(1).map((r) => r[0]), ['A-1']);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      ['A-1'],
+    );
     ({ rows } = await csv(`/admin/reports/courses?year=all&category=${encodeURIComponent('خبرنویسی')}&format=csv`));
-    assert.deepEqual(rows.slice(1).map((r) => r[0]).sort(), ['A-1', 'C-1']);
+    assert.deepEqual(
+      rows
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+      ['A-1', 'C-1'],
+    );
     ({ rows } = await csv('/admin/reports/courses?year=1405&county=bam&format=csv'));
     assert.deepEqual(byCode(rows, 'A-1')?.slice(8), ['1', '1', '0', '1', '0', '0']);
     assert.deepEqual(byCode(rows, 'B-1')?.slice(8), ['1', '0', '0', '1', '0', '0']);
@@ -197,7 +297,16 @@ describe('course report', () => {
     );
     const fromSql = new Map(rows.map((r) => [Number(r.enrollment_id), { counted: Number(r.counted), attended: Number(r.attended) }]));
     // Hand-computed (counted, attended) for every approved enrollment.
-    const expected: Record<string, [number, number]> = { A1: [3, 3], A2: [3, 2], A3: [3, 2], A5: [3, 1], B1: [2, 2], B2: [2, 1], B3: [2, 2], C1: [1, 1] };
+    const expected: Record<string, [number, number]> = {
+      A1: [3, 3],
+      A2: [3, 2],
+      A3: [3, 2],
+      A5: [3, 1],
+      B1: [2, 2],
+      B2: [2, 1],
+      B3: [2, 2],
+      C1: [1, 1],
+    };
     for (const [key, [counted, attended]] of Object.entries(expected)) {
       assert.deepEqual(fromSql.get(E[key].id), { counted, attended }, key);
     }
@@ -221,7 +330,16 @@ describe('county report', () => {
   it('lists every active county with liaisons, enrollments, attendance, hours, certificates (CSV)', async () => {
     const { raw, rows } = await csv('/admin/reports/counties?year=1405&format=csv');
     assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-    assert.deepEqual(rows[0], ['شهرستان', 'رابطین فعال', 'ثبت‌نام‌ها', 'نفرات ثبت‌نام‌کننده', 'درصد حضور', 'ساعت آموزش (نفر-ساعت حضور)', 'گواهی‌نامه‌های صادرشده', 'وضعیت مشارکت']);
+    assert.deepEqual(rows[0], [
+      'شهرستان',
+      'رابطین فعال',
+      'ثبت‌نام‌ها',
+      'نفرات ثبت‌نام‌کننده',
+      'درصد حضور',
+      'ساعت آموزش (نفر-ساعت حضور)',
+      'گواهی‌نامه‌های صادرشده',
+      'وضعیت مشارکت',
+    ]);
     assert.equal(rows.length, 1 + 25);
     assert.deepEqual(byName(rows, 'کرمان'), ['کرمان', '2', '4', '2', '90', '16', '1', 'دارای شرکت‌کننده']);
     assert.deepEqual(byName(rows, 'بم'), ['بم', '2', '3', '2', '60', '7', '0', 'دارای شرکت‌کننده']);
@@ -234,7 +352,10 @@ describe('county report', () => {
     let { rows } = await csv('/admin/reports/counties?year=all&format=csv');
     assert.deepEqual(byName(rows, 'کرمان'), ['کرمان', '2', '5', '2', '90.9', '18', '2', 'دارای شرکت‌کننده']);
     ({ rows } = await csv('/admin/reports/counties?year=all&county=bam&format=csv'));
-    assert.deepEqual(rows.slice(1).map((r) => r[0]), ['بم']);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      ['بم'],
+    );
     ({ rows } = await csv(`/admin/reports/counties?year=1405&category=${encodeURIComponent('عکاسی خبری')}&format=csv`));
     // Kerman in course B only: eB1, eB3; marks P E L E all attended (B counts excused); 2 h + 2 h present.
     assert.deepEqual(byName(rows, 'کرمان'), ['کرمان', '2', '2', '2', '100', '4', '0', 'دارای شرکت‌کننده']);
@@ -275,7 +396,10 @@ describe('month report', () => {
 
   it('filters by month and county, and shows a page and an RTL workbook', async () => {
     let { rows } = await csv('/admin/reports/months?year=1405&month=7&format=csv');
-    assert.deepEqual(rows.slice(1).map((r) => r[0]), ['مهر 1405']);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      ['مهر 1405'],
+    );
     ({ rows } = await csv('/admin/reports/months?year=1405&county=bam&format=csv'));
     assert.deepEqual(rows[2].slice(3), ['2', '4', '2', '1', '50', '2']);
     assert.deepEqual(rows[7].slice(3), ['2', '4', '2', '1', '50', '2']);
@@ -307,9 +431,18 @@ describe('training record', () => {
 
   it('leaves out a revoked certificate and filters by year', async () => {
     const { rows } = await csv(`/admin/liaisons/${L.L3.id}/record?format=csv`);
-    assert.deepEqual(rows.slice(1).map((r) => [r[0], r[6], r[7], r[8], r[10]]), [['A-1', '3', '2', '66.7', ''], ['B-1', '2', '1', '50', '']]);
+    assert.deepEqual(
+      rows.slice(1).map((r) => [r[0], r[6], r[7], r[8], r[10]]),
+      [
+        ['A-1', '3', '2', '66.7', ''],
+        ['B-1', '2', '1', '50', ''],
+      ],
+    );
     const only1404 = await csv(`/admin/liaisons/${L.L1.id}/record?year=1404&format=csv`);
-    assert.deepEqual(only1404.rows.slice(1).map((r) => r[0]), ['C-1']);
+    assert.deepEqual(
+      only1404.rows.slice(1).map((r) => r[0]),
+      ['C-1'],
+    );
     const sheet = await xlsx(`/admin/liaisons/${L.L1.id}/record?format=xlsx`);
     assert.equal(sheet.views[0].rightToLeft, true);
   });
@@ -329,7 +462,13 @@ describe('training record', () => {
 });
 
 describe('access', () => {
-  const paths = ['/admin/reports/courses', '/admin/reports/counties?format=csv', '/admin/reports/months?format=xlsx', '/admin/calendar', '/admin'];
+  const paths = [
+    '/admin/reports/courses',
+    '/admin/reports/counties?format=csv',
+    '/admin/reports/months?format=xlsx',
+    '/admin/calendar',
+    '/admin',
+  ];
   it('sends anonymous visitors to the login page', async () => {
     for (const path of paths) {
       const res = await request(t.app).get(path);

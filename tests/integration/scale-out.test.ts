@@ -43,10 +43,18 @@ after(async () => {
 });
 
 test('two instances started together on an empty database migrate it once, without error', { skip }, async () => {
-  const rows = await services.sequelize.query<{ name: string; n: string }>('SELECT name, COUNT(*) AS n FROM migrations GROUP BY name', { type: QueryTypes.SELECT });
+  const rows = await services.sequelize.query<{ name: string; n: string }>('SELECT name, COUNT(*) AS n FROM migrations GROUP BY name', {
+    type: QueryTypes.SELECT,
+  });
   assert.ok(rows.length >= 1);
-  assert.deepEqual(rows.filter((r) => Number(r.n) !== 1), [], 'each migration recorded once');
-  const admins = await services.sequelize.query<{ n: string }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'", { type: QueryTypes.SELECT });
+  assert.deepEqual(
+    rows.filter((r) => Number(r.n) !== 1),
+    [],
+    'each migration recorded once',
+  );
+  const admins = await services.sequelize.query<{ n: string }>("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'", {
+    type: QueryTypes.SELECT,
+  });
   assert.equal(Number(admins[0].n), 1, 'one first admin, not one per instance');
   for (const server of [one, two]) assert.doesNotMatch(server.log(), /error|exception/i, server.log());
   // Last, so that the checks above run whatever happened: neither instance may have failed to start
@@ -99,10 +107,20 @@ test('liaisons enrolling at once through both instances never overfill a course'
     clients.push(c);
   }
   const statuses = await Promise.all(clients.map((c) => c.post(`/courses/${course.id}/enroll`).then((r) => r.status)));
-  assert.deepEqual(statuses.filter((s) => s >= 500), []);
+  assert.deepEqual(
+    statuses.filter((s) => s >= 500),
+    [],
+  );
   const approved = await Enrollment.count({ where: { courseId: course.id, status: 'approved' } });
-  const waitlisted = await Enrollment.findAll({ where: { courseId: course.id, status: 'waitlisted' }, order: [['waitlistPosition', 'ASC']] });
+  const waitlisted = await Enrollment.findAll({
+    where: { courseId: course.id, status: 'waitlisted' },
+    order: [['waitlistPosition', 'ASC']],
+  });
   assert.equal(approved, capacity);
   assert.equal(waitlisted.length, 30 - capacity);
-  assert.deepEqual(waitlisted.map((e) => e.waitlistPosition), Array.from({ length: 30 - capacity }, (_, i) => i + 1), 'waitlist positions 1..n, no gaps or doubles');
+  assert.deepEqual(
+    waitlisted.map((e) => e.waitlistPosition),
+    Array.from({ length: 30 - capacity }, (_, i) => i + 1),
+    'waitlist positions 1..n, no gaps or doubles',
+  );
 });

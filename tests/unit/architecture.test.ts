@@ -25,7 +25,8 @@ function sourceFiles(dir: string): string[] {
 export function importsOf(file: string): { line: number; target: string }[] {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
   const found: { line: number; target: string }[] = [];
-  const pattern = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+  const pattern =
+    /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
   for (const match of text.matchAll(pattern)) {
     const spec = match[1] ?? match[2] ?? match[3] ?? match[4];
     if (!spec.startsWith('.')) continue;
@@ -37,9 +38,17 @@ export function importsOf(file: string): { line: number; target: string }[] {
 
 const RULES: { name: string; from: string[]; mustNotImport: string[] }[] = [
   { name: 'lib/ and models/ import no feature', from: ['src/lib', 'src/models'], mustNotImport: ['src/features'] },
-  { name: 'lib/ and models/ import no middleware or service', from: ['src/lib', 'src/models'], mustNotImport: ['src/middleware', 'src/services'] },
+  {
+    name: 'lib/ and models/ import no middleware or service',
+    from: ['src/lib', 'src/models'],
+    mustNotImport: ['src/middleware', 'src/services'],
+  },
   { name: 'migrations import no application code', from: ['migrations'], mustNotImport: ['src'] },
-  { name: 'services import nothing from middleware or features', from: ['src/services'], mustNotImport: ['src/middleware', 'src/features'] },
+  {
+    name: 'services import nothing from middleware or features',
+    from: ['src/services'],
+    mustNotImport: ['src/middleware', 'src/features'],
+  },
   { name: 'features import nothing from src/config', from: ['src/features'], mustNotImport: ['src/config'] },
 ];
 

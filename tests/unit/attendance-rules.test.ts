@@ -43,11 +43,18 @@ describe('check-in codes', () => {
 describe('ids and per-row fields', () => {
   it('an id is a positive whole number of at most nine ASCII digits', () => {
     assert.equal(parseId('12'), 12);
-    for (const bad of ['0', '00', '-1', '1.5', '1e3', 'abc', '1234567890', '', ' 1', '۱۲', undefined, 12]) assert.equal(parseId(bad), null, String(bad));
+    for (const bad of ['0', '00', '-1', '1.5', '1e3', 'abc', '1234567890', '', ' 1', '۱۲', undefined, 12])
+      assert.equal(parseId(bad), null, String(bad));
   });
 
   it('reads mark[<id>] nested or flat, and refuses a key that is not an id', () => {
-    assert.deepEqual([...indexedFields({ mark: { 3: 'present' }, 'mark[7]': 'none', note: { 3: 'x' } }, 'mark')], [[3, 'present'], [7, 'none']]);
+    assert.deepEqual(
+      [...indexedFields({ mark: { 3: 'present' }, 'mark[7]': 'none', note: { 3: 'x' } }, 'mark')],
+      [
+        [3, 'present'],
+        [7, 'none'],
+      ],
+    );
     assert.deepEqual([...indexedFields({}, 'mark')], []);
     assert.throws(() => indexedFields({ mark: { 0: 'present' } }, 'mark'), BadRequestError);
     assert.throws(() => indexedFields({ 'mark[x]': 'present' }, 'mark'), BadRequestError);

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freeSeats, HOLDING, HOLDING_SQL } from '../../src/features/enrollments/seats';
 import {
-  enrollmentState, hasStartedBy, refusalOf, takesEnrollment, windowHasPassed, type EnrollmentStateInput,
+  enrollmentState,
+  hasStartedBy,
+  refusalOf,
+  takesEnrollment,
+  windowHasPassed,
+  type EnrollmentStateInput,
 } from '../../src/features/enrollments/state';
 import { MESSAGES } from '../../src/features/enrollments/rules';
 
@@ -32,7 +37,7 @@ describe('seats', () => {
 });
 
 describe('whether a course has started', () => {
-  it('starts at its first session\'s start (Tehran), or when marked running', () => {
+  it("starts at its first session's start (Tehran), or when marked running", () => {
     assert.equal(hasStartedBy({ status: 'open' }, { date: '2026-12-02', startTime: '10:00' }, now), true);
     assert.equal(hasStartedBy({ status: 'open' }, { date: '2026-12-02', startTime: '10:01' }, now), false);
     assert.equal(hasStartedBy({ status: 'open' }, null, now), false);

@@ -17,7 +17,15 @@ describe('the export rule against formulas (OWASP)', () => {
   });
 
   it('writes a BOM, CRLF lines and numbers as they are', () => {
-    const csv = toCsv({ fileName: 'x', sheetName: 'x', columns: [{ header: 'n', value: (r: { n: number; s: string }) => r.n }, { header: 's', value: (r) => r.s }], rows: [{ n: -4, s: '=A1' }] });
+    const csv = toCsv({
+      fileName: 'x',
+      sheetName: 'x',
+      columns: [
+        { header: 'n', value: (r: { n: number; s: string }) => r.n },
+        { header: 's', value: (r) => r.s },
+      ],
+      rows: [{ n: -4, s: '=A1' }],
+    });
     assert.equal(csv.toString('utf8'), "\uFEFFn,s\r\n-4,'=A1\r\n");
   });
 });

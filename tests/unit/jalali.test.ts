@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addDaysIso, formatDate, formatLongDate, jalaliMonthRange, parseJalaliDate, parseTime, todayIso, weekdayFromSaturday,
+  addDaysIso,
+  formatDate,
+  formatLongDate,
+  jalaliMonthRange,
+  parseJalaliDate,
+  parseTime,
+  todayIso,
+  weekdayFromSaturday,
 } from '../../src/lib/jalali';
 
 describe('Jalali dates', () => {

@@ -8,13 +8,36 @@ const TODAY = '2026-12-02';
 
 function row(id: number, overrides: Partial<MyEnrollmentRow> = {}): MyEnrollmentRow {
   return {
-    id, status: 'approved', waitlist_position: null, reason: null, created_at: '2026-11-01T00:00:00Z',
-    course_id: 100 + id, code: `T-${id}`, title: `دورهٔ ${id}`, course_status: 'open', delivery: 'in-person', place: 'سالن',
-    first_start: null, last_date: null, next_id: null, next_date: null, next_start: null, next_end: null, next_topic: null,
+    id,
+    status: 'approved',
+    waitlist_position: null,
+    reason: null,
+    created_at: '2026-11-01T00:00:00Z',
+    course_id: 100 + id,
+    code: `T-${id}`,
+    title: `دورهٔ ${id}`,
+    course_status: 'open',
+    delivery: 'in-person',
+    place: 'سالن',
+    first_start: null,
+    last_date: null,
+    next_id: null,
+    next_date: null,
+    next_start: null,
+    next_end: null,
+    next_topic: null,
     ...overrides,
   };
 }
-const session = (id: number, date: string, start = '10:00') => ({ next_id: id, next_date: date, next_start: start, next_end: '12:00', next_topic: `جلسهٔ ${id}`, first_start: `${date} ${start}`, last_date: date });
+const session = (id: number, date: string, start = '10:00') => ({
+  next_id: id,
+  next_date: date,
+  next_start: start,
+  next_end: '12:00',
+  next_topic: `جلسهٔ ${id}`,
+  first_start: `${date} ${start}`,
+  last_date: date,
+});
 
 function page(enrollments: MyEnrollmentRow[]) {
   const empty = { notifications: [], unreadIds: '', unreadTotal: 0 };
@@ -33,12 +56,18 @@ describe('/me presenter', () => {
     assert.equal(p.next?.courseId, 103);
     assert.equal(p.next?.today, false);
     assert.equal(p.checkInToday, false);
-    assert.deepEqual(p.waiting.map((w) => w.statusText), ['در فهرست انتظار (نوبت ۳)', 'در انتظار تأیید']);
+    assert.deepEqual(
+      p.waiting.map((w) => w.statusText),
+      ['در فهرست انتظار (نوبت ۳)', 'در انتظار تأیید'],
+    );
   });
 
   it('orders the cards by what comes soonest, a course without sessions last, and flags a session today', () => {
     const p = page([row(1), row(2, { ...session(21, '2026-12-20') }), row(3, { ...session(22, TODAY, '18:00') })]);
-    assert.deepEqual(p.courses.map((c) => c.id), [3, 2, 1]);
+    assert.deepEqual(
+      p.courses.map((c) => c.id),
+      [3, 2, 1],
+    );
     assert.equal(p.next?.today, true);
     assert.equal(p.checkInToday, true);
   });

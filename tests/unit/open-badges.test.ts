@@ -15,7 +15,10 @@ const SIGNED_NAME = `علی رضا${ZWNJ}پور آرین کاظمی`;
 async function issuerKey() {
   const pair = await generate();
   const key = await pair.export({ publicKey: true, secretKey: true });
-  return { did: issuerDid('http://rabet.test', key.publicKeyMultibase), key: { publicKeyMultibase: key.publicKeyMultibase, secretKeyMultibase: key.secretKeyMultibase } };
+  return {
+    did: issuerDid('http://rabet.test', key.publicKeyMultibase),
+    key: { publicKeyMultibase: key.publicKeyMultibase, secretKeyMultibase: key.secretKeyMultibase },
+  };
 }
 
 function badge(did: string, name: string) {
@@ -27,7 +30,12 @@ function badge(did: string, name: string) {
     credentialSubject: {
       type: ['AchievementSubject'],
       name,
-      achievement: { id: 'http://rabet.test/courses/1#achievement', type: ['Achievement'], name: 'خبرنویسی', criteria: { narrative: 'حضور دست‌کم ۸۰٪' } },
+      achievement: {
+        id: 'http://rabet.test/courses/1#achievement',
+        type: ['Achievement'],
+        name: 'خبرنویسی',
+        criteria: { narrative: 'حضور دست‌کم ۸۰٪' },
+      },
     },
   });
 }

@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatNumber, formatPercent, maskNationalCode, normalizeText, parseMobile, searchKey, toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
+import {
+  formatNumber,
+  formatPercent,
+  maskNationalCode,
+  normalizeText,
+  parseMobile,
+  searchKey,
+  toAsciiDigits,
+  toPersianDigits,
+} from '../../src/lib/persian';
 
 describe('Persian text', () => {
   it('converts digits both ways', () => {
@@ -30,7 +39,7 @@ describe('Persian text', () => {
   it('writes numbers and percents one way: Persian digits, «٫» for decimals, «٪»', () => {
     assert.equal(formatNumber(87.5), '۸۷٫۵');
     assert.equal(formatNumber(16), '۱۶');
-    assert.equal(formatNumber(2 / 3 * 100), '۶۶٫۶۷');
+    assert.equal(formatNumber((2 / 3) * 100), '۶۶٫۶۷');
     assert.equal(formatNumber('12.50'), '۱۲٫۵');
     assert.equal(formatNumber(null), '');
     assert.equal(formatPercent(87.5), '۸۷٫۵٪');

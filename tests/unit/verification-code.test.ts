@@ -14,7 +14,14 @@ describe('verification code', () => {
   });
 
   it('reads a typed code in any case, spacing and digits, or out of a URL', () => {
-    for (const typed of ['7k2m-9xq4-hb3t-0rzc', ' 7K2M 9XQ4 HB3T 0RZC ', '7K2M9XQ4HB3TORZC', '۷K2M-9XQ4-HB3T-0RZC', 'https://rabet.example/verify/7k2m-9xq4-hb3t-0rzc?x=1', 'https://rabet.example/verify?code=7K2M-9XQ4-HB3T-0RZC']) {
+    for (const typed of [
+      '7k2m-9xq4-hb3t-0rzc',
+      ' 7K2M 9XQ4 HB3T 0RZC ',
+      '7K2M9XQ4HB3TORZC',
+      '۷K2M-9XQ4-HB3T-0RZC',
+      'https://rabet.example/verify/7k2m-9xq4-hb3t-0rzc?x=1',
+      'https://rabet.example/verify?code=7K2M-9XQ4-HB3T-0RZC',
+    ]) {
       assert.ok(codeCandidates(typed).includes('7K2M9XQ4HB3T0RZC'), typed);
     }
     assert.deepEqual(codeCandidates('AbCdEfGhIjKlMnOpQrStU_'), ['AbCdEfGhIjKlMnOpQrStU_']);

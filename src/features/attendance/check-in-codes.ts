@@ -28,13 +28,20 @@ export interface CheckInWindow {
 }
 
 /** When a session takes self check-in: from shortly before its start (Tehran) to a while after its end. */
-export function checkInWindow(session: { date: string; startTime: string; endTime: string }, window: CheckInWindow): { from: Date; to: Date } {
+export function checkInWindow(
+  session: { date: string; startTime: string; endTime: string },
+  window: CheckInWindow,
+): { from: Date; to: Date } {
   const from = new Date(tehranInstant(session.date, session.startTime).getTime() - window.opensMinutesBefore * 60_000);
   const to = new Date(tehranInstant(session.date, session.endTime).getTime() + window.closesMinutesAfter * 60_000);
   return { from, to };
 }
 
-export function checkInIsOpen(session: { date: string; startTime: string; endTime: string }, window: CheckInWindow, now: Date = new Date()): boolean {
+export function checkInIsOpen(
+  session: { date: string; startTime: string; endTime: string },
+  window: CheckInWindow,
+  now: Date = new Date(),
+): boolean {
   const { from, to } = checkInWindow(session, window);
   return from <= now && now <= to;
 }

@@ -29,7 +29,6 @@ import {
 import { checkInSchema, parseMarks } from './schemas';
 import { CODE_WINDOW_MS, checkInSecret, checkInWindow, currentCode } from './check-in-codes';
 
-
 async function renderSheet(
   sequelize: Sequelize,
   req: Request,
@@ -58,7 +57,9 @@ async function renderSheet(
 
 /** What a refused sheet post typed, to put back on the re-rendered sheet. */
 function postedValues(body: unknown): Record<string, unknown> {
-  const values: Record<string, unknown> = { reason: typeof (body as { reason?: unknown })?.reason === 'string' ? (body as { reason: string }).reason : '' };
+  const values: Record<string, unknown> = {
+    reason: typeof (body as { reason?: unknown })?.reason === 'string' ? (body as { reason: string }).reason : '',
+  };
   for (const name of ['mark', 'note']) {
     try {
       values[name] = Object.fromEntries(indexedFields(body, name));
@@ -90,7 +91,11 @@ export function attendanceRoutes(services: Services): Router {
     const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     try {
       const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, {
+        source,
+        reason,
+        byAdmin: req.user!.role === 'admin',
+      });
       const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
       res.redirect(303, `/admin/sessions/${session.id}/attendance`);
@@ -110,8 +115,19 @@ export function attendanceRoutes(services: Services): Router {
     const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
     try {
       const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, { source, reason, byAdmin: req.user!.role === 'admin' });
-      res.json({ ok: true, created: outcome.created, changed: outcome.changed, cleared: outcome.cleared, marks: outcome.marks, message: 'ذخیره شد' });
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, {
+        source,
+        reason,
+        byAdmin: req.user!.role === 'admin',
+      });
+      res.json({
+        ok: true,
+        created: outcome.created,
+        changed: outcome.changed,
+        cleared: outcome.cleared,
+        marks: outcome.marks,
+        message: 'ذخیره شد',
+      });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });
@@ -123,7 +139,13 @@ export function attendanceRoutes(services: Services): Router {
     const matrix = await loadMatrix(services.sequelize, course);
     res.render('attendance/matrix', {
       title: `ماتریس حضور · ${course.title}`,
-      course: { id: course.id, code: course.code, title: course.title, minAttendance: course.minAttendance, countExcused: course.countExcused },
+      course: {
+        id: course.id,
+        code: course.code,
+        title: course.title,
+        minAttendance: course.minAttendance,
+        countExcused: course.countExcused,
+      },
       ...matrix,
       statusLabels: ATTENDANCE_STATUS_LABELS,
     });
@@ -146,7 +168,10 @@ export function attendanceRoutes(services: Services): Router {
     res.render('attendance/check-in', {
       title: `حضور با کد · ${course.title}`,
       session: presentSession(session, course),
-      checkInTimes: checkInWindow(session, { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter }),
+      checkInTimes: checkInWindow(session, {
+        opensMinutesBefore: services.config.checkInOpensMinutesBefore,
+        closesMinutesAfter: services.config.checkInClosesMinutesAfter,
+      }),
       checkIn: await checkInPayload(services, session),
       scripts: ['/js/attendance.js'],
     });

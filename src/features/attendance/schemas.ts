@@ -50,9 +50,16 @@ export async function parseMarks(
   if (allPresent) {
     for (const id of await approvedIds()) entries.set(id, { ...(entries.get(id) ?? { enrollmentId: id }), status: 'present' });
   }
-  return { entries: [...entries.values()], source: b.source === 'paper' ? 'paper' : 'sheet', reason: reason.success && reason.data ? reason.data : null };
+  return {
+    entries: [...entries.values()],
+    source: b.source === 'paper' ? 'paper' : 'sheet',
+    reason: reason.success && reason.data ? reason.data : null,
+  };
 }
 
 export const checkInSchema = z.object({
-  code: z.string({ error: 'کد حضور را وارد کنید.' }).transform(normalizeCode).pipe(z.string().regex(/^\d{6}$/, 'کد حضور شش رقم است.')),
+  code: z
+    .string({ error: 'کد حضور را وارد کنید.' })
+    .transform(normalizeCode)
+    .pipe(z.string().regex(/^\d{6}$/, 'کد حضور شش رقم است.')),
 });

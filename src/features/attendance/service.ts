@@ -18,7 +18,8 @@ export const STATUSES = ['present', 'late', 'excused', 'absent'] as const satisf
 
 export const MESSAGES = {
   futureSession: 'حضور و غیاب این جلسه از روز برگزاری آن (به وقت تهران) ثبت می‌شود؛ هنوز زود است.',
-  frozen: 'این دوره پایان یافته و حضور و غیاب آن بسته است؛ اصلاح آن تنها با نوشتن دلیل اصلاح ممکن است و گواهی‌های صادرشده برای صدور دوباره نشان‌دار می‌شوند.',
+  frozen:
+    'این دوره پایان یافته و حضور و غیاب آن بسته است؛ اصلاح آن تنها با نوشتن دلیل اصلاح ممکن است و گواهی‌های صادرشده برای صدور دوباره نشان‌دار می‌شوند.',
   frozenForStaff: 'این دوره پایان یافته است؛ اصلاح حضور و غیاب آن تنها با مدیر سامانه است.',
   cancelledCourse: 'این دوره لغو شده است و حضور و غیاب آن ثبت نمی‌شود.',
   notApproved: 'فهرست فرستاده‌شده با رابطین تأییدشدهٔ این دوره نمی‌خواند. صفحه را دوباره باز کنید.',
@@ -45,10 +46,24 @@ export interface SheetSession {
 export type SheetCourse = Pick<Course, 'id' | 'code' | 'title' | 'place' | 'instructorName' | 'instructorId' | 'status'>;
 
 /** The session and its course, if this user may take its attendance (404 / 403 otherwise): one plain query. */
-export async function sessionForAttendance(sequelize: Sequelize, user: CurrentUser, rawId: string): Promise<{ session: SheetSession; course: SheetCourse }> {
+export async function sessionForAttendance(
+  sequelize: Sequelize,
+  user: CurrentUser,
+  rawId: string,
+): Promise<{ session: SheetSession; course: SheetCourse }> {
   const [row] = await sequelize.query<{
-    id: number; course_id: number; date: string; start_time: string; end_time: string; topic: string | null;
-    code: string; title: string; place: string | null; instructor_name: string | null; instructor_id: number | null; status: Course['status'];
+    id: number;
+    course_id: number;
+    date: string;
+    start_time: string;
+    end_time: string;
+    topic: string | null;
+    code: string;
+    title: string;
+    place: string | null;
+    instructor_name: string | null;
+    instructor_id: number | null;
+    status: Course['status'];
   }>(
     `SELECT s.id, s.course_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, s.topic,
             c.code, c.title, c.place, c.instructor_name, c.instructor_id, c.status
@@ -57,10 +72,22 @@ export async function sessionForAttendance(sequelize: Sequelize, user: CurrentUs
     { type: QueryTypes.SELECT, replacements: { id: idParam(rawId) } },
   );
   if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
-  const session: SheetSession = { id: Number(row.id), courseId: Number(row.course_id), date: row.date, startTime: row.start_time, endTime: row.end_time, topic: row.topic };
+  const session: SheetSession = {
+    id: Number(row.id),
+    courseId: Number(row.course_id),
+    date: row.date,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    topic: row.topic,
+  };
   const course: SheetCourse = {
-    id: session.courseId, code: row.code, title: row.title, place: row.place, instructorName: row.instructor_name,
-    instructorId: row.instructor_id === null ? null : Number(row.instructor_id), status: row.status,
+    id: session.courseId,
+    code: row.code,
+    title: row.title,
+    place: row.place,
+    instructorName: row.instructor_name,
+    instructorId: row.instructor_id === null ? null : Number(row.instructor_id),
+    status: row.status,
   };
   if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return { session, course };
@@ -103,14 +130,26 @@ async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
 export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSession, 'id' | 'courseId'>) {
   const rows = await approvedEnrollments(sequelize, session.courseId);
-  const marks = await sequelize.query<{ enrollment_id: number; status: AttendanceStatus; note: string | null; source: AttendanceSource; recorded_at: Date | string }>(
-    'SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId',
-    { type: QueryTypes.SELECT, replacements: { sessionId: session.id } },
-  );
+  const marks = await sequelize.query<{
+    enrollment_id: number;
+    status: AttendanceStatus;
+    note: string | null;
+    source: AttendanceSource;
+    recorded_at: Date | string;
+  }>('SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId', {
+    type: QueryTypes.SELECT,
+    replacements: { sessionId: session.id },
+  });
   const byEnrollment = new Map(marks.map((m) => [Number(m.enrollment_id), m]));
   return rows.map((row) => {
     const mark = byEnrollment.get(row.enrollmentId);
-    return { ...row, status: mark?.status ?? null, note: mark?.note ?? '', source: mark?.source ?? null, recordedAt: mark ? new Date(mark.recorded_at) : null };
+    return {
+      ...row,
+      status: mark?.status ?? null,
+      note: mark?.note ?? '',
+      source: mark?.source ?? null,
+      recordedAt: mark ? new Date(mark.recorded_at) : null,
+    };
   });
 }
 
@@ -166,10 +205,13 @@ export async function recordAttendance(
   return sequelize.transaction(async (t) => {
     // One writer per session at a time: concurrent taps on two devices never race on the same mark
     // (on SQLite every write transaction already holds the database's one write lock).
-    if (sequelize.getDialect() === 'postgres') await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
+    if (sequelize.getDialect() === 'postgres')
+      await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
     const sql = sequelize;
     const [course] = await sql.query<{ status: Course['status'] }>('SELECT status FROM courses WHERE id = :id', {
-      type: QueryTypes.SELECT, replacements: { id: session.courseId }, transaction: t,
+      type: QueryTypes.SELECT,
+      replacements: { id: session.courseId },
+      transaction: t,
     });
     assertMayChange(course.status, options);
     const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
@@ -209,11 +251,35 @@ export async function recordAttendance(
           sql,
           `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
            VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
-          { replacements: { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now }, transaction: t },
+          {
+            replacements: {
+              sessionId: session.id,
+              enrollmentId: entry.enrollmentId,
+              status: entry.status,
+              note,
+              source,
+              recordedBy: actor.id,
+              now,
+            },
+            transaction: t,
+          },
         );
-        await recordAudit(sequelize, actor, 'attendance.record', { type: 'attendance_mark', id }, {
-          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: null, newStatus: entry.status, note, source, ...afterFinish,
-        }, t);
+        await recordAudit(
+          sequelize,
+          actor,
+          'attendance.record',
+          { type: 'attendance_mark', id },
+          {
+            sessionId: session.id,
+            enrollmentId: entry.enrollmentId,
+            oldStatus: null,
+            newStatus: entry.status,
+            note,
+            source,
+            ...afterFinish,
+          },
+          t,
+        );
         created++;
         touched.push(entry.enrollmentId);
         marks[entry.enrollmentId] = entry.status;
@@ -221,9 +287,22 @@ export async function recordAttendance(
       }
       if (entry.status === null) {
         await sql.query('DELETE FROM attendance_marks WHERE id = :id', { replacements: { id: previous.id }, transaction: t });
-        await recordAudit(sequelize, actor, 'attendance.clear', { type: 'attendance_mark', id: Number(previous.id) }, {
-          sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: null, oldNote: previous.note, source, ...afterFinish,
-        }, t);
+        await recordAudit(
+          sequelize,
+          actor,
+          'attendance.clear',
+          { type: 'attendance_mark', id: Number(previous.id) },
+          {
+            sessionId: session.id,
+            enrollmentId: entry.enrollmentId,
+            oldStatus: previous.status,
+            newStatus: null,
+            oldNote: previous.note,
+            source,
+            ...afterFinish,
+          },
+          t,
+        );
         cleared++;
         touched.push(entry.enrollmentId);
         marks[entry.enrollmentId] = null;
@@ -234,7 +313,14 @@ export async function recordAttendance(
       marks[entry.enrollmentId] = status;
       if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
       const details = {
-        sessionId: session.id, enrollmentId: entry.enrollmentId, oldStatus: previous.status, newStatus: status, oldNote: previous.note, newNote: note, source, ...afterFinish,
+        sessionId: session.id,
+        enrollmentId: entry.enrollmentId,
+        oldStatus: previous.status,
+        newStatus: status,
+        oldNote: previous.note,
+        newNote: note,
+        source,
+        ...afterFinish,
       };
       await sql.query(
         'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
@@ -259,24 +345,44 @@ async function flagForReissue(sequelize: Sequelize, enrollmentIds: number[], rea
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */
 export async function approvedEnrollmentIds(sequelize: Sequelize, courseId: number): Promise<number[]> {
-  const rows = await sequelize.query<{ id: number }>("SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id", {
-    type: QueryTypes.SELECT,
-    replacements: { courseId },
-  });
+  const rows = await sequelize.query<{ id: number }>(
+    "SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id",
+    {
+      type: QueryTypes.SELECT,
+      replacements: { courseId },
+    },
+  );
   return rows.map((r) => Number(r.id));
 }
 
-export type MatrixCell = { kind: 'mark'; status: AttendanceStatus } | { kind: 'unmarked' } | { kind: 'not-enrolled' } | { kind: 'upcoming' };
+export type MatrixCell =
+  | { kind: 'mark'; status: AttendanceStatus }
+  | { kind: 'unmarked' }
+  | { kind: 'not-enrolled' }
+  | { kind: 'upcoming' };
 
 /** The attendance matrix of a course: approved liaisons × sessions, with each liaison's percent. */
 export async function loadMatrix(sequelize: Sequelize, course: Course, now: Date = new Date()) {
-  const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']] });
+  const sessions = await CourseSession.findAll({
+    where: { courseId: course.id },
+    order: [
+      ['date', 'ASC'],
+      ['startTime', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
   const rows = await approvedEnrollments(sequelize, course.id);
   const marks = rows.length
-    ? await AttendanceMark.findAll({ where: { sessionId: { [Op.in]: sessions.map((s) => s.id) }, enrollmentId: { [Op.in]: rows.map((r) => r.enrollmentId) } } })
+    ? await AttendanceMark.findAll({
+        where: { sessionId: { [Op.in]: sessions.map((s) => s.id) }, enrollmentId: { [Op.in]: rows.map((r) => r.enrollmentId) } },
+      })
     : [];
   const markOf = new Map(marks.map((m) => [`${m.enrollmentId}:${m.sessionId}`, m.status]));
-  const summaries = await attendanceSummaries(course, rows.map((r) => ({ id: r.enrollmentId, createdAt: r.createdAt })), { now });
+  const summaries = await attendanceSummaries(
+    course,
+    rows.map((r) => ({ id: r.enrollmentId, createdAt: r.createdAt })),
+    { now },
+  );
   return {
     sessions: sessions.map((s) => ({ id: s.id, date: s.date, startTime: s.startTime, held: sessionIsOver(s, now) })),
     rows: rows.map((row) => ({
@@ -318,7 +424,13 @@ export async function selfCheckIn(
   const today = todayIso(now);
   // A window can cross midnight, so the sessions of yesterday, today and tomorrow are asked.
   const candidates = await services.sequelize.query<{
-    id: number; enrollment_id: number; date: string; start_time: string; end_time: string; title: string; secret: string;
+    id: number;
+    enrollment_id: number;
+    date: string;
+    start_time: string;
+    end_time: string;
+    title: string;
+    secret: string;
   }>(
     `SELECT s.id, e.id AS enrollment_id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, c.title, k.secret
        FROM enrollments e
@@ -329,7 +441,10 @@ export async function selfCheckIn(
         AND s.date BETWEEN :from AND :to`,
     { type: QueryTypes.SELECT, replacements: { userId: user.id, from: addDaysIso(today, -1), to: addDaysIso(today, 1) } },
   );
-  const window = { opensMinutesBefore: services.config.checkInOpensMinutesBefore, closesMinutesAfter: services.config.checkInClosesMinutesAfter };
+  const window = {
+    opensMinutesBefore: services.config.checkInOpensMinutesBefore,
+    closesMinutesAfter: services.config.checkInClosesMinutesAfter,
+  };
   if (!candidates.length) throw new ForbiddenError(MESSAGES.noSessionNow);
   const matched = candidates.find((c) => codeIsValid(c.secret, input.code, now));
   if (!matched) throw new FormError({ code: MESSAGES.wrongCode });
@@ -348,9 +463,20 @@ export async function selfCheckIn(
       { sessionId: session.id, enrollmentId, status: 'present', note: null, source: 'self', recordedBy: user.id, recordedAt: now },
       { transaction: t },
     );
-    await recordAudit(services.sequelize, { id: user.id, ip: user.ip ?? null }, 'attendance.self_check_in', { type: 'attendance_mark', id: mark.id }, {
-      sessionId: session.id, enrollmentId, oldStatus: null, newStatus: 'present', source: 'self',
-    }, t);
+    await recordAudit(
+      services.sequelize,
+      { id: user.id, ip: user.ip ?? null },
+      'attendance.self_check_in',
+      { type: 'attendance_mark', id: mark.id },
+      {
+        sessionId: session.id,
+        enrollmentId,
+        oldStatus: null,
+        newStatus: 'present',
+        source: 'self',
+      },
+      t,
+    );
   });
   return { courseTitle: matched.title, date: session.date };
 }
@@ -372,7 +498,11 @@ export interface MyCourseAttendance {
  * The liaison's attendance in the courses under way, by enrollment id: the course rule applied
  * (summarizeAttendance) and the few latest marks. Finished courses are the training record's.
  */
-export async function loadMyAttendance(sql: Sequelize, user: CurrentUser, now: Date = new Date()): Promise<Map<number, MyCourseAttendance>> {
+export async function loadMyAttendance(
+  sql: Sequelize,
+  user: CurrentUser,
+  now: Date = new Date(),
+): Promise<Map<number, MyCourseAttendance>> {
   const rows = await mySessionMarks(sql, user.id);
   const byEnrollment = new Map<number, MySessionMarkRow[]>();
   for (const row of rows) {
@@ -384,7 +514,9 @@ export async function loadMyAttendance(sql: Sequelize, user: CurrentUser, now: D
   for (const [enrollmentId, own] of byEnrollment) {
     const { created_at, min_attendance, count_excused } = own[0];
     const course = { minAttendance: Number(min_attendance), countExcused: Boolean(count_excused) };
-    const held = own.filter((s) => sessionIsOver({ date: s.date, endTime: s.end_time }, now)).map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status }));
+    const held = own
+      .filter((s) => sessionIsOver({ date: s.date, endTime: s.end_time }, now))
+      .map((s) => ({ id: s.id, date: s.date, startTime: s.start_time, endTime: s.end_time, status: s.status }));
     const statusOf = new Map(held.filter((s) => s.status).map((s) => [s.id, s.status as AttendanceStatus]));
     const summary = summarizeAttendance(course, { id: enrollmentId, createdAt: new Date(created_at) }, held, statusOf);
     result.set(enrollmentId, {
@@ -393,7 +525,10 @@ export async function loadMyAttendance(sql: Sequelize, user: CurrentUser, now: D
       attended: summary.present + summary.late + (course.countExcused ? summary.excused : 0),
       percent: summary.percent,
       meetsMinimum: summary.meetsMinimum,
-      recent: held.slice(-RECENT_MARKS_SHOWN).reverse().map(({ date, startTime, status }) => ({ date, startTime, status })),
+      recent: held
+        .slice(-RECENT_MARKS_SHOWN)
+        .reverse()
+        .map(({ date, startTime, status }) => ({ date, startTime, status })),
     });
   }
   return result;
@@ -407,10 +542,21 @@ export async function loadMyTeaching(sql: Sequelize, user: CurrentUser, now: Dat
   if (user.role !== 'instructor') return [];
   const rows = await taughtSessions(sql, user.id);
   const today = todayIso(now);
-  const courses = new Map<number, { id: number; title: string; code: string; sessions: { id: number; date: string; startTime: string; endTime: string; today: boolean }[] }>();
+  const courses = new Map<
+    number,
+    {
+      id: number;
+      title: string;
+      code: string;
+      sessions: { id: number; date: string; startTime: string; endTime: string; today: boolean }[];
+    }
+  >();
   for (const r of rows) {
     if (!courses.has(r.course_id)) courses.set(r.course_id, { id: r.course_id, title: r.title, code: r.code, sessions: [] });
-    if (r.id !== null && r.date && r.start_time && r.end_time) courses.get(r.course_id)!.sessions.push({ id: r.id, date: r.date, startTime: r.start_time, endTime: r.end_time, today: r.date === today });
+    if (r.id !== null && r.date && r.start_time && r.end_time)
+      courses
+        .get(r.course_id)!
+        .sessions.push({ id: r.id, date: r.date, startTime: r.start_time, endTime: r.end_time, today: r.date === today });
   }
   return [...courses.values()].map((c) => {
     const past = c.sessions.filter((s) => s.date < today);

@@ -70,7 +70,15 @@ export function summarizeAttendance(
   marks: Map<number, AttendanceStatus>,
 ): AttendanceSummary {
   const summary: AttendanceSummary = {
-    enrollmentId: enrollment.id, counted: 0, present: 0, late: 0, excused: 0, absent: 0, unmarked: 0, percent: null, meetsMinimum: false,
+    enrollmentId: enrollment.id,
+    counted: 0,
+    present: 0,
+    late: 0,
+    excused: 0,
+    absent: 0,
+    unmarked: 0,
+    percent: null,
+    meetsMinimum: false,
   };
   const enrolledAt = new Date(enrollment.createdAt);
   for (const session of held) {

@@ -8,9 +8,7 @@ import { LIMITS, loginDelayMs, type RateLimiter } from '../../services/rate-limi
 import type { Services } from '../../services';
 import { UNREAD_COUNT_SQL } from '../notifications/queries';
 
-export type LoginOutcome =
-  | { ok: true; user: CurrentUser }
-  | { ok: false; reason: 'invalid' | 'pending' | 'disabled' | 'throttled' };
+export type LoginOutcome = { ok: true; user: CurrentUser } | { ok: false; reason: 'invalid' | 'pending' | 'disabled' | 'throttled' };
 
 export const LOGIN_MESSAGES: Record<Exclude<LoginOutcome, { ok: true }>['reason'], string> = {
   invalid: 'نام کاربری یا گذرواژه نادرست است.',
@@ -19,7 +17,10 @@ export const LOGIN_MESSAGES: Record<Exclude<LoginOutcome, { ok: true }>['reason'
   throttled: 'تلاش‌های ناموفق زیادی انجام شده است. چند دقیقه بعد دوباره تلاش کنید.',
 };
 
-export function presentCurrentUser(user: Pick<User, 'id' | 'role' | 'username' | 'fullName' | 'countyId' | 'status'>, unreadNotifications = 0): CurrentUser {
+export function presentCurrentUser(
+  user: Pick<User, 'id' | 'role' | 'username' | 'fullName' | 'countyId' | 'status'>,
+  unreadNotifications = 0,
+): CurrentUser {
   return {
     id: user.id,
     role: user.role,

@@ -40,7 +40,10 @@ export async function streamCourseZip(courseId: number, out: Writable, onStart: 
     where: { status: 'valid' },
     attributes: ['id', 'serial'],
     include: [{ model: Enrollment, as: 'enrollment', attributes: [], where: { courseId: course.id } }],
-    order: [['serialYear', 'ASC'], ['serialNumber', 'ASC']],
+    order: [
+      ['serialYear', 'ASC'],
+      ['serialNumber', 'ASC'],
+    ],
     raw: true,
   });
   onStart(`certificates-${course.code.replace(/[\\/]/g, '-')}.zip`);
@@ -95,7 +98,10 @@ async function recordDocument(slot: Reservation, template: string, userId: numbe
     : [];
   const rows = enrollments
     .map((enrollment) => {
-      const dates = sessions.filter((s) => s.courseId === enrollment.courseId).map((s) => s.date).sort();
+      const dates = sessions
+        .filter((s) => s.courseId === enrollment.courseId)
+        .map((s) => s.date)
+        .sort();
       const certificate = certificates.find((c) => c.enrollmentId === enrollment.id);
       const course = enrollment.course!;
       const hours = certificate ? parseFields(certificate.fields).hours : Number(course.hours);
@@ -120,7 +126,10 @@ async function recordDocument(slot: Reservation, template: string, userId: numbe
       code: r.course.code,
       dates: r.dates.length ? `${formatDate(r.dates[0])} تا ${formatDate(r.dates[r.dates.length - 1])}` : '—',
       hours: formatNumber(r.hours),
-      status: r.enrollment.status === 'approved' ? COURSE_STATUS_LABELS[r.course.status as CourseStatus] ?? r.course.status : ENROLLMENT_STATUS_LABELS[r.enrollment.status as EnrollmentStatus],
+      status:
+        r.enrollment.status === 'approved'
+          ? (COURSE_STATUS_LABELS[r.course.status as CourseStatus] ?? r.course.status)
+          : ENROLLMENT_STATUS_LABELS[r.enrollment.status as EnrollmentStatus],
       serial: r.certificate?.serial ?? '—',
     })),
   };

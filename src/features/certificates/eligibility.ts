@@ -32,7 +32,11 @@ const toNumber = (value: number | string | null | undefined): number | null =>
  * The certificate rule: attendance at least the course minimum (the attendance rule of
  * attendance/summary.ts) and, when the course has a pass mark, a mark at least that.
  */
-export function eligibility(summary: AttendanceSummary, mark: number | null, passMark: number | null): { eligible: boolean; reason: string | null } {
+export function eligibility(
+  summary: AttendanceSummary,
+  mark: number | null,
+  passMark: number | null,
+): { eligible: boolean; reason: string | null } {
   if (summary.percent === null) return { eligible: false, reason: 'هنوز جلسه‌ای برای این رابط برگزار نشده است.' };
   if (!summary.meetsMinimum) return { eligible: false, reason: 'حضور کمتر از حداقل دوره' };
   if (passMark !== null && mark === null) return { eligible: false, reason: 'نمره ثبت نشده است.' };
@@ -49,7 +53,13 @@ export async function findCourse(courseId: number, transaction?: Transaction): P
 /** Each approved liaison of the course: attendance percent, mark, eligible or not, certificates. */
 export async function courseEligibility(courseId: number, options: { enrollmentIds?: number[] } = {}): Promise<CourseEligibility> {
   const course = await findCourse(courseId);
-  const sessions = await CourseSession.findAll({ where: { courseId: course.id }, order: [['date', 'ASC'], ['startTime', 'ASC']] });
+  const sessions = await CourseSession.findAll({
+    where: { courseId: course.id },
+    order: [
+      ['date', 'ASC'],
+      ['startTime', 'ASC'],
+    ],
+  });
   const where: Record<string, unknown> = { courseId: course.id, status: 'approved' };
   if (options.enrollmentIds) where.id = { [Op.in]: options.enrollmentIds };
   const enrollments = await Enrollment.findAll({
@@ -127,7 +137,8 @@ export async function recordMarks(
       await enrollment.update({ mark: to }, { transaction });
       changes.push({ enrollmentId: enrollment.id, from, to });
     }
-    if (changes.length) await recordAudit(sequelize, actor, 'enrollment.marks', { type: 'course', id: course.id }, { changes }, transaction);
+    if (changes.length)
+      await recordAudit(sequelize, actor, 'enrollment.marks', { type: 'course', id: course.id }, { changes }, transaction);
     return changes.length;
   });
 }

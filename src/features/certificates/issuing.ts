@@ -116,7 +116,13 @@ async function prepare(ctx: IssueContext, eligibility: CourseEligibility, row: E
   const serial = formatSerial(ctx.config.provinceCode, common.year, common.serialNumber);
   const verifyCode = groupedCode(code);
   const verifyUrl = `${ctx.config.baseUrl}/verify/${verifyCode}`;
-  const fields = freezeFields(eligibility, row, { signatories: common.signatories, issueDate: todayIso(common.issuedAt), serial, verifyCode, verifyUrl });
+  const fields = freezeFields(eligibility, row, {
+    signatories: common.signatories,
+    issueDate: todayIso(common.issuedAt),
+    serial,
+    verifyCode,
+    verifyUrl,
+  });
   const pdf = await ctx.pdf.render({ source: common.template.source, data: printableFields(fields), qrText: verifyUrl });
   const credential = await common.issuer.signCertificate({
     fields,
@@ -147,7 +153,12 @@ async function prepare(ctx: IssueContext, eligibility: CourseEligibility, row: E
  * Returns null when the enrollment got a valid certificate meanwhile (another admin issued it).
  * With `supersedes`, that certificate (still valid) becomes superseded by the new one.
  */
-async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prepared, supersedes: Certificate | null = null): Promise<Certificate | null> {
+async function store(
+  ctx: IssueContext,
+  issuer: CredentialIssuer,
+  prepared: Prepared,
+  supersedes: Certificate | null = null,
+): Promise<Certificate | null> {
   const enrollmentId = prepared.row.enrollment.id;
   try {
     return await ctx.sequelize.transaction(async (transaction) => {
@@ -197,11 +208,19 @@ async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prep
         },
         { transaction },
       );
-      await recordAudit(ctx.sequelize,
+      await recordAudit(
+        ctx.sequelize,
         ctx.actor,
         supersedes ? 'certificate.reissue' : 'certificate.issue',
         { type: 'certificate', id: certificate.id },
-        { serial: certificate.serial, enrollmentId, sha256: certificate.sha256, template: certificate.template, overrideReason: prepared.overrideReason, supersedes: supersedes?.id ?? null },
+        {
+          serial: certificate.serial,
+          enrollmentId,
+          sha256: certificate.sha256,
+          template: certificate.template,
+          overrideReason: prepared.overrideReason,
+          supersedes: supersedes?.id ?? null,
+        },
         transaction,
       );
       return certificate;
@@ -213,7 +232,12 @@ async function store(ctx: IssueContext, issuer: CredentialIssuer, prepared: Prep
   }
 }
 
-async function issueRows(ctx: IssueContext, eligibility: CourseEligibility, rows: EligibilityRow[], overrideReason: string | null): Promise<Certificate[]> {
+async function issueRows(
+  ctx: IssueContext,
+  eligibility: CourseEligibility,
+  rows: EligibilityRow[],
+  overrideReason: string | null,
+): Promise<Certificate[]> {
   if (!rows.length) return [];
   const template = await readTemplate(ctx.config.certificateTemplate);
   const signatories = await ctx.settings.signatories();
@@ -223,7 +247,16 @@ async function issueRows(ctx: IssueContext, eligibility: CourseEligibility, rows
   const statusIndexes = await reserveStatusIndexes(ctx.sequelize, rows.length);
   const issuer = await credentialIssuer(ctx);
   await issuer.ensureLists(statusIndexes);
-  const common = (i: number): Common => ({ template, signatories, issuedAt, year, serialNumber: numbers[i], statusListIndex: statusIndexes[i], issuer, overrideReason });
+  const common = (i: number): Common => ({
+    template,
+    signatories,
+    issuedAt,
+    year,
+    serialNumber: numbers[i],
+    statusListIndex: statusIndexes[i],
+    issuer,
+    overrideReason,
+  });
   const issued: Certificate[] = [];
   // Render the next certificate while the previous one is being stored.
   let next = prepare(ctx, eligibility, rows[0], common(0));
@@ -252,7 +285,12 @@ export async function issueCertificates(
   const eligibility = await courseEligibility(courseId, only ? { enrollmentIds: [only] } : {});
   assertFinished(eligibility.course);
   if (only === null) {
-    return issueRows(ctx, eligibility, eligibility.rows.filter((r) => r.eligible && !r.validCertificate), null);
+    return issueRows(
+      ctx,
+      eligibility,
+      eligibility.rows.filter((r) => r.eligible && !r.validCertificate),
+      null,
+    );
   }
   const row = eligibility.rows[0];
   if (!row) throw new NotFoundError('ثبت‌نام تأییدشده‌ای با این شناسه در این دوره نیست.');
@@ -304,15 +342,30 @@ export async function reissueCertificate(ctx: IssueContext, certificateId: numbe
 }
 
 /** Revokes a valid certificate: its bit in the status list is set and the list re-signed, in one transaction. */
-export async function revokeCertificate(ctx: Pick<IssueContext, 'sequelize' | 'actor' | 'config'>, certificateId: number, reason: string): Promise<Certificate> {
+export async function revokeCertificate(
+  ctx: Pick<IssueContext, 'sequelize' | 'actor' | 'config'>,
+  certificateId: number,
+  reason: string,
+): Promise<Certificate> {
   const issuer = await credentialIssuer(ctx);
   return ctx.sequelize.transaction(async (transaction) => {
-    const certificate = await Certificate.findByPk(certificateId, { attributes: { exclude: ['pdf', 'credential'] }, transaction, lock: transaction.LOCK.UPDATE });
+    const certificate = await Certificate.findByPk(certificateId, {
+      attributes: { exclude: ['pdf', 'credential'] },
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
     if (!certificate) throw new NotFoundError('گواهی‌نامه پیدا نشد.');
     if (certificate.status !== 'valid') throw new ConflictError('فقط گواهی‌نامهٔ معتبر باطل می‌شود.');
     await certificate.update({ status: 'revoked', statusReason: reason, statusChangedAt: new Date() }, { transaction });
     await issuer.resignLists([certificate.statusListIndex], transaction);
-    await recordAudit(ctx.sequelize, ctx.actor, 'certificate.revoke', { type: 'certificate', id: certificate.id }, { serial: certificate.serial, reason }, transaction);
+    await recordAudit(
+      ctx.sequelize,
+      ctx.actor,
+      'certificate.revoke',
+      { type: 'certificate', id: certificate.id },
+      { serial: certificate.serial, reason },
+      transaction,
+    );
     return certificate;
   });
 }

@@ -8,8 +8,15 @@ import { credentialPath } from '../credentials/credential';
 /** The liaison's certificates for their /me page (section view me/certificates): plain rows, never the PDF. */
 export async function loadMyCertificates(sequelize: Sequelize, user: CurrentUser): Promise<Record<string, unknown>> {
   const rows = await sequelize.query<{
-    id: number; serial: string; code: string; status: Certificate['status']; issued_at: Date | string;
-    status_reason: string | null; override_reason: string | null; fields: string; has_credential: number | string | boolean;
+    id: number;
+    serial: string;
+    code: string;
+    status: Certificate['status'];
+    issued_at: Date | string;
+    status_reason: string | null;
+    override_reason: string | null;
+    fields: string;
+    has_credential: number | string | boolean;
   }>(
     `SELECT ct.id, ct.serial, ct.code, ct.status, ct.issued_at, ct.status_reason, ct.override_reason, ct.fields,
             CASE WHEN ct.credential IS NULL THEN 0 ELSE 1 END AS has_credential
@@ -21,9 +28,22 @@ export async function loadMyCertificates(sequelize: Sequelize, user: CurrentUser
   return {
     certificates: rows.map((c) => {
       const fields = parseFields(c.fields);
-      const certificate = { id: c.id, serial: c.serial, code: c.code, status: c.status, issuedAt: new Date(c.issued_at), statusReason: c.status_reason, overrideReason: c.override_reason };
+      const certificate = {
+        id: c.id,
+        serial: c.serial,
+        code: c.code,
+        status: c.status,
+        issuedAt: new Date(c.issued_at),
+        statusReason: c.status_reason,
+        overrideReason: c.override_reason,
+      };
       const credentialLink = Number(c.has_credential) === 1 ? credentialPath(c.code) : null;
-      return { ...presentCertificate(certificate), courseTitle: fields.courseTitle, courseCode: fields.courseCode, credentialUrl: credentialLink };
+      return {
+        ...presentCertificate(certificate),
+        courseTitle: fields.courseTitle,
+        courseCode: fields.courseCode,
+        credentialUrl: credentialLink,
+      };
     }),
   };
 }

@@ -16,7 +16,8 @@ export const STATUS_BADGES: Record<CertificateStatus, string> = {
 };
 
 export function presentCertificate(
-  certificate: Pick<Certificate, 'id' | 'serial' | 'code' | 'status' | 'issuedAt' | 'statusReason' | 'overrideReason'> & Partial<Pick<Certificate, 'reissueReason'>>,
+  certificate: Pick<Certificate, 'id' | 'serial' | 'code' | 'status' | 'issuedAt' | 'statusReason' | 'overrideReason'> &
+    Partial<Pick<Certificate, 'reissueReason'>>,
 ) {
   const status = certificate.status as CertificateStatus;
   return {

@@ -32,7 +32,6 @@ function sendPdf(res: Response, pdf: Buffer, fileName: string): void {
   res.send(pdf);
 }
 
-
 export function certificateRoutes(services: Services): Router {
   const router = Router();
   const { sequelize, config, rateLimiter, settings } = services;
@@ -57,8 +56,17 @@ export function certificateRoutes(services: Services): Router {
   router.post('/admin/courses/:id/certificates', admin, async (req, res) => {
     try {
       const input = parseForm(issueSchema, req.body);
-      const issued = await issueCertificates(issuing(req), idParam(req.params.id), { enrollmentId: input.enrollment ?? null, overrideReason: input.override });
-      flash(req, issued.length ? 'success' : 'info', issued.length ? `${toPersianDigits(issued.length)} گواهی‌نامه صادر شد.` : 'گواهی‌نامهٔ تازه‌ای صادر نشد: کسی که واجد شرایط و بی‌گواهی‌نامه باشد نماند.');
+      const issued = await issueCertificates(issuing(req), idParam(req.params.id), {
+        enrollmentId: input.enrollment ?? null,
+        overrideReason: input.override,
+      });
+      flash(
+        req,
+        issued.length ? 'success' : 'info',
+        issued.length
+          ? `${toPersianDigits(issued.length)} گواهی‌نامه صادر شد.`
+          : 'گواهی‌نامهٔ تازه‌ای صادر نشد: کسی که واجد شرایط و بی‌گواهی‌نامه باشد نماند.',
+      );
       res.redirect(303, `/admin/courses/${idParam(req.params.id)}/certificates`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
@@ -122,7 +130,10 @@ export function certificateRoutes(services: Services): Router {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     try {
-      const { pdf, fileName } = await trainingRecordPdf(services.pdf, services.config.recordTemplate, userId, { owner: `user:${req.user!.id}`, signal: gone.signal });
+      const { pdf, fileName } = await trainingRecordPdf(services.pdf, services.config.recordTemplate, userId, {
+        owner: `user:${req.user!.id}`,
+        signal: gone.signal,
+      });
       sendPdf(res, pdf, fileName);
     } catch (err) {
       if (!(err instanceof RenderAbortedError)) throw err;
@@ -188,7 +199,9 @@ export function certificateRoutes(services: Services): Router {
       }),
     );
     if (!req.file) {
-      return res.status(400).render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: { pdf: 'فایل PDF گواهی‌نامه را انتخاب کنید.' } });
+      return res
+        .status(400)
+        .render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: { pdf: 'فایل PDF گواهی‌نامه را انتخاب کنید.' } });
     }
     // Post/redirect/get: the address bar shows the file's digest, never the form's CSRF token.
     res.redirect(303, `/verify?sha256=${fileDigest(req.file.buffer)}`);

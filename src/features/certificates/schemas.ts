@@ -20,7 +20,10 @@ export const signatoriesSchema = z.object({
   directorGeneral: optionalText({ label: 'نام مدیرکل', max: 120 }),
 });
 
-const queryText = z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, 300).trim() : ''));
+const queryText = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v.slice(0, 300).trim() : ''));
 
 /**
  * GET /verify: `code` (any case, grouped or not, or the whole URL), or `serial` with `nationalCode`,

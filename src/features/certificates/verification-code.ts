@@ -12,7 +12,7 @@ const LENGTH = 16;
 const LEGACY_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
 export function newVerificationCode(): string {
-  const bytes = randomBytes(LENGTH * 5 / 8);
+  const bytes = randomBytes((LENGTH * 5) / 8);
   let bits = 0n;
   for (const byte of bytes) bits = (bits << 8n) | BigInt(byte);
   let code = '';
@@ -46,7 +46,11 @@ export function codeCandidates(typed: string): string[] {
   }
   const candidates = new Set<string>();
   if (LEGACY_PATTERN.test(value)) candidates.add(value);
-  const crockford = value.toUpperCase().replace(/[\s\-‐-―_.]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  const crockford = value
+    .toUpperCase()
+    .replace(/[\s\-‐-―_.]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
   if (isCrockford(crockford)) candidates.add(crockford);
   return [...candidates];
 }

@@ -9,7 +9,6 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { addCountySchema, renameCountySchema } from './schemas';
 import { addCounty, listCounties, renameCounty, setCountyActive } from './service';
 
-
 function countyId(req: Request): number {
   return idParam(req.params.id, 'شهرستان پیدا نشد.');
 }
@@ -57,10 +56,19 @@ export function countyRoutes({ sequelize }: Services): Router {
     }
   });
 
-  for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
+  for (const [action, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
     router.post(`/admin/counties/:id/${action}`, async (req, res) => {
       const county = await setCountyActive(sequelize, actorOf(req), countyId(req), active);
-      flash(req, 'success', active ? `شهرستان «${county.name}» فعال شد.` : `شهرستان «${county.name}» غیرفعال شد؛ حساب‌ها و سوابقش می‌ماند ولی در ثبت‌نام نمایش داده نمی‌شود.`);
+      flash(
+        req,
+        'success',
+        active
+          ? `شهرستان «${county.name}» فعال شد.`
+          : `شهرستان «${county.name}» غیرفعال شد؛ حساب‌ها و سوابقش می‌ماند ولی در ثبت‌نام نمایش داده نمی‌شود.`,
+      );
       res.redirect(303, '/admin/counties');
     });
   }

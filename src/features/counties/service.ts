@@ -52,7 +52,14 @@ export async function addCounty(sequelize: Sequelize, actor: Actor, input: { nam
   try {
     return await sequelize.transaction(async (transaction) => {
       const county = await County.create({ name: input.name, slug: input.slug, nameEn: null, active: true }, { transaction });
-      await recordAudit(sequelize, actor, 'county.create', { type: 'county', id: county.id }, { name: input.name, slug: input.slug }, transaction);
+      await recordAudit(
+        sequelize,
+        actor,
+        'county.create',
+        { type: 'county', id: county.id },
+        { name: input.name, slug: input.slug },
+        transaction,
+      );
       return county;
     });
   } catch (err) {

@@ -29,7 +29,10 @@ export function hoursOf(minutes: number): number {
 }
 
 export function paragraphs(text: string | null): string[] {
-  return (text ?? '').split(/\r?\n\s*\r?\n|\r?\n/).map((p) => p.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(/\r?\n\s*\r?\n|\r?\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 export interface CoursePresenter {
@@ -107,7 +110,11 @@ export function presentSession(session: Pick<CourseSession, 'id' | 'date' | 'sta
 }
 
 /** What the course form shows for an existing course (dates in ASCII Jalali, as typed). */
-export function courseFormValues(course: Course, instructorUsername: string | null, quotas: Record<string, number>): Record<string, unknown> {
+export function courseFormValues(
+  course: Course,
+  instructorUsername: string | null,
+  quotas: Record<string, number>,
+): Record<string, unknown> {
   const quota: Record<string, string> = {};
   for (const [slug, n] of Object.entries(quotas)) quota[slug] = String(n);
   return {

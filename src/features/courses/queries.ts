@@ -7,20 +7,18 @@ import { NotFoundError } from '../../lib/errors';
 import { jalaliYearRange } from '../../lib/jalali';
 import { freeSeats, HOLDING, HOLDING_SQL } from '../enrollments/seats';
 import { sessionIsOver } from '../attendance/summary';
-import { ENROLLMENT_STATE_BADGES, ENROLLMENT_STATE_LABELS, enrollmentState, takesEnrollment, takingEnrollmentSql, type EnrollmentState } from '../enrollments/state';
+import {
+  ENROLLMENT_STATE_BADGES,
+  ENROLLMENT_STATE_LABELS,
+  enrollmentState,
+  takesEnrollment,
+  takingEnrollmentSql,
+  type EnrollmentState,
+} from '../enrollments/state';
 import { searchKey, comparePersian } from '../../lib/persian';
 import { activeCounties } from '../counties/service';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
-import {
-  DELIVERY_LABELS,
-  hoursOf,
-  minutesBetween,
-  pagination,
-  paragraphs,
-  presentCourse,
-  presentSession,
-  shownCode,
-} from './presenter';
+import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, presentCourse, presentSession, shownCode } from './presenter';
 
 /** What the course pages read: trimmed queries that aggregate in the database, plain objects out. */
 
@@ -59,7 +57,11 @@ export interface AdminCourseRow {
 }
 
 /** The category and search-box filters both course lists share. */
-function filterByCategoryAndText(query: { category?: string | null; q?: string | null }, where: string[], replacements: Record<string, unknown>): void {
+function filterByCategoryAndText(
+  query: { category?: string | null; q?: string | null },
+  where: string[],
+  replacements: Record<string, unknown>,
+): void {
   if (query.category) {
     where.push('c.category = :category');
     replacements.category = query.category;
@@ -137,7 +139,11 @@ export async function courseForAdmin(id: number) {
     CourseSession.findAll({
       where: { courseId: id },
       attributes: ['id', 'date', 'startTime', 'endTime', 'topic'],
-      order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']],
+      order: [
+        ['date', 'ASC'],
+        ['startTime', 'ASC'],
+        ['id', 'ASC'],
+      ],
     }),
     CourseQuota.findAll({ where: { courseId: id }, include: [{ model: County, as: 'county', attributes: ['slug', 'name'] }] }),
     Enrollment.findAll({ attributes: ['status', [fn('COUNT', col('id')), 'n']], where: { courseId: id }, group: ['status'], raw: true }),
@@ -162,7 +168,12 @@ export async function courseForAdmin(id: number) {
   return {
     course: presentCourse(course),
     ...stateOf(
-      { status: course.status, enrollOpens: course.enrollOpens, enrollCloses: course.enrollCloses, firstStart: first ? `${first.date} ${first.startTime}` : null },
+      {
+        status: course.status,
+        enrollOpens: course.enrollOpens,
+        enrollCloses: course.enrollCloses,
+        firstStart: first ? `${first.date} ${first.startTime}` : null,
+      },
       freeSeats(course.capacity, held),
     ),
     /** A finished or cancelled course keeps its sessions as they were: no edit, no delete. */
@@ -212,7 +223,13 @@ export async function sessionForEdit(id: number) {
   const { course } = session;
   return {
     session: { ...presentSession(session), marks },
-    course: { id: course.id, code: course.code, title: course.title, status: course.status, statusLabel: COURSE_STATUS_LABELS[course.status as CourseStatus] },
+    course: {
+      id: course.id,
+      code: course.code,
+      title: course.title,
+      status: course.status,
+      statusLabel: COURSE_STATUS_LABELS[course.status as CourseStatus],
+    },
   };
 }
 
@@ -259,7 +276,11 @@ function stateOf(row: Record<string, unknown>, free: number) {
 function ownStatus(status: unknown, position: unknown): CatalogueRow['mine'] {
   if (!status) return null;
   const s = status as EnrollmentStatus;
-  return { status: s, label: ENROLLMENT_STATUS_LABELS[s], waitlistPosition: position === null || position === undefined ? null : Number(position) };
+  return {
+    status: s,
+    label: ENROLLMENT_STATUS_LABELS[s],
+    waitlistPosition: position === null || position === undefined ? null : Number(position),
+  };
 }
 
 /**
@@ -270,7 +291,12 @@ function ownStatus(status: unknown, position: unknown): CatalogueRow['mine'] {
 export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, userId: number | null) {
   const taking = takingEnrollmentSql(FIRST_START);
   const where = [taking.where];
-  const replacements: Record<string, unknown> = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, userId: userId ?? 0, ...taking.replacements };
+  const replacements: Record<string, unknown> = {
+    limit: PAGE_SIZE,
+    offset: (query.page - 1) * PAGE_SIZE,
+    userId: userId ?? 0,
+    ...taking.replacements,
+  };
   filterByCategoryAndText(query, where, replacements);
   const rows = await sequelize.query<Record<string, unknown>>(
     `SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.status,
@@ -293,23 +319,23 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
   const courses: CatalogueRow[] = rows.map((r) => {
     const free = freeSeats(Number(r.capacity), Number(r.held));
     return {
-    id: Number(r.id),
-    code: String(r.code),
-    codeShown: shownCode(String(r.code)),
-    title: String(r.title),
-    category: String(r.category),
-    delivery: r.delivery as Delivery,
-    deliveryLabel: DELIVERY_LABELS[r.delivery as Delivery],
-    place: (r.place as string | null) ?? null,
-    hours: Number(r.hours),
-    capacity: Number(r.capacity),
-    seatsLeft: free,
-    ...stateOf(r, free),
-    enrollCloses: isoOf(r.enrollCloses) ?? '',
-    firstDate: isoOf(r.firstDate),
-    lastDate: isoOf(r.lastDate),
-    sessionCount: Number(r.sessionCount),
-    mine: ownStatus(r.myStatus, r.myPosition),
+      id: Number(r.id),
+      code: String(r.code),
+      codeShown: shownCode(String(r.code)),
+      title: String(r.title),
+      category: String(r.category),
+      delivery: r.delivery as Delivery,
+      deliveryLabel: DELIVERY_LABELS[r.delivery as Delivery],
+      place: (r.place as string | null) ?? null,
+      hours: Number(r.hours),
+      capacity: Number(r.capacity),
+      seatsLeft: free,
+      ...stateOf(r, free),
+      enrollCloses: isoOf(r.enrollCloses) ?? '',
+      firstDate: isoOf(r.firstDate),
+      lastDate: isoOf(r.lastDate),
+      sessionCount: Number(r.sessionCount),
+      mine: ownStatus(r.myStatus, r.myPosition),
     };
   });
   return { courses, ...pagination(query.page, total, PAGE_SIZE) };
@@ -344,13 +370,22 @@ export async function publicCourse(sequelize: Sequelize, id: number, userId: num
   const sessions = await CourseSession.findAll({
     where: { courseId: id },
     attributes: ['id', 'date', 'startTime', 'endTime', 'topic'],
-    order: [['date', 'ASC'], ['startTime', 'ASC'], ['id', 'ASC']],
+    order: [
+      ['date', 'ASC'],
+      ['startTime', 'ASC'],
+      ['id', 'ASC'],
+    ],
   });
   const status = row.status as CourseStatus;
   const free = freeSeats(Number(row.capacity), Number(row.held));
   const first = sessions[0];
   const state = stateOf(
-    { status, enrollOpens: row.enroll_opens, enrollCloses: row.enroll_closes, firstStart: first ? `${first.date} ${first.startTime}` : null },
+    {
+      status,
+      enrollOpens: row.enroll_opens,
+      enrollCloses: row.enroll_closes,
+      firstStart: first ? `${first.date} ${first.startTime}` : null,
+    },
     free,
   );
   const enrollOpens = isoOf(row.enroll_opens) ?? '';

@@ -39,14 +39,10 @@ import {
   publicCourse,
   sessionForEdit,
 } from './queries';
-import {
-  courseFormValues,
-  shownCode,
-} from './presenter';
+import { courseFormValues, shownCode } from './presenter';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
-
 
 /** What the user typed, including the `quota[...]` fields and the weekday checkboxes. */
 function formValues(body: unknown): Record<string, unknown> {
@@ -58,7 +54,10 @@ function formValues(body: unknown): Record<string, unknown> {
   return values;
 }
 
-async function renderCourseForm(res: Response, options: { course?: { id: number; title: string }; values: Record<string, unknown>; errors?: FieldErrors; status?: number }) {
+async function renderCourseForm(
+  res: Response,
+  options: { course?: { id: number; title: string }; values: Record<string, unknown>; errors?: FieldErrors; status?: number },
+) {
   const counties = await countiesForQuotas();
   const editing = options.course ?? null;
   res.status(options.status ?? 200).render('courses/form', {
@@ -110,7 +109,13 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
   router.get('/admin/courses/new', admin, async (_req, res) => {
     const today = todayIso();
     await renderCourseForm(res, {
-      values: { enrollOpens: jalaliAscii(today), enrollCloses: jalaliAscii(addDaysIso(today, 7)), minAttendance: '80', approval: 'auto', delivery: 'in-person' },
+      values: {
+        enrollOpens: jalaliAscii(today),
+        enrollCloses: jalaliAscii(addDaysIso(today, 7)),
+        minAttendance: '80',
+        approval: 'auto',
+        delivery: 'in-person',
+      },
     });
   });
 
@@ -132,7 +137,10 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
 
   router.get('/admin/courses/:id/edit', admin, async (req, res) => {
     const { course, instructorUsername, quotas } = await courseForEdit(idParam(req.params.id));
-    await renderCourseForm(res, { course: { id: course.id, title: course.title }, values: courseFormValues(course, instructorUsername, quotas) });
+    await renderCourseForm(res, {
+      course: { id: course.id, title: course.title },
+      values: courseFormValues(course, instructorUsername, quotas),
+    });
   });
 
   router.post('/admin/courses/:id/edit', admin, async (req, res) => {
@@ -145,7 +153,12 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       const { course } = await courseForEdit(id);
-      await renderCourseForm(res, { course: { id, title: course.title }, values: formValues(req.body), errors: err.fields, status: err.status });
+      await renderCourseForm(res, {
+        course: { id, title: course.title },
+        values: formValues(req.body),
+        errors: err.fields,
+        status: err.status,
+      });
     }
   });
 

@@ -54,13 +54,21 @@ function windowMessage(closes: string): string {
 /** The instructor account named by username, if any. */
 async function findInstructor(username: string | null, transaction: Transaction): Promise<User | null> {
   if (!username) return null;
-  const user = await User.findOne({ where: { username: username.toLowerCase(), role: 'instructor' }, attributes: ['id', 'fullName'], transaction });
+  const user = await User.findOne({
+    where: { username: username.toLowerCase(), role: 'instructor' },
+    attributes: ['id', 'fullName'],
+    transaction,
+  });
   if (!user) throw new FormError({ instructor: 'کاربری با این نام کاربری و نقش مدرس پیدا نشد.' });
   return user;
 }
 
 /** County ids of the quota fields; a slug that names no county is refused. */
-async function quotaRows(quotas: Record<string, number>, capacity: number, transaction: Transaction): Promise<{ countyId: number; quota: number; slug: string }[]> {
+async function quotaRows(
+  quotas: Record<string, number>,
+  capacity: number,
+  transaction: Transaction,
+): Promise<{ countyId: number; quota: number; slug: string }[]> {
   const slugs = Object.keys(quotas);
   if (!slugs.length) return [];
   const counties = await County.findAll({ where: { slug: { [Op.in]: slugs } }, attributes: ['id', 'slug'], transaction });
@@ -117,23 +125,30 @@ export async function createCourse(sequelize: Sequelize, input: CourseInput, act
       if (await codeIsTaken(input.code, t)) throw new FormError({ code: CODE_TAKEN }, 409);
       const instructor = await findInstructor(input.instructor, t);
       const quotas = await quotaRows(input.quotas, input.capacity, t);
-      const course = await Course.create({ ...courseAttributes(input, instructor), status: 'draft', createdBy: actor.id }, { transaction: t });
+      const course = await Course.create(
+        { ...courseAttributes(input, instructor), status: 'draft', createdBy: actor.id },
+        { transaction: t },
+      );
       if (quotas.length) {
-        await CourseQuota.bulkCreate(quotas.map((q) => ({ courseId: course.id, countyId: q.countyId, quota: q.quota })), { transaction: t });
+        await CourseQuota.bulkCreate(
+          quotas.map((q) => ({ courseId: course.id, countyId: q.countyId, quota: q.quota })),
+          { transaction: t },
+        );
       }
-      await recordAudit(sequelize, actor, 'course.create', { type: 'course', id: course.id }, { code: course.code, title: course.title, quotas: input.quotas }, t);
+      await recordAudit(
+        sequelize,
+        actor,
+        'course.create',
+        { type: 'course', id: course.id },
+        { code: course.code, title: course.title, quotas: input.quotas },
+        t,
+      );
       return course;
     })
     .catch(asCodeConflict);
 }
 
-export async function updateCourse(
-  sequelize: Sequelize,
-  mailer: Mailer,
-  id: number,
-  input: CourseInput,
-  actor: Actor,
-): Promise<Course> {
+export async function updateCourse(sequelize: Sequelize, mailer: Mailer, id: number, input: CourseInput, actor: Actor): Promise<Course> {
   // Growing the capacity or a quota promotes from the waitlist: enrollment work, in its transaction.
   return inEnrollmentTransaction(
     sequelize,
@@ -154,7 +169,8 @@ export async function updateCourse(
       }
       for (const q of quotas) {
         const taken = held.get(q.countyId) ?? 0;
-        if (q.quota < taken) errors[`quota[${q.slug}]`] = `${toPersianDigits(taken)} نفر از این شهرستان پذیرفته شده‌اند؛ سهمیه کمتر از این نمی‌شود.`;
+        if (q.quota < taken)
+          errors[`quota[${q.slug}]`] = `${toPersianDigits(taken)} نفر از این شهرستان پذیرفته شده‌اند؛ سهمیه کمتر از این نمی‌شود.`;
       }
       if (Object.keys(errors).length) throw new FormError(errors);
 
@@ -164,7 +180,10 @@ export async function updateCourse(
       await course.update(attributes, { transaction: t });
       await CourseQuota.destroy({ where: { courseId: id }, transaction: t });
       if (quotas.length) {
-        await CourseQuota.bulkCreate(quotas.map((q) => ({ courseId: id, countyId: q.countyId, quota: q.quota })), { transaction: t });
+        await CourseQuota.bulkCreate(
+          quotas.map((q) => ({ courseId: id, countyId: q.countyId, quota: q.quota })),
+          { transaction: t },
+        );
       }
       const changed: Record<string, [unknown, unknown]> = {};
       for (const [key, value] of Object.entries(attributes)) {
@@ -176,7 +195,14 @@ export async function updateCourse(
         return !now || now.quota > q.quota;
       });
       const quotaChanged = quotaLoosened || quotas.some((q) => oldQuota.get(q.countyId) !== q.quota);
-      await recordAudit(sequelize, actor, 'course.update', { type: 'course', id }, { changed, ...(quotaChanged ? { quotas: input.quotas } : {}) }, t);
+      await recordAudit(
+        sequelize,
+        actor,
+        'course.update',
+        { type: 'course', id },
+        { changed, ...(quotaChanged ? { quotas: input.quotas } : {}) },
+        t,
+      );
       // More seats (or a looser quota) let the first waitlisted liaisons in at once.
       if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, mailer, id, actor, t);
       return course;
@@ -197,27 +223,54 @@ export async function duplicateCourse(
       if (await codeIsTaken(input.code, t)) throw new FormError({ code: CODE_TAKEN }, 409);
       const { id: _id, createdAt: _c, updatedAt: _u, status: _s, code: _code, ...copied } = source.get({ plain: true });
       const copy = await Course.create(
-        { ...copied, code: input.code, status: 'draft', createdBy: actor.id, searchKey: courseKey({ ...source.get({ plain: true }), code: input.code }) },
+        {
+          ...copied,
+          code: input.code,
+          status: 'draft',
+          createdBy: actor.id,
+          searchKey: courseKey({ ...source.get({ plain: true }), code: input.code }),
+        },
         { transaction: t },
       );
       const quotas = await CourseQuota.findAll({ where: { courseId: id }, attributes: ['countyId', 'quota'], transaction: t });
-      if (quotas.length) await CourseQuota.bulkCreate(quotas.map((q) => ({ courseId: copy.id, countyId: q.countyId, quota: q.quota })), { transaction: t });
+      if (quotas.length)
+        await CourseQuota.bulkCreate(
+          quotas.map((q) => ({ courseId: copy.id, countyId: q.countyId, quota: q.quota })),
+          { transaction: t },
+        );
       let sessionCount = 0;
       if (input.sessions) {
-        const sessions = await CourseSession.findAll({ where: { courseId: id }, attributes: ['date', 'startTime', 'endTime', 'topic'], transaction: t });
+        const sessions = await CourseSession.findAll({
+          where: { courseId: id },
+          attributes: ['date', 'startTime', 'endTime', 'topic'],
+          transaction: t,
+        });
         await CourseSession.bulkCreate(
           sessions.map((s) => ({ courseId: copy.id, date: s.date, startTime: s.startTime, endTime: s.endTime, topic: s.topic })),
           { transaction: t },
         );
         sessionCount = sessions.length;
       }
-      await recordAudit(sequelize, actor, 'course.duplicate', { type: 'course', id: copy.id }, { from: id, code: copy.code, sessions: sessionCount }, t);
+      await recordAudit(
+        sequelize,
+        actor,
+        'course.duplicate',
+        { type: 'course', id: copy.id },
+        { from: id, code: copy.code, sessions: sessionCount },
+        t,
+      );
       return copy;
     })
     .catch(asCodeConflict);
 }
 
-export async function changeCourseStatus(sequelize: Sequelize, mailer: Mailer, id: number, status: CourseStatus, actor: Actor): Promise<Course> {
+export async function changeCourseStatus(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  id: number,
+  status: CourseStatus,
+  actor: Actor,
+): Promise<Course> {
   return sequelize.transaction(async (t) => {
     const course = await findCourse(id, t, true);
     const from = course.status as CourseStatus;
@@ -237,8 +290,19 @@ export async function changeCourseStatus(sequelize: Sequelize, mailer: Mailer, i
     await recordAudit(sequelize, actor, 'course.status', { type: 'course', id }, { from, to: status }, t);
     if (status === 'cancelled') {
       // Everyone holding a seat, waiting for approval or on the waitlist hears of it (on /me, and by email).
-      const enrolled = await Enrollment.findAll({ where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
-      await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'course-cancelled' }, t);
+      const enrolled = await Enrollment.findAll({
+        where: { courseId: id, status: ['approved', 'pending', 'waitlisted'] },
+        attributes: ['userId'],
+        transaction: t,
+      });
+      await notifyEnrollmentChanges(
+        sequelize,
+        mailer,
+        enrolled.map((e) => e.userId),
+        course.title,
+        { kind: 'course-cancelled' },
+        t,
+      );
     }
     return course;
   });
@@ -252,12 +316,18 @@ async function assertNoSessionAhead(courseId: number, transaction: Transaction):
   const sessions = await CourseSession.findAll({
     where: { courseId },
     attributes: ['id', 'date', 'startTime', 'endTime'],
-    order: [['date', 'ASC'], ['startTime', 'ASC']],
+    order: [
+      ['date', 'ASC'],
+      ['startTime', 'ASC'],
+    ],
     transaction,
   });
   const ahead = sessions.filter((s) => !sessionIsOver(s));
   if (!ahead.length) return;
-  const shown = ahead.slice(0, 5).map((s) => `${formatDate(s.date)} ساعت ${toPersianDigits(s.startTime)}`).join('، ');
+  const shown = ahead
+    .slice(0, 5)
+    .map((s) => `${formatDate(s.date)} ساعت ${toPersianDigits(s.startTime)}`)
+    .join('، ');
   throw new ConflictError(
     `جلسه‌های ${shown}${ahead.length > 5 ? ' و …' : ''} هنوز برگزار نشده‌اند؛ دوره را نمی‌توان پایان‌یافته اعلام کرد. نخست آن‌ها را برگزار کنید، یا حذف یا لغو کنید.`,
   );
@@ -271,7 +341,13 @@ function assertSessionsEditable(course: Course): void {
 }
 
 /** Days among `dates` on which the course already has a session starting at `start` (a double submit). */
-async function takenDays(courseId: number, dates: string[], start: string, transaction: Transaction, exceptSessionId?: number): Promise<string[]> {
+async function takenDays(
+  courseId: number,
+  dates: string[],
+  start: string,
+  transaction: Transaction,
+  exceptSessionId?: number,
+): Promise<string[]> {
   const where = { courseId, date: { [Op.in]: dates }, startTime: start, ...(exceptSessionId ? { id: { [Op.ne]: exceptSessionId } } : {}) };
   const taken = await CourseSession.findAll({ where, attributes: ['date'], transaction });
   return taken.map((s) => String(s.date).slice(0, 10)).sort();
@@ -293,7 +369,14 @@ export async function addSession(sequelize: Sequelize, courseId: number, input: 
       { courseId, date: input.date, startTime: input.start, endTime: input.end, topic: input.topic },
       { transaction: t },
     );
-    await recordAudit(sequelize, actor, 'session.create', { type: 'session', id: session.id }, { courseId, date: input.date, start: input.start, end: input.end }, t);
+    await recordAudit(
+      sequelize,
+      actor,
+      'session.create',
+      { type: 'session', id: session.id },
+      { courseId, date: input.date, start: input.start, end: input.end },
+      t,
+    );
     return session;
   });
 }
@@ -324,7 +407,8 @@ export async function addSessionSeries(sequelize: Sequelize, courseId: number, i
       dates.map((date) => ({ courseId, date, startTime: input.start, endTime: input.end, topic: input.topic })),
       { transaction: t },
     );
-    await recordAudit(sequelize,
+    await recordAudit(
+      sequelize,
       actor,
       'session.series',
       { type: 'course', id: courseId },
@@ -360,7 +444,13 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
  * Drops (cancels) a session not yet held while nothing is recorded for it; returns its course's id.
  * With a reason, the liaisons of the course are told the session is cancelled and why.
  */
-export async function deleteSession(sequelize: Sequelize, mailer: Mailer, id: number, reason: string | null, actor: Actor): Promise<number> {
+export async function deleteSession(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  id: number,
+  reason: string | null,
+  actor: Actor,
+): Promise<number> {
   return sequelize
     .transaction(async (t) => {
       const session = await findSession(id, t);
@@ -374,17 +464,36 @@ export async function deleteSession(sequelize: Sequelize, mailer: Mailer, id: nu
         throw new ConflictError('دورهٔ باز یا در حال برگزاری دست‌کم یک جلسه لازم دارد؛ این تنها جلسهٔ آن است.');
       }
       await session.destroy({ transaction: t });
-      await recordAudit(sequelize, actor, 'session.delete', { type: 'session', id }, { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime, reason }, t);
+      await recordAudit(
+        sequelize,
+        actor,
+        'session.delete',
+        { type: 'session', id },
+        { courseId: course.id, date: session.date, start: session.startTime, end: session.endTime, reason },
+        t,
+      );
       if (reason) {
-        const enrolled = await Enrollment.findAll({ where: { courseId: course.id, status: ['approved', 'pending', 'waitlisted'] }, attributes: ['userId'], transaction: t });
+        const enrolled = await Enrollment.findAll({
+          where: { courseId: course.id, status: ['approved', 'pending', 'waitlisted'] },
+          attributes: ['userId'],
+          transaction: t,
+        });
         const when = `${formatDate(session.date)} ساعت ${toPersianDigits(session.startTime)}`;
-        await notifyEnrollmentChanges(sequelize, mailer, enrolled.map((e) => e.userId), course.title, { kind: 'session-cancelled', when, reason }, t);
+        await notifyEnrollmentChanges(
+          sequelize,
+          mailer,
+          enrolled.map((e) => e.userId),
+          course.title,
+          { kind: 'session-cancelled', when, reason },
+          t,
+        );
       }
       return course.id;
     })
     .catch((err) => {
       // A mark recorded at the same moment: the foreign key refuses the delete.
-      if (err instanceof ForeignKeyConstraintError) throw new ConflictError('برای این جلسه حضور و غیاب ثبت شده است؛ نمی‌توان آن را حذف کرد.');
+      if (err instanceof ForeignKeyConstraintError)
+        throw new ConflictError('برای این جلسه حضور و غیاب ثبت شده است؛ نمی‌توان آن را حذف کرد.');
       throw err;
     });
 }

@@ -47,7 +47,13 @@ export type OwnDocuments = (url: string) => Promise<object | null>;
 export function didKeyDocument(did: string): Record<string, unknown> {
   const key = did.slice('did:key:'.length);
   const method = { id: `${did}#${key}`, type: 'Multikey', controller: did, publicKeyMultibase: key };
-  return { '@context': [DID_CONTEXT, MULTIKEY_CONTEXT], id: did, verificationMethod: [method], assertionMethod: [method.id], authentication: [method.id] };
+  return {
+    '@context': [DID_CONTEXT, MULTIKEY_CONTEXT],
+    id: did,
+    verificationMethod: [method],
+    assertionMethod: [method.id],
+    authentication: [method.id],
+  };
 }
 
 /**
@@ -63,7 +69,7 @@ export function strictDocumentLoader(own: OwnDocuments = async () => null): Docu
       const document = did.startsWith('did:key:z6Mk') ? didKeyDocument(did) : await own(did);
       if (!document) throw new Error(`refused ${url}: not a document Rabet holds`);
       if (!fragment) return { contextUrl: null, documentUrl: url, document };
-      const methods = ((document as { verificationMethod?: { id: string }[] }).verificationMethod ?? []);
+      const methods = (document as { verificationMethod?: { id: string }[] }).verificationMethod ?? [];
       const method = methods.find((m) => m.id === url || m.id === `#${fragment}`);
       if (!method) throw new Error(`no verification method ${url}`);
       return { contextUrl: null, documentUrl: url, document: { '@context': MULTIKEY_CONTEXT, ...method, id: url, controller: did } };

@@ -30,7 +30,9 @@ export function hashedNationalCode(nationalCode: string, salt: string = randomBy
     type: 'IdentityObject',
     identityType: 'nationalIdentityNumber',
     hashed: true,
-    identityHash: `sha256$${createHash('sha256').update(nationalCode + salt).digest('hex')}`,
+    identityHash: `sha256$${createHash('sha256')
+      .update(nationalCode + salt)
+      .digest('hex')}`,
     salt,
   };
 }
@@ -64,7 +66,9 @@ export function openBadgeCredential(input: CredentialInput): Record<string, unkn
     ...(fields.mark === null ? [] : [{ id: `${achievementId}-mark`, type: ['ResultDescription'], name: 'نمره', resultType: 'RawScore' }]),
   ];
   const subjectResults = [
-    ...(fields.attendancePercent === null ? [] : [{ type: ['Result'], resultDescription: results[0].id, value: String(fields.attendancePercent) }]),
+    ...(fields.attendancePercent === null
+      ? []
+      : [{ type: ['Result'], resultDescription: results[0].id, value: String(fields.attendancePercent) }]),
     ...(fields.mark === null ? [] : [{ type: ['Result'], resultDescription: results[1].id, value: String(fields.mark) }]),
   ];
   const credential = {

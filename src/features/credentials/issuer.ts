@@ -20,7 +20,12 @@ export function verificationMethodId(did: string, publicKeyMultibase: string): s
 
 /** The DID document of a did:web issuer: every key it vouches for may assert credentials. */
 export function didWebDocument(did: string, publicKeys: string[]): Record<string, unknown> {
-  const methods = publicKeys.map((key) => ({ id: verificationMethodId(did, key), type: 'Multikey', controller: did, publicKeyMultibase: key }));
+  const methods = publicKeys.map((key) => ({
+    id: verificationMethodId(did, key),
+    type: 'Multikey',
+    controller: did,
+    publicKeyMultibase: key,
+  }));
   const ids = methods.map((m) => m.id);
   return { '@context': [DID_CONTEXT, MULTIKEY_CONTEXT], id: did, verificationMethod: methods, assertionMethod: ids, authentication: ids };
 }

@@ -84,7 +84,10 @@ export async function credentialSection(ctx: CredentialContext, code: string) {
 export async function reserveStatusIndexes(sequelize: Sequelize, count: number): Promise<number[]> {
   const last = await sequelize.transaction(async (transaction) => {
     await sequelize.query('INSERT INTO status_list_counter (id, last_index) VALUES (1, -1) ON CONFLICT (id) DO NOTHING', { transaction });
-    await sequelize.query('UPDATE status_list_counter SET last_index = last_index + :count WHERE id = 1', { replacements: { count }, transaction });
+    await sequelize.query('UPDATE status_list_counter SET last_index = last_index + :count WHERE id = 1', {
+      replacements: { count },
+      transaction,
+    });
     const rows = await sequelize.query<{ last_index: number | string }>('SELECT last_index FROM status_list_counter WHERE id = 1', {
       transaction,
       type: QueryTypes.SELECT,
@@ -123,15 +126,23 @@ export async function credentialIssuer(ctx: CredentialContext) {
     async ensureLists(statusIndexes: number[]): Promise<void> {
       for (const listId of new Set(statusIndexes.map((i) => listPosition(i).listId))) {
         if (await storedStatusList(sequelize, listId)) continue;
-        await sequelize.query('INSERT INTO status_lists (id, credential, updated_at) VALUES (:listId, :credential, :now) ON CONFLICT (id) DO NOTHING', {
-          replacements: { listId, credential: await signedList(listId), now: new Date() },
-        });
+        await sequelize.query(
+          'INSERT INTO status_lists (id, credential, updated_at) VALUES (:listId, :credential, :now) ON CONFLICT (id) DO NOTHING',
+          {
+            replacements: { listId, credential: await signedList(listId), now: new Date() },
+          },
+        );
       }
     },
 
     /** The signed OpenBadgeCredential of a certificate being issued (JSON text, stored and never re-signed). */
     async signCertificate(input: Omit<CredentialInput, 'issuer' | 'status' | 'baseUrl'> & { statusIndex: number }): Promise<string> {
-      const unsigned = openBadgeCredential({ ...input, baseUrl, issuer: issuerProfile(issuer.did, baseUrl), status: statusEntry(baseUrl, input.statusIndex) });
+      const unsigned = openBadgeCredential({
+        ...input,
+        baseUrl,
+        issuer: issuerProfile(issuer.did, baseUrl),
+        status: statusEntry(baseUrl, input.statusIndex),
+      });
       return JSON.stringify(await signCredential(unsigned, issuer.did, issuer.key, loader));
     },
 
@@ -143,7 +154,10 @@ export async function credentialIssuer(ctx: CredentialContext) {
       const listIds = new Set(statusIndexes.filter((i): i is number => i !== null).map((i) => listPosition(i).listId));
       for (const listId of listIds) {
         const now = new Date();
-        await sequelize.query('UPDATE status_lists SET updated_at = :now WHERE id = :listId', { replacements: { now, listId }, transaction });
+        await sequelize.query('UPDATE status_lists SET updated_at = :now WHERE id = :listId', {
+          replacements: { now, listId },
+          transaction,
+        });
         await sequelize.query('UPDATE status_lists SET credential = :credential WHERE id = :listId', {
           replacements: { listId, credential: await signedList(listId, transaction) },
           transaction,

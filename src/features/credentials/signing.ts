@@ -8,7 +8,12 @@ import { verificationMethodId } from './issuer';
 import { listBit } from './status-list';
 
 /** Signs a credential with an eddsa-rdfc-2022 Data Integrity proof. The credential is not changed after. */
-export async function signCredential(credential: Record<string, unknown>, did: string, key: IssuerKey, documentLoader: DocumentLoader): Promise<Record<string, unknown>> {
+export async function signCredential(
+  credential: Record<string, unknown>,
+  did: string,
+  key: IssuerKey,
+  documentLoader: DocumentLoader,
+): Promise<Record<string, unknown>> {
   const pair = await from({ id: verificationMethodId(did, key.publicKeyMultibase), controller: did, ...key });
   const suite = new DataIntegrityProof({ signer: pair.signer(), cryptosuite });
   return issue({ credential: structuredClone(credential), suite, documentLoader });
@@ -40,7 +45,12 @@ interface StatusEntry {
 const issuerId = (issuer: unknown): unknown => (issuer && typeof issuer === 'object' ? (issuer as { id?: unknown }).id : issuer);
 
 /** Reads the revocation bit of a credential's BitstringStatusListEntry; throws when it cannot be trusted. */
-async function revocationBit(credential: Record<string, unknown>, entry: StatusEntry, suite: object, documentLoader: DocumentLoader): Promise<boolean> {
+async function revocationBit(
+  credential: Record<string, unknown>,
+  entry: StatusEntry,
+  suite: object,
+  documentLoader: DocumentLoader,
+): Promise<boolean> {
   if (entry.type !== 'BitstringStatusListEntry' || entry.statusPurpose !== 'revocation' || !entry.statusListCredential) {
     throw new Error('credentialStatus is not a revocation BitstringStatusListEntry');
   }
@@ -63,7 +73,11 @@ async function revocationBit(credential: Record<string, unknown>, entry: StatusE
  * here (a status library answering `verified` for a revoked credential is the pitfall this avoids).
  * With `status: false` (an auditor offline without the list) the status is reported as not checked.
  */
-export async function checkCredential(credential: Record<string, unknown>, documentLoader: DocumentLoader, options: { status?: boolean } = {}): Promise<CredentialCheck> {
+export async function checkCredential(
+  credential: Record<string, unknown>,
+  documentLoader: DocumentLoader,
+  options: { status?: boolean } = {},
+): Promise<CredentialCheck> {
   const suite = new DataIntegrityProof({ cryptosuite });
   const status = { checked: false, revoked: false, errors: [] as string[] };
   // The library calls this only after the proof verified; its answer stays apart from the signature's.

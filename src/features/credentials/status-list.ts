@@ -21,7 +21,13 @@ export function statusListRange(listId: number): { from: number; to: number } {
 export function statusEntry(baseUrl: string, statusIndex: number): Record<string, unknown> {
   const { listId, bit } = listPosition(statusIndex);
   const list = statusListUrl(baseUrl, listId);
-  return { id: `${list}#${bit}`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(bit), statusListCredential: list };
+  return {
+    id: `${list}#${bit}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(bit),
+    statusListCredential: list,
+  };
 }
 
 /** The unsigned BitstringStatusListCredential with these bits set (revoked or superseded certificates). */
@@ -41,7 +47,12 @@ export async function statusListCredential(
     type: ['VerifiableCredential', 'BitstringStatusListCredential'],
     issuer: issuerDid,
     validFrom: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    credentialSubject: { id: `${id}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: `u${await bits.encodeBits()}` },
+    credentialSubject: {
+      id: `${id}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: 'revocation',
+      encodedList: `u${await bits.encodeBits()}`,
+    },
   };
 }
 

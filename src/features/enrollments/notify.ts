@@ -46,11 +46,31 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
  * Tells the liaison about a change to their enrollment: a notification on /me, and an email
  * (through the outbox, sent after the commit) when they gave an email address.
  */
-export function notifyEnrollmentChange(sequelize: Sequelize, mailer: Mailer, userId: number, courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
+export function notifyEnrollmentChange(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  userId: number,
+  courseTitle: string,
+  change: EnrollmentChange,
+  transaction: Transaction,
+): Promise<void> {
   return notifyEnrollmentChanges(sequelize, mailer, [userId], courseTitle, change, transaction);
 }
 
 /** The same news for several liaisons at once (everyone in a cancelled course), in one INSERT. */
-export function notifyEnrollmentChanges(sequelize: Sequelize, mailer: Mailer, userIds: number[], courseTitle: string, change: EnrollmentChange, transaction: Transaction): Promise<void> {
-  return notifyUsers(sequelize, mailer, userIds, { message: changeMessage(courseTitle, change), link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما' }, transaction);
+export function notifyEnrollmentChanges(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  userIds: number[],
+  courseTitle: string,
+  change: EnrollmentChange,
+  transaction: Transaction,
+): Promise<void> {
+  return notifyUsers(
+    sequelize,
+    mailer,
+    userIds,
+    { message: changeMessage(courseTitle, change), link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما' },
+    transaction,
+  );
 }

@@ -34,9 +34,10 @@ export interface MyEnrollmentCard {
 export function presentMyEnrollment(e: MyEnrollmentRow, now: Date = new Date()): MyEnrollmentCard {
   const first = e.first_start ? { date: e.first_start.slice(0, 10), startTime: e.first_start.slice(11) } : null;
   const started = hasStartedBy({ status: e.course_status }, first, now);
-  const next = e.next_id !== null && e.next_date && e.next_start && e.next_end
-    ? { date: e.next_date, startTime: e.next_start, endTime: e.next_end, topic: e.next_topic, today: e.next_date === todayIso(now) }
-    : null;
+  const next =
+    e.next_id !== null && e.next_date && e.next_start && e.next_end
+      ? { date: e.next_date, startTime: e.next_start, endTime: e.next_end, topic: e.next_topic, today: e.next_date === todayIso(now) }
+      : null;
   return {
     id: e.id,
     courseId: e.course_id,

@@ -91,7 +91,11 @@ export async function listCourseEnrollments(courseId: number, q = '', page?: num
       { model: User, as: 'user', attributes: ['id', 'username', 'fullName', 'fatherName', 'nationalCode', 'searchKey'] },
       { model: County, as: 'county', attributes: ['id', 'name'] },
     ],
-    order: [['waitlistPosition', 'ASC'], ['createdAt', 'ASC'], ['id', 'ASC']],
+    order: [
+      ['waitlistPosition', 'ASC'],
+      ['createdAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
   });
   const present = (e: Enrollment, i: number): EnrollmentRow => ({
     id: e.id,
@@ -109,8 +113,18 @@ export async function listCourseEnrollments(courseId: number, q = '', page?: num
     changedAt: e.updatedAt,
   });
   const group = (...statuses: EnrollmentStatus[]) => rows.filter((e) => statuses.includes(e.status)).map(present);
-  const groups = { approved: group('approved'), pending: group('pending'), waitlisted: group('waitlisted'), ended: group('rejected', 'cancelled') };
-  const counts = { approved: groups.approved.length, pending: groups.pending.length, waitlisted: groups.waitlisted.length, ended: groups.ended.length };
+  const groups = {
+    approved: group('approved'),
+    pending: group('pending'),
+    waitlisted: group('waitlisted'),
+    ended: group('rejected', 'cancelled'),
+  };
+  const counts = {
+    approved: groups.approved.length,
+    pending: groups.pending.length,
+    waitlisted: groups.waitlisted.length,
+    ended: groups.ended.length,
+  };
   const total = rows.length;
   const pages = page === undefined ? 1 : Math.max(1, Math.ceil(total / ENROLLMENTS_PAGE_SIZE));
   const current = Math.min(page ?? 1, pages);
@@ -126,7 +140,14 @@ export async function listCourseEnrollments(courseId: number, q = '', page?: num
     }
   }
   return {
-    course: { id: course.id, code: course.code, title: course.title, capacity: course.capacity, approval: course.approval, status: course.status },
+    course: {
+      id: course.id,
+      code: course.code,
+      title: course.title,
+      capacity: course.capacity,
+      approval: course.approval,
+      status: course.status,
+    },
     q,
     ...groups,
     counts,
@@ -142,7 +163,16 @@ export async function listOutbox(page: number) {
   const size = 50;
   const { rows, count } = await OutboxEmail.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
   return {
-    emails: rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, body: r.body, status: r.status, error: r.error, createdAt: r.createdAt, sentAt: r.sentAt })),
+    emails: rows.map((r) => ({
+      id: r.id,
+      to: r.to,
+      subject: r.subject,
+      body: r.body,
+      status: r.status,
+      error: r.error,
+      createdAt: r.createdAt,
+      sentAt: r.sentAt,
+    })),
     page,
     pages: Math.max(1, Math.ceil(count / size)),
   };

@@ -87,18 +87,32 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
     const list = await listCourseEnrollments(courseId, q ?? '', format === 'csv' || format === 'xlsx' ? undefined : (page ?? 1));
     const rows = [...list.approved, ...list.pending, ...list.waitlisted, ...list.ended];
     if (format === 'csv' || format === 'xlsx') return sendTable(res, format, enrollmentTable(list.course, rows));
-    res.render('enrollments/admin-list', { title: `ثبت‌نام‌های ${list.course.title}`, ...list, ...pagerLinks(listPath(courseId), { q }, list), formId: null, errors: {}, alert: null, values: {} });
+    res.render('enrollments/admin-list', {
+      title: `ثبت‌نام‌های ${list.course.title}`,
+      ...list,
+      ...pagerLinks(listPath(courseId), { q }, list),
+      formId: null,
+      errors: {},
+      alert: null,
+      values: {},
+    });
   });
 
   router.post('/admin/courses/:id/enrollments', onlyAdmin, async (req, res) => {
     const courseId = idParam(req.params.id);
-    await adminAction(req, res, 'enroll', async () => courseId, async () => {
-      const { username } = parseForm(enrollByHandSchema, req.body ?? {});
-      const outcome = await enrollByHand(sequelize, mailer, { courseId, username, actor: enrollmentActor(req) });
-      return outcome.status === 'waitlisted'
-        ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
-        : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
-    });
+    await adminAction(
+      req,
+      res,
+      'enroll',
+      async () => courseId,
+      async () => {
+        const { username } = parseForm(enrollByHandSchema, req.body ?? {});
+        const outcome = await enrollByHand(sequelize, mailer, { courseId, username, actor: enrollmentActor(req) });
+        return outcome.status === 'waitlisted'
+          ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
+          : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
+      },
+    );
   });
 
   const enrollmentCourse = async (id: number) => {
@@ -109,29 +123,47 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
 
   router.post('/admin/enrollments/:id/approve', onlyAdmin, async (req, res) => {
     const enrollmentId = idParam(req.params.id);
-    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
-      const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
-      await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
-      return 'ثبت‌نام تأیید شد.';
-    });
+    await adminAction(
+      req,
+      res,
+      `e${enrollmentId}`,
+      () => enrollmentCourse(enrollmentId),
+      async () => {
+        const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
+        await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+        return 'ثبت‌نام تأیید شد.';
+      },
+    );
   });
 
   router.post('/admin/enrollments/:id/reject', onlyAdmin, async (req, res) => {
     const enrollmentId = idParam(req.params.id);
-    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
-      const { reason } = parseForm(reasonSchema, req.body ?? {});
-      await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
-      return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
-    });
+    await adminAction(
+      req,
+      res,
+      `e${enrollmentId}`,
+      () => enrollmentCourse(enrollmentId),
+      async () => {
+        const { reason } = parseForm(reasonSchema, req.body ?? {});
+        await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+        return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
+      },
+    );
   });
 
   router.post('/admin/enrollments/:id/move', onlyAdmin, async (req, res) => {
     const enrollmentId = idParam(req.params.id);
-    await adminAction(req, res, `e${enrollmentId}`, () => enrollmentCourse(enrollmentId), async () => {
-      const { direction, reason } = parseForm(moveSchema, req.body ?? {});
-      const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
-      return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
-    });
+    await adminAction(
+      req,
+      res,
+      `e${enrollmentId}`,
+      () => enrollmentCourse(enrollmentId),
+      async () => {
+        const { direction, reason } = parseForm(moveSchema, req.body ?? {});
+        const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
+        return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
+      },
+    );
   });
 
   router.get('/admin/outbox', onlyAdmin, async (req, res) => {

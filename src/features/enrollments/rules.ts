@@ -36,7 +36,15 @@ export async function hasStarted(course: Course, transaction?: Transaction, now 
 }
 
 async function firstSessionOf(courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
-  const first = await CourseSession.findOne({ where: { courseId }, attributes: ['date', 'startTime'], order: [['date', 'ASC'], ['startTime', 'ASC']], transaction });
+  const first = await CourseSession.findOne({
+    where: { courseId },
+    attributes: ['date', 'startTime'],
+    order: [
+      ['date', 'ASC'],
+      ['startTime', 'ASC'],
+    ],
+    transaction,
+  });
   return first ? { date: String(first.date).slice(0, 10), startTime: first.startTime } : null;
 }
 
@@ -52,7 +60,10 @@ export async function whyEnrollmentIsClosed(course: Course, transaction: Transac
 }
 
 export async function nextWaitlistPosition(courseId: number, transaction: Transaction): Promise<number> {
-  const last = await Enrollment.max<number | null, Enrollment>('waitlistPosition', { where: { courseId, status: 'waitlisted' }, transaction });
+  const last = await Enrollment.max<number | null, Enrollment>('waitlistPosition', {
+    where: { courseId, status: 'waitlisted' },
+    transaction,
+  });
   return Number(last ?? 0) + 1;
 }
 
@@ -70,7 +81,12 @@ export async function renumberWaitlist(sequelize: Sequelize, courseId: number, t
 function isRetryable(err: unknown): boolean {
   const e = err as { parent?: { code?: string }; original?: { code?: string }; message?: string };
   const code = e?.parent?.code ?? e?.original?.code;
-  return code === 'SQLITE_BUSY' || code === '40001' || code === '40P01' || /SQLITE_BUSY|could not serialize|deadlock detected/.test(e?.message ?? '');
+  return (
+    code === 'SQLITE_BUSY' ||
+    code === '40001' ||
+    code === '40P01' ||
+    /SQLITE_BUSY|could not serialize|deadlock detected/.test(e?.message ?? '')
+  );
 }
 
 /** The database's own guard (migrations/20261127030000-enrollment-guards.ts) refused an approval. */

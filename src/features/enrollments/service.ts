@@ -47,9 +47,18 @@ const outcome = (e: Enrollment, course: Course): EnrollmentOutcome => ({
  * the waitlist. A cancelled enrollment of the same liaison comes back to life (one row per liaison
  * and course).
  */
-async function placeLiaison(sequelize: Sequelize, mailer: Mailer, course: Course, liaison: User, actor: Actor, byAdmin: boolean, transaction: Transaction): Promise<Enrollment> {
+async function placeLiaison(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  course: Course,
+  liaison: User,
+  actor: Actor,
+  byAdmin: boolean,
+  transaction: Transaction,
+): Promise<Enrollment> {
   const existing = await Enrollment.findOne({ where: { courseId: course.id, userId: liaison.id }, transaction });
-  if (existing && ACTIVE.includes(existing.status)) throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
+  if (existing && ACTIVE.includes(existing.status))
+    throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
 
   const seats = await Seats.of(sequelize, course, transaction);
@@ -62,14 +71,26 @@ async function placeLiaison(sequelize: Sequelize, mailer: Mailer, course: Course
     ? await existing.update(fields, { transaction })
     : await Enrollment.create({ courseId: course.id, userId: liaison.id, mark: null, ...fields }, { transaction });
 
-  await recordAudit(sequelize, actor, byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, userId: liaison.id, status, waitlistPosition }, transaction);
-  const change = status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
+  await recordAudit(
+    sequelize,
+    actor,
+    byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll',
+    { type: 'enrollment', id: enrollment.id },
+    { courseId: course.id, userId: liaison.id, status, waitlistPosition },
+    transaction,
+  );
+  const change =
+    status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
   await notifyEnrollmentChange(sequelize, mailer, liaison.id, course.title, change, transaction);
   return enrollment;
 }
 
 /** A liaison enrolls in an open course inside its enrollment window, before it starts. */
-export async function enrollInCourse(sequelize: Sequelize, mailer: Mailer, input: { courseId: number; actor: Actor & { id: number } }): Promise<EnrollmentOutcome> {
+export async function enrollInCourse(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { courseId: number; actor: Actor & { id: number } },
+): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const course = await lockCourse(input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
@@ -83,18 +104,26 @@ export async function enrollInCourse(sequelize: Sequelize, mailer: Mailer, input
 }
 
 /** An admin enrolls a liaison by username; allowed until the course is finished, capacity still holds. */
-export async function enrollByHand(sequelize: Sequelize, mailer: Mailer, input: { courseId: number; username: string; actor: Actor }): Promise<EnrollmentOutcome> {
+export async function enrollByHand(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { courseId: number; username: string; actor: Actor },
+): Promise<EnrollmentOutcome> {
   const username = normalizeCode(input.username).toLowerCase();
-  return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const course = await lockCourse(input.courseId, transaction);
-    if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-    if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
-    if (course.status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
-    const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
-    if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
-    if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
-    return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, true, transaction), course);
-  }, MESSAGES.alreadyEnrolledOther);
+  return inEnrollmentTransaction(
+    sequelize,
+    async (transaction) => {
+      const course = await lockCourse(input.courseId, transaction);
+      if (!course) throw new NotFoundError('این دوره پیدا نشد.');
+      if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
+      if (course.status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
+      const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
+      if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
+      if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
+      return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, true, transaction), course);
+    },
+    MESSAGES.alreadyEnrolledOther,
+  );
 }
 
 /**
@@ -102,14 +131,23 @@ export async function enrollByHand(sequelize: Sequelize, mailer: Mailer, input: 
  * the first waitlisted whose county still has quota is promoted, until no seat is left. Runs in the
  * caller's transaction, so a freed seat is never seen empty while someone waits.
  */
-export async function fillFreedSeats(sequelize: Sequelize, mailer: Mailer, courseId: number, actor: Actor, transaction: Transaction): Promise<void> {
+export async function fillFreedSeats(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  courseId: number,
+  actor: Actor,
+  transaction: Transaction,
+): Promise<void> {
   const course = await lockCourse(courseId, transaction);
   if (!course || course.status === 'finished' || course.status === 'cancelled') return;
   const seats = await Seats.of(sequelize, course, transaction);
   if (seats.anyRoom()) {
     const waiting = await Enrollment.findAll({
       where: { courseId, status: 'waitlisted' },
-      order: [['waitlistPosition', 'ASC'], ['id', 'ASC']],
+      order: [
+        ['waitlistPosition', 'ASC'],
+        ['id', 'ASC'],
+      ],
       transaction,
     });
     for (const enrollment of waiting) {
@@ -119,7 +157,14 @@ export async function fillFreedSeats(sequelize: Sequelize, mailer: Mailer, cours
       const from = enrollment.waitlistPosition;
       await enrollment.update({ status, waitlistPosition: null, changedBy: actor.id, reason: null }, { transaction });
       seats.take(enrollment.countyId ?? null, status);
-      await recordAudit(sequelize, actor, 'enrollment.promote', { type: 'enrollment', id: enrollment.id }, { courseId, from, status }, transaction);
+      await recordAudit(
+        sequelize,
+        actor,
+        'enrollment.promote',
+        { type: 'enrollment', id: enrollment.id },
+        { courseId, from, status },
+        transaction,
+      );
       await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
     }
   }
@@ -137,13 +182,24 @@ async function lockEnrollment(enrollmentId: number, transaction: Transaction): P
 }
 
 /** Someone leaves a seat or the waitlist: the seat goes to the first waitlisted, the waitlist closes up. */
-async function afterLeaving(sequelize: Sequelize, mailer: Mailer, course: Course, was: EnrollmentStatus, actor: Actor, transaction: Transaction): Promise<void> {
+async function afterLeaving(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  course: Course,
+  was: EnrollmentStatus,
+  actor: Actor,
+  transaction: Transaction,
+): Promise<void> {
   if (HOLDING.includes(was)) await fillFreedSeats(sequelize, mailer, course.id, actor, transaction);
   else if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
 }
 
 /** The liaison (before the course starts) or an admin cancels an enrollment. */
-export async function cancelEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Person; reason?: string | null }): Promise<EnrollmentOutcome> {
+export async function cancelEnrollment(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { enrollmentId: number; actor: Person; reason?: string | null },
+): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     const byAdmin = input.actor.role === 'admin';
@@ -153,24 +209,50 @@ export async function cancelEnrollment(sequelize: Sequelize, mailer: Mailer, inp
     const was = enrollment.status;
     const reason = input.reason ?? null;
     await enrollment.update({ status: 'cancelled', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(sequelize, input.actor, 'enrollment.cancel', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
-    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason }, transaction);
+    await recordAudit(
+      sequelize,
+      input.actor,
+      'enrollment.cancel',
+      { type: 'enrollment', id: enrollment.id },
+      { courseId: course.id, was, reason },
+      transaction,
+    );
+    await notifyEnrollmentChange(
+      sequelize,
+      mailer,
+      enrollment.userId,
+      course.title,
+      { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason },
+      transaction,
+    );
     await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
 
 /** An admin approves a pending enrollment, or takes a waitlisted liaison ahead of the line (with a reason). */
-export async function approveEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; reason?: string | null }): Promise<EnrollmentOutcome> {
+export async function approveEnrollment(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { enrollmentId: number; actor: Actor; reason?: string | null },
+): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
-    if (enrollment.status !== 'pending' && enrollment.status !== 'waitlisted') throw new ConflictError('تنها ثبت‌نام‌های در انتظار تأیید یا در فهرست انتظار را می‌توان تأیید کرد.');
+    if (enrollment.status !== 'pending' && enrollment.status !== 'waitlisted')
+      throw new ConflictError('تنها ثبت‌نام‌های در انتظار تأیید یا در فهرست انتظار را می‌توان تأیید کرد.');
     const seats = await Seats.of(sequelize, course, transaction);
     if (!seats.canApprove(enrollment.countyId ?? null)) throw new ConflictError(MESSAGES.full);
     const was = enrollment.status;
     const reason = input.reason ?? null;
     await enrollment.update({ status: 'approved', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(sequelize, input.actor, 'enrollment.approve', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason }, transaction);
+    await recordAudit(
+      sequelize,
+      input.actor,
+      'enrollment.approve',
+      { type: 'enrollment', id: enrollment.id },
+      { courseId: course.id, was, reason },
+      transaction,
+    );
     await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'approved' }, transaction);
     if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
     return outcome(enrollment, course);
@@ -178,31 +260,65 @@ export async function approveEnrollment(sequelize: Sequelize, mailer: Mailer, in
 }
 
 /** An admin rejects an enrollment with a reason; a seat it held goes to the waitlist. */
-export async function rejectEnrollment(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; reason: string }): Promise<EnrollmentOutcome> {
+export async function rejectEnrollment(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { enrollmentId: number; actor: Actor; reason: string },
+): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
     const was = enrollment.status;
-    await enrollment.update({ status: 'rejected', waitlistPosition: null, changedBy: input.actor.id, reason: input.reason }, { transaction });
-    await recordAudit(sequelize, input.actor, 'enrollment.reject', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, was, reason: input.reason }, transaction);
-    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'rejected', reason: input.reason }, transaction);
+    await enrollment.update(
+      { status: 'rejected', waitlistPosition: null, changedBy: input.actor.id, reason: input.reason },
+      { transaction },
+    );
+    await recordAudit(
+      sequelize,
+      input.actor,
+      'enrollment.reject',
+      { type: 'enrollment', id: enrollment.id },
+      { courseId: course.id, was, reason: input.reason },
+      transaction,
+    );
+    await notifyEnrollmentChange(
+      sequelize,
+      mailer,
+      enrollment.userId,
+      course.title,
+      { kind: 'rejected', reason: input.reason },
+      transaction,
+    );
     await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
 
 /** An admin moves a waitlisted liaison one place up or down, with a reason. */
-export async function moveOnWaitlist(sequelize: Sequelize, mailer: Mailer, input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string }): Promise<EnrollmentOutcome> {
+export async function moveOnWaitlist(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string },
+): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
-    if (enrollment.status !== 'waitlisted' || enrollment.waitlistPosition === null) throw new ConflictError('این رابط در فهرست انتظار نیست.');
+    if (enrollment.status !== 'waitlisted' || enrollment.waitlistPosition === null)
+      throw new ConflictError('این رابط در فهرست انتظار نیست.');
     const from = enrollment.waitlistPosition;
     const to = input.direction === 'up' ? from - 1 : from + 1;
     const neighbour = await Enrollment.findOne({ where: { courseId: course.id, status: 'waitlisted', waitlistPosition: to }, transaction });
-    if (!neighbour) throw new ConflictError(input.direction === 'up' ? 'این رابط نخستین نفر فهرست انتظار است.' : 'این رابط آخرین نفر فهرست انتظار است.');
+    if (!neighbour)
+      throw new ConflictError(input.direction === 'up' ? 'این رابط نخستین نفر فهرست انتظار است.' : 'این رابط آخرین نفر فهرست انتظار است.');
     await neighbour.update({ waitlistPosition: from }, { transaction });
     await enrollment.update({ waitlistPosition: to, changedBy: input.actor.id, reason: input.reason }, { transaction });
-    await recordAudit(sequelize, input.actor, 'enrollment.move', { type: 'enrollment', id: enrollment.id }, { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason }, transaction);
+    await recordAudit(
+      sequelize,
+      input.actor,
+      'enrollment.move',
+      { type: 'enrollment', id: enrollment.id },
+      { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason },
+      transaction,
+    );
     await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
     await notifyEnrollmentChange(sequelize, mailer, neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
     return outcome(enrollment, course);

@@ -17,7 +17,12 @@ export function holidayRoutes({ sequelize }: Services): Router {
   const router = Router();
   router.use('/admin/holidays', requireRole('admin'));
 
-  async function renderYear(res: Response, year: number, status = 200, form: { errors: Record<string, string>; values: Record<string, string> } = { errors: {}, values: {} }) {
+  async function renderYear(
+    res: Response,
+    year: number,
+    status = 200,
+    form: { errors: Record<string, string>; values: Record<string, string> } = { errors: {}, values: {} },
+  ) {
     res.status(status).render('holidays/index', {
       title: `تعطیلات رسمی ${toPersianDigits(year)}`,
       year,

@@ -9,8 +9,11 @@ export const addHolidaySchema = z.object({
 
 /** GET /admin/holidays?year=: a Jalali year, or the current one. */
 export const holidayYearSchema = z.object({
-  year: z.unknown().optional().transform((v) => {
-    const year = Number(v);
-    return Number.isInteger(year) && year >= 1300 && year <= 1500 ? year : null;
-  }),
+  year: z
+    .unknown()
+    .optional()
+    .transform((v) => {
+      const year = Number(v);
+      return Number.isInteger(year) && year >= 1300 && year <= 1500 ? year : null;
+    }),
 });

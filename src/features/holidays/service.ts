@@ -4,7 +4,8 @@ import { formatDate } from '../../lib/jalali';
 import { Holiday } from '../../models';
 import { type Actor, recordAudit } from '../../services/audit';
 
-const duplicate = (date: string) => new FormError({ date: `${formatDate(date)} پیش‌تر در فهرست تعطیلات است؛ برای تغییر مناسبتش آن را حذف و دوباره وارد کنید.` }, 409);
+const duplicate = (date: string) =>
+  new FormError({ date: `${formatDate(date)} پیش‌تر در فهرست تعطیلات است؛ برای تغییر مناسبتش آن را حذف و دوباره وارد کنید.` }, 409);
 
 /** An admin adds an official holiday (one a day), audited. */
 export async function addHoliday(sequelize: Sequelize, actor: Actor, input: { date: string; title: string }): Promise<Holiday> {

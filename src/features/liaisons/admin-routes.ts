@@ -44,7 +44,11 @@ export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): R
     });
   });
 
-  const renderForm = async (res: Response, status: number, opts: { id: number | null; values: Record<string, string>; errors: Record<string, string>; countySlug?: string }) => {
+  const renderForm = async (
+    res: Response,
+    status: number,
+    opts: { id: number | null; values: Record<string, string>; errors: Record<string, string>; countySlug?: string },
+  ) => {
     const current = opts.countySlug ? ((await allCounties()).find((c) => c.slug === opts.countySlug) ?? null) : null;
     res.status(status).render('liaisons/form', {
       title: opts.id ? 'ویرایش حساب' : 'حساب تازه',
@@ -100,7 +104,12 @@ export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): R
       res.redirect(303, `/admin/liaisons/${account.id}`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      await renderForm(res, err.status, { id: account.id, values: typedValues(req.body), errors: err.fields, countySlug: account.countySlug });
+      await renderForm(res, err.status, {
+        id: account.id,
+        values: typedValues(req.body),
+        errors: err.fields,
+        countySlug: account.countySlug,
+      });
     }
   });
 
@@ -138,7 +147,13 @@ export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): R
   router.post('/admin/settings', async (req, res) => {
     const { autoActivate } = parseForm(settingsSchema, req.body);
     await changeAutoActivate(sequelize, settings, actorOf(req), autoActivate);
-    flash(req, 'success', autoActivate ? 'از این پس رابطینی که ثبت‌نام می‌کنند بی‌درنگ فعال می‌شوند.' : 'از این پس حساب رابطین تازه تا تأیید مدیر در انتظار می‌ماند.');
+    flash(
+      req,
+      'success',
+      autoActivate
+        ? 'از این پس رابطینی که ثبت‌نام می‌کنند بی‌درنگ فعال می‌شوند.'
+        : 'از این پس حساب رابطین تازه تا تأیید مدیر در انتظار می‌ماند.',
+    );
     res.redirect(303, '/admin/settings');
   });
 

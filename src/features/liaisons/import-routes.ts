@@ -7,7 +7,15 @@ import { requireRole } from '../../middleware/auth';
 import { FormError } from '../../lib/errors';
 import { toPersianDigits } from '../../lib/persian';
 import { actorOf } from '../../services/audit';
-import { credentialsCsv, importLiaisons, MAX_IMPORT_BYTES, previewImport, readImportFile, recheckPreview, type ImportPreview } from './import';
+import {
+  credentialsCsv,
+  importLiaisons,
+  MAX_IMPORT_BYTES,
+  previewImport,
+  readImportFile,
+  recheckPreview,
+  type ImportPreview,
+} from './import';
 
 declare module 'express-session' {
   interface SessionData {
@@ -43,8 +51,13 @@ export function importRoutes({ sequelize }: Services): Router {
   const router = Router();
   router.use('/admin/liaisons/import', requireRole('admin'));
 
-  const render = (res: Response, status: number, preview: ImportPreview | null, errors: Record<string, string> = {}, error: string | null = null) =>
-    res.status(status).render('liaisons/import', { title: 'ورود گروهی رابطین', preview, errors, error });
+  const render = (
+    res: Response,
+    status: number,
+    preview: ImportPreview | null,
+    errors: Record<string, string> = {},
+    error: string | null = null,
+  ) => res.status(status).render('liaisons/import', { title: 'ورود گروهی رابطین', preview, errors, error });
 
   router.get('/admin/liaisons/import', (req, res) => {
     render(res, 200, req.session.liaisonImport ?? null);
@@ -69,7 +82,13 @@ export function importRoutes({ sequelize }: Services): Router {
     const preview = await recheckPreview(stored);
     if (preview.problems.length && parsed.data.mode !== 'good') {
       req.session.liaisonImport = preview;
-      return render(res, 400, preview, {}, 'این فایل سطرهای نادرست دارد و چیزی ذخیره نشد. سطرها را در فایل درست کنید و دوباره بارگذاری کنید، یا «فقط سطرهای درست» را وارد کنید.');
+      return render(
+        res,
+        400,
+        preview,
+        {},
+        'این فایل سطرهای نادرست دارد و چیزی ذخیره نشد. سطرها را در فایل درست کنید و دوباره بارگذاری کنید، یا «فقط سطرهای درست» را وارد کنید.',
+      );
     }
     if (!preview.rows.length) return render(res, 400, preview, {}, 'هیچ سطر درستی برای ورود نیست.');
     let accounts: Awaited<ReturnType<typeof importLiaisons>>;
@@ -77,7 +96,13 @@ export function importRoutes({ sequelize }: Services): Router {
       accounts = await importLiaisons(sequelize, actorOf(req), preview.rows);
     } catch (err) {
       if (!(err instanceof UniqueConstraintError)) throw err;
-      return render(res, 409, await recheckPreview(preview), {}, 'هم‌زمان حسابی با همین کد ملی یا نام کاربری ساخته شد و چیزی ذخیره نشد؛ پیش‌نمایش تازه را ببینید.');
+      return render(
+        res,
+        409,
+        await recheckPreview(preview),
+        {},
+        'هم‌زمان حسابی با همین کد ملی یا نام کاربری ساخته شد و چیزی ذخیره نشد؛ پیش‌نمایش تازه را ببینید.',
+      );
     }
     delete req.session.liaisonImport;
     res.render('liaisons/import-result', {

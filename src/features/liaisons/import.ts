@@ -26,7 +26,9 @@ const COLUMNS = {
 type Column = keyof typeof COLUMNS;
 const REQUIRED: Column[] = ['fullName', 'nationalCode', 'mobile', 'county'];
 const HEADER_OF = new Map<string, Column>(
-  (Object.entries(COLUMNS) as [Column, readonly string[]][]).flatMap(([column, names]) => names.map((n) => [searchKey(n), column] as const)),
+  (Object.entries(COLUMNS) as [Column, readonly string[]][]).flatMap(([column, names]) =>
+    names.map((n) => [searchKey(n), column] as const),
+  ),
 );
 const COLUMN_LABELS: Record<Column, string> = {
   fullName: 'نام و نام خانوادگی',
@@ -42,7 +44,6 @@ export const MAX_IMPORT_ROWS = 2000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 /** What reading one file may take: 2,000 rows of a few columns unpack to well under a megabyte. */
 export const IMPORT_LIMITS: ImportLimits = { rows: MAX_IMPORT_ROWS, columns: 50, unpackedBytes: 16 * 1024 * 1024, entries: 200 };
-
 
 export interface ImportRow {
   line: number;
@@ -114,7 +115,9 @@ function readRowsInWorker(buffer: Buffer, kind: 'csv' | 'xlsx'): Promise<RawRow[
 }
 
 /** The rows of an uploaded CSV or XLSX file (an xlsx is a zip: it starts with PK). */
-export async function readImportFile(file: { buffer: Buffer; originalname: string } | undefined): Promise<{ header: RawRow; rows: RawRow[] }> {
+export async function readImportFile(
+  file: { buffer: Buffer; originalname: string } | undefined,
+): Promise<{ header: RawRow; rows: RawRow[] }> {
   if (!file || file.buffer.length === 0) throw fileError('فایلی برای بارگذاری انتخاب کنید.');
   const isXlsx = file.buffer.subarray(0, 2).toString('latin1') === 'PK';
   if (!isXlsx && /\.(xlsx?|ods)$/i.test(file.originalname)) throw fileError('فقط فایل xlsx یا CSV پذیرفته می‌شود.');
@@ -176,7 +179,8 @@ export async function previewImport(fileName: string, file: { header: RawRow; ro
     else if (!county) reasons.push(`شهرستان «${cell('county')}» شناخته نشد`);
     else if (!county.active) reasons.push(`شهرستان «${county.name}» غیرفعال است`);
     const username = normalizeUsername(cell('username') || nationalCode);
-    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username)) reasons.push(`نام کاربری «${cell('username')}» فقط حروف انگلیسی، رقم، نقطه، خط تیره یا زیرخط (۳ تا ۶۴ نویسه) باشد`);
+    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username))
+      reasons.push(`نام کاربری «${cell('username')}» فقط حروف انگلیسی، رقم، نقطه، خط تیره یا زیرخط (۳ تا ۶۴ نویسه) باشد`);
     const fatherName = cell('fatherName');
     const position = cell('position');
     if (fatherName.length > 120 || position.length > 160) reasons.push('نام پدر یا سمت بیش از اندازه بلند است');

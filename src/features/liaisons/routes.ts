@@ -24,12 +24,18 @@ export function liaisonRoutes(services: Services): Router {
   return router;
 }
 
-const SIGN_UP_THROTTLED = 'از این نشانی ثبت‌نام‌های زیادی انجام شده است. یک ساعت بعد دوباره تلاش کنید یا با روابط عمومی اداره کل تماس بگیرید.';
+const SIGN_UP_THROTTLED =
+  'از این نشانی ثبت‌نام‌های زیادی انجام شده است. یک ساعت بعد دوباره تلاش کنید یا با روابط عمومی اداره کل تماس بگیرید.';
 
 function signUpRoutes({ sequelize, settings, rateLimiter }: Services): Router {
   const router = Router();
-  const render = async (res: Response, status: number, values: Record<string, string>, errors: Record<string, string>, error: string | null = null) =>
-    res.status(status).render('liaisons/register', { title: 'ثبت‌نام رابط', counties: await activeCounties(), values, errors, error });
+  const render = async (
+    res: Response,
+    status: number,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    error: string | null = null,
+  ) => res.status(status).render('liaisons/register', { title: 'ثبت‌نام رابط', counties: await activeCounties(), values, errors, error });
 
   router.get('/register', async (req, res) => {
     if (req.user) return res.redirect(303, '/');
@@ -59,10 +65,17 @@ function profileRoutes({ sequelize }: Services): Router {
   const router = Router();
   router.use(['/me/profile', '/me/password'], requireRole('liaison', 'instructor'));
 
-  const render = async (req: Request, res: Response, status: number, extra: { values?: Record<string, string>; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {}) => {
+  const render = async (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: { values?: Record<string, string>; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
+  ) => {
     const user = await User.findByPk(req.user!.id, { include: ['county'] });
     const account = presentAccount(user!);
-    const current = user!.county ? { id: user!.county.id, slug: user!.county.slug, name: user!.county.name, active: user!.county.active } : null;
+    const current = user!.county
+      ? { id: user!.county.id, slug: user!.county.slug, name: user!.county.name, active: user!.county.active }
+      : null;
     res.status(status).render('liaisons/profile', {
       title: 'مشخصات من',
       account,

@@ -46,7 +46,11 @@ async function chooseCounty(slug: string, keepId: number | null = null, transact
 }
 
 /** Refuses (409) a national code or username another account already has. */
-async function assertUnique(input: { nationalCode?: string | null; username?: string }, exceptId: number | null, transaction?: Transaction) {
+async function assertUnique(
+  input: { nationalCode?: string | null; username?: string },
+  exceptId: number | null,
+  transaction?: Transaction,
+) {
   const fields: FieldErrors = {};
   const notMe = exceptId ? { id: { [Op.ne]: exceptId } } : {};
   if (input.nationalCode && (await User.count({ where: { nationalCode: input.nationalCode, ...notMe }, transaction }))) {
@@ -59,7 +63,11 @@ async function assertUnique(input: { nationalCode?: string | null; username?: st
 }
 
 /** Runs a write; a unique-key race lost to another request becomes the same 409 as the check before it. */
-async function withUniqueness<T>(input: { nationalCode?: string | null; username?: string }, exceptId: number | null, write: () => Promise<T>): Promise<T> {
+async function withUniqueness<T>(
+  input: { nationalCode?: string | null; username?: string },
+  exceptId: number | null,
+  write: () => Promise<T>,
+): Promise<T> {
   try {
     return await write();
   } catch (err) {
@@ -121,14 +129,23 @@ export async function updateOwnProfile(sequelize: Sequelize, actor: Actor & { id
       position: input.position,
     };
     const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
-    await user.update({ ...changes, searchKey: accountSearchKey({ ...input, username: user.username, nationalCode: user.nationalCode }) }, { transaction });
+    await user.update(
+      { ...changes, searchKey: accountSearchKey({ ...input, username: user.username, nationalCode: user.nationalCode }) },
+      { transaction },
+    );
     await recordAudit(sequelize, actor, 'user.profile', { type: 'user', id: user.id }, { changed }, transaction);
     return user;
   });
 }
 
 /** A person changes their own password after proving they know the current one. */
-export async function changeOwnPassword(sequelize: Sequelize, actor: Actor & { id: number }, current: string, next: string, sessionId?: string): Promise<void> {
+export async function changeOwnPassword(
+  sequelize: Sequelize,
+  actor: Actor & { id: number },
+  current: string,
+  next: string,
+  sessionId?: string,
+): Promise<void> {
   const user = await User.findByPk(actor.id);
   if (!user) throw new NotFoundError();
   if (!(await verifyPassword(user.passwordHash, current))) throw new FormError({ currentPassword: MESSAGES.wrongCurrentPassword });
@@ -184,7 +201,10 @@ export async function searchAccounts(sequelize: Sequelize, filter: AccountFilter
   const rows = await User.findAll({
     where: { [Op.and]: where },
     include: [{ model: County, as: 'county' }],
-    order: [['createdAt', 'DESC'], ['id', 'DESC']],
+    order: [
+      ['createdAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   });
@@ -198,7 +218,12 @@ export interface CreatedAccount {
 }
 
 /** An admin creates a liaison or instructor account, active at once. */
-export async function createAccount(sequelize: Sequelize, actor: Actor, input: AdminAccountInput, password: string | null): Promise<CreatedAccount> {
+export async function createAccount(
+  sequelize: Sequelize,
+  actor: Actor,
+  input: AdminAccountInput,
+  password: string | null,
+): Promise<CreatedAccount> {
   const county = await chooseCounty(input.county);
   await assertUnique(input, null);
   const generatedPassword = password ? null : generatePassword();
@@ -263,7 +288,13 @@ export const ACTIVATED = {
 };
 
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */
-export async function setAccountStatus(sequelize: Sequelize, mailer: Mailer, actor: Actor, id: number, status: 'active' | 'disabled'): Promise<User> {
+export async function setAccountStatus(
+  sequelize: Sequelize,
+  mailer: Mailer,
+  actor: Actor,
+  id: number,
+  status: 'active' | 'disabled',
+): Promise<User> {
   await findAccount(id);
   return sequelize.transaction(async (transaction) => {
     const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
@@ -272,7 +303,14 @@ export async function setAccountStatus(sequelize: Sequelize, mailer: Mailer, act
     if (from !== status) {
       await user.update({ status }, { transaction });
       if (status === 'disabled') await endSessionsOf(sequelize, id, { transaction });
-      await recordAudit(sequelize, actor, status === 'active' ? 'user.activate' : 'user.disable', { type: 'user', id }, { from }, transaction);
+      await recordAudit(
+        sequelize,
+        actor,
+        status === 'active' ? 'user.activate' : 'user.disable',
+        { type: 'user', id },
+        { from },
+        transaction,
+      );
       if (status === 'active') await notifyUsers(sequelize, mailer, [id], ACTIVATED, transaction);
     }
     return user;
@@ -287,7 +325,14 @@ export async function resetPassword(sequelize: Sequelize, actor: Actor, id: numb
   await sequelize.transaction(async (transaction) => {
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
     await endSessionsOf(sequelize, user.id, { transaction });
-    await recordAudit(sequelize, actor, 'user.password.reset', { type: 'user', id: user.id }, { generated: Boolean(generated) }, transaction);
+    await recordAudit(
+      sequelize,
+      actor,
+      'user.password.reset',
+      { type: 'user', id: user.id },
+      { generated: Boolean(generated) },
+      transaction,
+    );
   });
   return generated;
 }

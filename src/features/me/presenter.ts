@@ -31,7 +31,9 @@ export function presentMyPage(parts: MyPageParts, now: Date = new Date()) {
     .sort((a, b) => soonest(a).localeCompare(soonest(b)));
   const due = courses
     .filter((c) => c.status === 'approved' && c.nextSession)
-    .sort((a, b) => `${a.nextSession!.date} ${a.nextSession!.startTime}`.localeCompare(`${b.nextSession!.date} ${b.nextSession!.startTime}`));
+    .sort((a, b) =>
+      `${a.nextSession!.date} ${a.nextSession!.startTime}`.localeCompare(`${b.nextSession!.date} ${b.nextSession!.startTime}`),
+    );
   const next = due[0] ?? null;
   return {
     next: next && { courseId: next.courseId, courseTitle: next.courseTitle, place: next.place, online: next.online, ...next.nextSession! },
@@ -39,7 +41,9 @@ export function presentMyPage(parts: MyPageParts, now: Date = new Date()) {
     notifications: parts.notifications.notifications,
     unreadIds: parts.notifications.unreadIds,
     unreadTotal: parts.notifications.unreadTotal,
-    waiting: courses.filter((c) => c.status === 'pending' || c.status === 'waitlisted').map((c) => ({ courseId: c.courseId, courseTitle: c.courseTitle, statusText: c.statusText })),
+    waiting: courses
+      .filter((c) => c.status === 'pending' || c.status === 'waitlisted')
+      .map((c) => ({ courseId: c.courseId, courseTitle: c.courseTitle, statusText: c.statusText })),
     courses,
     markLabels: MARK_LABELS,
     ...parts.certificates,

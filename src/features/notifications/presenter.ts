@@ -15,5 +15,8 @@ export function presentNotification(row: NotificationRow): NotificationView {
 
 /** The ids a «خواندم» form sends back: exactly the unread notifications the page showed. */
 export function unreadIdsOf(notifications: NotificationView[]): string {
-  return notifications.filter((n) => n.unread).map((n) => n.id).join(',');
+  return notifications
+    .filter((n) => n.unread)
+    .map((n) => n.id)
+    .join(',');
 }

@@ -1,6 +1,14 @@
 import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { addDaysIso, jalaliMonthRange, jalaliParts, monthName, todayIso, weekdayFromSaturday, WEEKDAYS_FROM_SATURDAY } from '../../lib/jalali';
+import {
+  addDaysIso,
+  jalaliMonthRange,
+  jalaliParts,
+  monthName,
+  todayIso,
+  weekdayFromSaturday,
+  WEEKDAYS_FROM_SATURDAY,
+} from '../../lib/jalali';
 import { toPersianDigits } from '../../lib/persian';
 import { NotFoundError } from '../../lib/errors';
 import { User } from '../../models';
@@ -27,7 +35,15 @@ export interface MonthView {
   month: number;
   label: string;
   weekdays: string[];
-  weeks: { iso: string; day: number; inMonth: boolean; today: boolean; friday: boolean; holiday: string | null; sessions: CalendarSession[] }[][];
+  weeks: {
+    iso: string;
+    day: number;
+    inMonth: boolean;
+    today: boolean;
+    friday: boolean;
+    holiday: string | null;
+    sessions: CalendarSession[];
+  }[][];
   prev: { year: number; month: number };
   next: { year: number; month: number };
   count: number;
@@ -38,7 +54,8 @@ export function pickMonth(query: { year?: unknown; month?: unknown }, now: Date 
   const current = jalaliParts(todayIso(now));
   const year = Number(query.year);
   const month = Number(query.month);
-  if (Number.isInteger(year) && year >= 1300 && year <= 1500 && Number.isInteger(month) && month >= 1 && month <= 12) return { year, month };
+  if (Number.isInteger(year) && year >= 1300 && year <= 1500 && Number.isInteger(month) && month >= 1 && month <= 12)
+    return { year, month };
   return { year: current.year, month: current.month };
 }
 
@@ -102,7 +119,13 @@ export function monthGridRange(year: number, month: number): { from: string; to:
  * A month grid, weeks from Saturday to Friday, with each day's sessions; Fridays and the official
  * holidays given (ISO date → what the day is for) are marked as days off.
  */
-export function monthView(year: number, month: number, sessions: CalendarSession[], holidays: Map<string, string> = new Map(), now: Date = new Date()): MonthView {
+export function monthView(
+  year: number,
+  month: number,
+  sessions: CalendarSession[],
+  holidays: Map<string, string> = new Map(),
+  now: Date = new Date(),
+): MonthView {
   const { from, to } = jalaliMonthRange(year, month);
   const today = todayIso(now);
   const byDay = new Map<string, CalendarSession[]>();

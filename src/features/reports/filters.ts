@@ -14,9 +14,27 @@ export const reportQuerySchema = z.object({
     z
       .string()
       .transform(normalizeCode)
-      .pipe(z.union([z.literal('all'), z.string().regex(/^1[34]\d\d$/).transform(Number)])),
+      .pipe(
+        z.union([
+          z.literal('all'),
+          z
+            .string()
+            .regex(/^1[34]\d\d$/)
+            .transform(Number),
+        ]),
+      ),
   ),
-  month: optional(z.string().transform(normalizeCode).pipe(z.string().regex(/^(0?[1-9]|1[0-2])$/).transform(Number))),
+  month: optional(
+    z
+      .string()
+      .transform(normalizeCode)
+      .pipe(
+        z
+          .string()
+          .regex(/^(0?[1-9]|1[0-2])$/)
+          .transform(Number),
+      ),
+  ),
   category: optional(z.string().transform(normalizeText).pipe(z.string().max(100))),
   county: optional(z.string().regex(/^[a-z0-9-]{1,64}$/)),
   format: optional(z.enum(['html', 'csv', 'xlsx'])),

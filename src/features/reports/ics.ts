@@ -14,7 +14,11 @@ export interface CalendarEvent {
 
 /** RFC 5545 TEXT: backslash, semicolon and comma escaped; every line break (CRLF, a bare CR or LF) is `\n`. */
 export function escapeText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n?|\n/g, '\\n');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n?|\n/g, '\\n');
 }
 
 /** Folds a content line so that no line is longer than 75 octets, never splitting a UTF-8 character. */
@@ -37,7 +41,11 @@ export function foldLine(line: string): string {
   return parts.join('\r\n ');
 }
 
-const utcStamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utcStamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 export function buildCalendar(name: string, events: CalendarEvent[], now: Date = new Date()): string {
   const lines = [

@@ -6,7 +6,16 @@ import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, todayIso } from '../../lib/jalali';
-import { allSessions, calendarFeed, calendarTokenOf, monthGridRange, monthView, pickMonth, regenerateCalendarToken, sessionsOf } from './calendar';
+import {
+  allSessions,
+  calendarFeed,
+  calendarTokenOf,
+  monthGridRange,
+  monthView,
+  pickMonth,
+  regenerateCalendarToken,
+  sessionsOf,
+} from './calendar';
 import { holidaysBetween } from '../holidays/queries';
 import { sendTable } from '../../lib/export';
 import { filterQuery, parseReportFilters } from './filters';
@@ -52,8 +61,13 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
   router.get('/admin/reports/months', admin, async (req, res) => {
     const filters = parseReportFilters(req.query);
     const year = filters.year ?? jalaliYear(todayIso());
-    const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({ month, ...jalaliMonthRange(year, month) }));
-    const rows = await reports.remember(`months?${filterQuery({ ...filters, year })}`, () => monthReport({ sql: sequelize, filters }, months));
+    const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({
+      month,
+      ...jalaliMonthRange(year, month),
+    }));
+    const rows = await reports.remember(`months?${filterQuery({ ...filters, year })}`, () =>
+      monthReport({ sql: sequelize, filters }, months),
+    );
     if (filters.format !== 'html') return sendTable(res, filters.format, monthTable(rows, year));
     res.render('reports/months', {
       title: 'گزارش ماهانه',
@@ -93,7 +107,12 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
     const { year, month } = pickMonth(req.query);
     const range = monthGridRange(year, month);
     const user = req.user!;
-    const view = monthView(year, month, await sessionsOf(sequelize, user.id, range.from, range.to), await holidaysBetween(range.from, range.to));
+    const view = monthView(
+      year,
+      month,
+      await sessionsOf(sequelize, user.id, range.from, range.to),
+      await holidaysBetween(range.from, range.to),
+    );
     const upcoming = (await sessionsOf(sequelize, user.id, todayIso(), null)).slice(0, 10);
     const token = await calendarTokenOf(user.id);
     res.render('calendar/mine', {

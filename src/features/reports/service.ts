@@ -6,7 +6,16 @@ import { courseCategories } from '../courses/queries';
 import { County, User } from '../../models';
 import type { ReportFilters } from './filters';
 import {
-  countsAsAttended, dialectOf, enrollmentAttendanceSql, meetsMinimumSql, num, percent, select, sessionMinutes, tehranNowMinute, wasPresent,
+  countsAsAttended,
+  dialectOf,
+  enrollmentAttendanceSql,
+  meetsMinimumSql,
+  num,
+  percent,
+  select,
+  sessionMinutes,
+  tehranNowMinute,
+  wasPresent,
 } from './sql';
 
 /**
@@ -197,7 +206,9 @@ export async function countyReport({ sql, filters: f, now = new Date() }: Contex
         FROM attendance_totals a JOIN courses c ON c.id = a.course_id
         WHERE 1 = 1 ${f.from ? 'AND a.course_id IN (SELECT course_id FROM span WHERE first_date >= :from AND last_date <= :to)' : ''} ${withCategory}
         GROUP BY a.county_id
-        ${f.from ? `UNION ALL
+        ${
+          f.from
+            ? `UNION ALL
         SELECT ${ENROLLMENT_COUNTY}, COUNT(*),
           SUM(CASE WHEN ${countsAsAttended('m', 'c')} THEN 1 ELSE 0 END),
           SUM(CASE WHEN ${wasPresent('m')} THEN ${sessionMinutes('s')} ELSE 0 END)
@@ -207,7 +218,9 @@ export async function countyReport({ sql, filters: f, now = new Date() }: Contex
         JOIN enrollments e ON e.id = m.enrollment_id
         WHERE s.date BETWEEN :from AND :to ${withCategory}
           AND s.course_id IN (SELECT course_id FROM span WHERE first_date <= :to AND last_date >= :from AND (first_date < :from OR last_date > :to))
-        GROUP BY ${ENROLLMENT_COUNTY}` : ''}
+        GROUP BY ${ENROLLMENT_COUNTY}`
+            : ''
+        }
       ) x
       GROUP BY x.county_id
     ) at ON at.county_id = k.id
@@ -259,10 +272,18 @@ export interface MonthRow {
  * on them and the percent attended, person-hours (length × present or late). The county filter
  * narrows the marks to that county's liaisons and the sessions to those with a mark from it.
  */
-export async function monthReport({ sql, filters: f, now = new Date() }: Context, months: { month: number; from: string; to: string }[]): Promise<MonthRow[]> {
+export async function monthReport(
+  { sql, filters: f, now = new Date() }: Context,
+  months: { month: number; from: string; to: string }[],
+): Promise<MonthRow[]> {
   const countyId = await countyIdOf(f.county);
   const monthCase = `CASE ${months.map((_, i) => `WHEN s.date BETWEEN :from${i} AND :to${i} THEN ${months[i].month}`).join(' ')} END`;
-  const replacements: Record<string, unknown> = { ...baseReplacements(f, now), countyId, first: months[0].from, last: months[months.length - 1].to };
+  const replacements: Record<string, unknown> = {
+    ...baseReplacements(f, now),
+    countyId,
+    first: months[0].from,
+    last: months[months.length - 1].to,
+  };
   months.forEach((m, i) => {
     replacements[`from${i}`] = m.from;
     replacements[`to${i}`] = m.to;
@@ -341,7 +362,15 @@ export interface RecordRow {
 }
 
 export interface TrainingRecord {
-  liaison: { id: number; fullName: string; fatherName: string | null; nationalCode: string | null; username: string; county: string | null; position: string | null };
+  liaison: {
+    id: number;
+    fullName: string;
+    fatherName: string | null;
+    nationalCode: string | null;
+    username: string;
+    county: string | null;
+    position: string | null;
+  };
   rows: RecordRow[];
   totals: { courses: number; certified: number; certifiedHours: number; attendedHours: number };
 }
@@ -441,6 +470,17 @@ export async function filterOptions(sql: Sequelize, now: Date = new Date()): Pro
 
 /** The /me section: the liaison's own training record (every year, every category). */
 export async function loadMyRecord(sql: Sequelize, user: { id: number }): Promise<{ record: Omit<TrainingRecord, 'liaison'> }> {
-  const filters: ReportFilters = { year: null, month: null, category: null, county: null, format: 'html', from: null, to: null, fromInstant: null, toInstant: null, periodLabel: '' };
+  const filters: ReportFilters = {
+    year: null,
+    month: null,
+    category: null,
+    county: null,
+    format: 'html',
+    from: null,
+    to: null,
+    fromInstant: null,
+    toInstant: null,
+    periodLabel: '',
+  };
   return { record: await recordRows({ sql, filters }, user.id) };
 }

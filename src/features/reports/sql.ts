@@ -68,7 +68,13 @@ export function tehranNowMinute(now: Date = new Date()): string {
  * The rows carry enrollment_id, course_id, status, mark, counted, attended, present, present_minutes,
  * and the course's min_attendance and pass_mark.
  */
-export function enrollmentAttendanceSql(dialect: Dialect, courses: string, where = '1 = 1', marksWhere = '1 = 1', statuses = "('approved')"): string {
+export function enrollmentAttendanceSql(
+  dialect: Dialect,
+  courses: string,
+  where = '1 = 1',
+  marksWhere = '1 = 1',
+  statuses = "('approved')",
+): string {
   const held = (s: string) => `${s}.date <= :today AND ${sessionEnds(s)} <= :nowMinute`;
   const endedBeforeEnrolling = (s: string) =>
     `${s}.course_id = e.course_id AND ${s}.date <= ${dialect.tehranDay('e.enrolled_at')} AND ${held(s)} AND ${sessionEnds(s)} <= ${dialect.tehranMinute('e.enrolled_at')}`;

@@ -109,6 +109,35 @@ interface Targets {
   rushLiaisons: string[];
 }
 
+/** A course open for enrollment today (automatic approval), with one session two weeks ahead. */
+async function openCourseForToday(code: string, title: string, capacity: number): Promise<Course> {
+  const today = todayIso();
+  const course = await Course.create({
+    code,
+    title,
+    category: 'خبرنویسی',
+    description: null,
+    instructorName: null,
+    instructorId: null,
+    delivery: 'in-person',
+    place: 'سالن',
+    link: null,
+    capacity,
+    hours: 8,
+    enrollOpens: addDaysIso(today, -2),
+    enrollCloses: addDaysIso(today, 10),
+    minAttendance: 80,
+    passMark: null,
+    countExcused: false,
+    approval: 'auto',
+    status: 'open',
+    searchKey: searchKey(code),
+    createdBy: null,
+  });
+  await CourseSession.create({ courseId: course.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
+  return course;
+}
+
 /** Picks the records each route is measured on, and makes what the seed lacks (open courses to enroll in, certificates). */
 async function prepare(): Promise<Targets> {
   const { services } = await openDatabase({ ...process.env, ...env });
@@ -123,11 +152,12 @@ async function prepare(): Promise<Targets> {
   const [liaison] = await q<{ username: string }>(
     "SELECT u.username FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.role = 'liaison' AND u.status = 'active' GROUP BY u.id, u.username ORDER BY COUNT(*) DESC LIMIT 1",
   );
-  // A held session of a course with about 30 approved liaisons (the attendance sheet).
+  // A held session of a running course with about 30 approved liaisons (the attendance sheet; a finished
+  // course's marks are frozen).
   const [sheet] = await q<{ session_id: number; n: number }>(
     `SELECT s.id AS session_id, (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = s.course_id AND e.status = 'approved') AS n
        FROM course_sessions s JOIN courses c ON c.id = s.course_id
-      WHERE c.status IN ('running', 'finished') AND s.date <= '${today}'
+      WHERE c.status = 'running' AND s.date <= '${today}'
       ORDER BY ABS((SELECT COUNT(*) FROM enrollments e WHERE e.course_id = s.course_id AND e.status = 'approved') - 30), s.id LIMIT 1`,
   );
   if (!course || !liaison || !sheet) throw new Error('the database holds no seeded courses: run with --fresh');
@@ -135,33 +165,9 @@ async function prepare(): Promise<Targets> {
   const markEnrollment = await Enrollment.findOne({ where: { courseId: session!.courseId, status: 'approved' } });
   // Courses to enroll in: made for each run, open today, so every scale and every run has them.
   const run = Date.now().toString(36).toUpperCase();
-  const enrollCourses = await Course.bulkCreate(
-    Array.from({ length: 4 }, (_, i) => ({
-      code: `BENCH-${run}-${i + 1}`,
-      title: `دورهٔ آزمون بار ${i + 1}`,
-      category: 'خبرنویسی',
-      description: null,
-      instructorName: null,
-      instructorId: null,
-      delivery: 'in-person' as const,
-      place: 'سالن',
-      link: null,
-      capacity: 150,
-      hours: 8,
-      enrollOpens: addDaysIso(today, -2),
-      enrollCloses: addDaysIso(today, 10),
-      minAttendance: 80,
-      passMark: null,
-      countExcused: false,
-      approval: 'auto' as const,
-      status: 'open' as const,
-      searchKey: searchKey(`BENCH-${run}-${i + 1}`),
-      createdBy: null,
-    })),
-    { returning: true },
+  const enrollCourses = await Promise.all(
+    Array.from({ length: 4 }, (_, i) => openCourseForToday(`BENCH-${run}-${i + 1}`, `دورهٔ آزمون بار ${i + 1}`, 150)),
   );
-  for (const c of enrollCourses)
-    await CourseSession.create({ courseId: c.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
   const enrollers = (
     await User.findAll({ where: { role: 'liaison', status: 'active' }, attributes: ['username'], order: [['id', 'DESC']], limit: 150 })
   ).map((u) => u.username);
@@ -185,34 +191,7 @@ async function prepare(): Promise<Targets> {
   }
   // The rush: a 30-seat course open today, and 600 liaisons made for this run (the seeds' active liaisons
   // are fewer, and these have never enrolled, so each request is a first enrollment).
-  const [rushCourse] = await Course.bulkCreate(
-    [
-      {
-        code: `RUSH-${run}`,
-        title: 'دورهٔ هجوم ثبت‌نام',
-        category: 'خبرنویسی',
-        description: null,
-        instructorName: null,
-        instructorId: null,
-        delivery: 'in-person' as const,
-        place: 'سالن',
-        link: null,
-        capacity: RUSH_CAPACITY,
-        hours: 8,
-        enrollOpens: addDaysIso(today, -1),
-        enrollCloses: addDaysIso(today, 10),
-        minAttendance: 80,
-        passMark: null,
-        countExcused: false,
-        approval: 'auto' as const,
-        status: 'open' as const,
-        searchKey: searchKey(`RUSH-${run}`),
-        createdBy: null,
-      },
-    ],
-    { returning: true },
-  );
-  await CourseSession.create({ courseId: rushCourse.id, date: addDaysIso(today, 14), startTime: '10:00', endTime: '12:00', topic: 'جلسه' });
+  const rushCourse = await openCourseForToday(`RUSH-${run}`, 'دورهٔ هجوم ثبت‌نام', RUSH_CAPACITY);
   const [{ n: users = 0 } = {}] = await q<{ n: number }>('SELECT MAX(id) AS n FROM users');
   const [county] = await q<{ id: number }>('SELECT id FROM counties WHERE active = true ORDER BY id LIMIT 1');
   const passwordHash = await hashPassword(SEED_PASSWORD);

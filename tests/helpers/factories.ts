@@ -2,6 +2,7 @@ import { AttendanceMark, County, Course, CourseSession, Enrollment, User } from 
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import type { Role, UserStatus } from '../../src/models/user';
 import type { CourseStatus } from '../../src/models/course';
+import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { hashPassword } from '../../src/lib/password';
 import { searchKey } from '../../src/lib/persian';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
@@ -160,6 +161,31 @@ export interface HeldLiaison {
 }
 
 /** A course whose `sessions` sessions were held in the past, with these liaisons approved and marked by `recordedBy`. */
+/** An enrollment of a liaison in a course, approved unless told otherwise, in the liaison's county. */
+export async function enroll(
+  course: { id: number },
+  user: Pick<User, 'id' | 'countyId'>,
+  overrides: Partial<{
+    status: EnrollmentStatus;
+    waitlistPosition: number | null;
+    mark: number | null;
+    reason: string | null;
+    createdAt: Date;
+  }> = {},
+): Promise<Enrollment> {
+  return Enrollment.create({
+    courseId: course.id,
+    userId: user.id,
+    countyId: user.countyId,
+    status: overrides.status ?? 'approved',
+    waitlistPosition: overrides.waitlistPosition ?? null,
+    mark: overrides.mark ?? null,
+    changedBy: null,
+    reason: overrides.reason ?? null,
+    ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
+  });
+}
+
 export async function createHeldCourse(recordedBy: number, opts: HeldCourseOptions = {}, liaisons: HeldLiaison[] = []) {
   const course = await createCourse({
     title: opts.title,
@@ -179,16 +205,7 @@ export async function createHeldCourse(recordedBy: number, opts: HeldCourseOptio
   const people = [];
   for (const spec of liaisons) {
     const user = await createLiaison({ fullName: spec.fullName });
-    const enrollment = await Enrollment.create({
-      courseId: course.id,
-      userId: user.id,
-      countyId: user.countyId,
-      status: 'approved',
-      waitlistPosition: null,
-      mark: spec.mark ?? null,
-      changedBy: null,
-      reason: null,
-    });
+    const enrollment = await enroll(course, user, { mark: spec.mark ?? null });
     for (const [i, session] of sessions.entries()) {
       const status: AttendanceStatus = i < spec.present ? 'present' : 'absent';
       await AttendanceMark.create({

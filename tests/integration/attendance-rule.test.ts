@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createCourse, createLiaisons, createSession } from '../helpers/factories';
+import { createCourse, createLiaisons, createSession, enroll } from '../helpers/factories';
 import { AttendanceMark, Course, type CourseSession, Enrollment } from '../../src/models';
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
@@ -69,17 +69,7 @@ describe('the attendance rule in TypeScript, in the report SQL and in the trigge
         for (const liaison of liaisons) {
           if (r.next() < 0.25) continue;
           const createdAt = new Date(Date.now() - r.int(0, 45) * 86_400_000);
-          const enrollment = await Enrollment.create({
-            courseId: course.id,
-            userId: liaison.id,
-            countyId: liaison.countyId,
-            status: 'approved',
-            waitlistPosition: null,
-            mark: null,
-            changedBy: null,
-            reason: null,
-            createdAt,
-          });
+          const enrollment = await enroll(course, liaison, { createdAt });
           for (const session of sessions) {
             const status = r.pick(STATUSES);
             if (status)

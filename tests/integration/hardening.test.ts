@@ -8,9 +8,9 @@ import express from 'express';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, nationalCode, PASSWORD } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll, nationalCode, PASSWORD } from '../helpers/factories';
 import { csrfFrom, csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
-import { Enrollment, RateLimit, User } from '../../src/models';
+import { RateLimit, User } from '../../src/models';
 import { LIMITS } from '../../src/services/rate-limiter';
 import { storedSessionSecret } from '../../src/services/sessions';
 import { PdfRenderer, RenderAbortedError, RendererBusyError } from '../../src/services/pdf/renderer';
@@ -53,14 +53,7 @@ describe('exports never start a formula', () => {
     const liaison = await createLiaison({ fatherName: formula, fullName: '@SUM(1+1)' });
     const course = await createCourse({ title: '=1+2 خبرنویسی', code: 'FRM-1' });
     await createSession(course);
-    await Enrollment.create({
-      courseId: course.id,
-      userId: liaison.id,
-      status: 'approved',
-      waitlistPosition: null,
-      reason: '-2+3',
-      changedBy: null,
-    });
+    await enroll(course, liaison, { reason: '-2+3' });
     const cells: string[] = [];
     for (const path of [`/admin/courses/${course.id}/enrollments?format=csv`, '/admin/reports/courses?year=all&format=csv']) {
       const res = await admin.get(path);
@@ -138,14 +131,7 @@ describe('self check-in codes', () => {
     const course = await createCourse({ status: 'running' });
     const session = await createSession(course, { date: todayIso(), startTime: '00:00', endTime: '23:59' });
     const liaison = await createLiaison();
-    await Enrollment.create({
-      courseId: course.id,
-      userId: liaison.id,
-      status: 'approved',
-      waitlistPosition: null,
-      reason: null,
-      changedBy: null,
-    });
+    await enroll(course, liaison);
     await admin.get(`/admin/sessions/${session.id}/check-in`);
     const right = currentCode(await checkInSecret(t.services.sequelize, session.id)).code;
     const wrong = ['000000', '123456', '999999'].find((c) => c !== right)!;

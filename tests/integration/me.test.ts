@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, Enrollment, Notification, type User } from '../../src/models';
+import { AttendanceMark, Notification, type User } from '../../src/models';
 import { ACTIVATED } from '../../src/features/liaisons/service';
 import { addDaysIso, formatDate, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';
@@ -127,16 +127,7 @@ describe('/me on a phone', () => {
     for (let i = 20; i >= 1; i--) held.push(await createSession(course, { date: addDaysIso(today, -i) }));
     const ahead = [];
     for (let i = 2; i <= 11; i++) ahead.push(await createSession(course, { date: addDaysIso(today, i), topic: `جلسهٔ پیش رو ${i}` }));
-    const enrollment = await Enrollment.create({
-      courseId: course.id,
-      userId: liaison.id,
-      countyId: liaison.countyId,
-      status: 'approved',
-      waitlistPosition: null,
-      mark: null,
-      changedBy: null,
-      reason: null,
-    });
+    const enrollment = await enroll(course, liaison);
     await t.services.sequelize.query('UPDATE enrollments SET created_at = :at WHERE id = :id', {
       replacements: { at: new Date(Date.now() - 40 * 86_400_000), id: enrollment.id },
     });
@@ -152,16 +143,7 @@ describe('/me on a phone', () => {
     }
     const finished = await createCourse({ title: 'دورهٔ پایان‌یافتهٔ عکاسی', status: 'finished' });
     await createSession(finished, { date: addDaysIso(today, -60) });
-    const done = await Enrollment.create({
-      courseId: finished.id,
-      userId: liaison.id,
-      countyId: liaison.countyId,
-      status: 'approved',
-      waitlistPosition: null,
-      mark: null,
-      changedBy: null,
-      reason: null,
-    });
+    const done = await enroll(finished, liaison);
 
     const page = (await (await loginAs(t.app, liaison.username)).get('/me')).text;
     const next = page.indexOf('id="me-next"');

@@ -180,10 +180,7 @@ async function main(): Promise<void> {
     await course.update({ status: 'finished' });
     const childrenBefore = renderer.childrenStarted;
     const issueStarted = performance.now();
-    const issued = await issueCertificates(
-      { sequelize: services.sequelize, config, actor: { id: admin.id }, pdf: services.pdf, settings: services.settings },
-      course.id,
-    );
+    const issued = await issueCertificates({ ...services, config, actor: { id: admin.id } }, course.id);
     const issueSeconds = (performance.now() - issueStarted) / 1000;
     if (issued.length !== COUNT) throw new Error(`issued ${issued.length} of ${COUNT}`);
 

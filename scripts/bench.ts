@@ -178,11 +178,10 @@ async function prepare(): Promise<Targets> {
     try {
       const rows = await Enrollment.findAll({ where: { courseId: finished.id, status: 'approved' }, limit: 5 });
       for (const row of rows) {
-        await issueCertificates(
-          { sequelize, config: services.config, actor: { id: null }, pdf: services.pdf, settings: services.settings },
-          finished.id,
-          { enrollmentId: row.id, overrideReason: 'آزمون بار' },
-        ).catch((err) => log(`certificate: ${(err as Error).message}`));
+        await issueCertificates({ ...services, actor: { id: null } }, finished.id, {
+          enrollmentId: row.id,
+          overrideReason: 'آزمون بار',
+        }).catch((err) => log(`certificate: ${(err as Error).message}`));
       }
     } finally {
       await services.pdf.close();

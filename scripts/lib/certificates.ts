@@ -12,13 +12,7 @@ export async function issueDemoCertificates(
   courseIds: number[],
   log: (line: string) => void,
 ): Promise<number> {
-  const ctx = {
-    sequelize: services.sequelize,
-    config: services.config,
-    actor: { id: adminId, ip: null },
-    pdf: services.pdf,
-    settings: services.settings,
-  };
+  const ctx = { ...services, actor: { id: adminId, ip: null } };
   let issued = 0;
   try {
     for (const courseId of courseIds) {

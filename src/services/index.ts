@@ -8,6 +8,7 @@ import { RateLimiter } from './rate-limiter';
 import { Settings } from './settings';
 import { PdfRenderer } from './pdf/renderer';
 import { pruneSessions } from './sessions';
+import { IssuerKeys } from './issuer-keys';
 
 /** Everything the app needs from outside itself, built once and passed to createApp. */
 export function createServices(config: Config, sequelize: Sequelize = createSequelize(config)) {
@@ -22,6 +23,8 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     reports: new ResultCache(config.reportCacheMs),
     /** The one PDF renderer (a child process), with its per-user queue; close() it at shutdown. */
     pdf: new PdfRenderer(),
+    /** The issuer's signing keys, loaded once per instance. */
+    issuerKeys: new IssuerKeys(sequelize, config.issuerKeySeed),
   };
 }
 

@@ -112,15 +112,3 @@ export class IssuerKeys {
     return (await this.load())?.all ?? [];
   }
 }
-
-const stores = new WeakMap<Sequelize, IssuerKeys>();
-
-/** The one key store of a database (each app instance keeps its keys loaded once). */
-export function issuerKeys(sequelize: Sequelize, seedHex: string | undefined): IssuerKeys {
-  let store = stores.get(sequelize);
-  if (!store) {
-    store = new IssuerKeys(sequelize, seedHex);
-    stores.set(sequelize, store);
-  }
-  return store;
-}

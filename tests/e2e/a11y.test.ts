@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createServices, type Services } from '../../src/services';
-import { AttendanceMark, Enrollment } from '../../src/models';
+import { AttendanceMark } from '../../src/models';
 import { todayIso } from '../../src/lib/jalali';
-import { createCourse, createLiaison, createSession, PASSWORD } from '../helpers/factories';
+import { createCourse, createLiaison, createSession, enroll, PASSWORD } from '../helpers/factories';
 import { ADMIN, artifact, launchBrowser, startServer, type RunningServer } from './server';
 
 /**
@@ -26,28 +26,10 @@ before(async () => {
   const course = await createCourse({ title: 'خبرنویسی برای رابطین', capacity: 20 });
   const session = await createSession(course, { date: todayIso(), topic: 'مبانی خبر' });
   await createSession(course);
-  const enrollment = await Enrollment.create({
-    courseId: course.id,
-    userId: liaison.id,
-    countyId: liaison.countyId,
-    status: 'approved',
-    waitlistPosition: null,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  const enrollment = await enroll(course, liaison);
   for (let i = 0; i < 3; i++) {
     const other = await createLiaison();
-    await Enrollment.create({
-      courseId: course.id,
-      userId: other.id,
-      countyId: other.countyId,
-      status: 'approved',
-      waitlistPosition: null,
-      mark: null,
-      changedBy: null,
-      reason: null,
-    });
+    await enroll(course, other);
   }
   Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id });
   browser = await launchBrowser();

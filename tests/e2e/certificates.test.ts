@@ -5,9 +5,9 @@ import type { Browser } from 'playwright-core';
 import { ADMIN, artifact, launchBrowser, startServer, type RunningServer } from './server';
 import { loadConfig } from '../../src/config';
 import { createServices, type Services } from '../../src/services';
-import { AttendanceMark, Certificate, Enrollment } from '../../src/models';
+import { AttendanceMark, Certificate } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
-import { createCourse, createLiaison, createSession, PASSWORD } from '../helpers/factories';
+import { createCourse, createLiaison, createSession, enroll, PASSWORD } from '../helpers/factories';
 
 let server: RunningServer;
 let browser: Browser;
@@ -35,16 +35,7 @@ describe('certificates in the browser', () => {
       enrollCloses: addDaysIso(todayIso(), -15),
     });
     const session = await createSession(course, { date: addDaysIso(todayIso(), -3), startTime: '09:00', endTime: '11:00' });
-    const enrollment = await Enrollment.create({
-      courseId: course.id,
-      userId: liaison.id,
-      countyId: liaison.countyId,
-      status: 'approved',
-      waitlistPosition: null,
-      mark: null,
-      changedBy: null,
-      reason: null,
-    });
+    const enrollment = await enroll(course, liaison);
     await AttendanceMark.create({
       sessionId: session.id,
       enrollmentId: enrollment.id,

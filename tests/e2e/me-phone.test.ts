@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { createServices, type Services } from '../../src/services';
-import { AttendanceMark, Enrollment, Notification, type User } from '../../src/models';
+import { AttendanceMark, type Enrollment, Notification, type User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
-import { createCourse, createLiaison, createSession, PASSWORD } from '../helpers/factories';
+import { createCourse, createLiaison, createSession, enroll as enrollIn, PASSWORD } from '../helpers/factories';
 import { artifact, launchBrowser, startServer, type RunningServer } from './server';
 
 /** The liaison's /me on a 375-pixel phone: nothing wider than the screen, every button on it, the navigation collapsed. */
@@ -21,16 +21,7 @@ let services: Services;
 let liaison: User;
 
 const enroll = (courseId: number, user: User, status: Enrollment['status'] = 'approved', waitlistPosition: number | null = null) =>
-  Enrollment.create({
-    courseId,
-    userId: user.id,
-    countyId: user.countyId,
-    status,
-    waitlistPosition,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  enrollIn({ id: courseId }, user, { status, waitlistPosition });
 
 before(async () => {
   server = await startServer();

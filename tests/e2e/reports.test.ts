@@ -5,8 +5,8 @@ import type { Browser } from 'playwright-core';
 import { ADMIN, artifact, launchBrowser, startServer, type RunningServer } from './server';
 import { loadConfig } from '../../src/config';
 import { createServices, type Services } from '../../src/services';
-import { createCourse, createLiaison, createSession } from '../helpers/factories';
-import { Certificate, Enrollment } from '../../src/models';
+import { createCourse, createLiaison, createSession, enroll } from '../helpers/factories';
+import { Certificate } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 // The screenshot goes with the other test results; `UPDATE_DOCS_SCREENSHOT=1 npm run test:e2e`
@@ -57,16 +57,7 @@ async function fillDashboard(): Promise<void> {
   for (const user of liaisons) {
     const course = [news, news, photo, social][index % 4];
     const status = course === photo && index % 3 === 0 ? 'pending' : 'approved';
-    const e = await Enrollment.create({
-      courseId: course.id,
-      userId: user.id,
-      countyId: user.countyId,
-      status,
-      waitlistPosition: null,
-      mark: null,
-      changedBy: null,
-      reason: null,
-    });
+    const e = await enroll(course, user, { status });
     if (index < 4) {
       await Certificate.create({
         enrollmentId: e.id,

@@ -4,9 +4,8 @@ import request from 'supertest';
 import { ZipArchive } from 'archiver';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, createUser, nationalCode } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll, nationalCode } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { Enrollment } from '../../src/models';
 import { todayIso } from '../../src/lib/jalali';
 import { listRoutes } from './routes';
 
@@ -123,16 +122,7 @@ before(async () => {
   const instructor = await createUser({ role: 'instructor', username: 'fuzz-instructor' });
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
-  const enrollment = await Enrollment.create({
-    courseId: course.id,
-    userId: liaison.id,
-    countyId: liaison.countyId,
-    status: 'approved',
-    waitlistPosition: null,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  const enrollment = await enroll(course, liaison);
   Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id, liaison: liaison.id });
   agents = {
     anonymous: request.agent(t.app),

@@ -2,9 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { Enrollment } from '../../src/models';
 import { todayIso } from '../../src/lib/jalali';
 import { listRoutes } from '../fuzz/routes';
 
@@ -83,16 +82,7 @@ before(async () => {
   const instructor = await createUser({ role: 'instructor', username: 'matrix-instructor' });
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
-  const enrollment = await Enrollment.create({
-    courseId: course.id,
-    userId: liaison.id,
-    countyId: liaison.countyId,
-    status: 'approved',
-    waitlistPosition: null,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  const enrollment = await enroll(course, liaison);
   Object.assign(ids, {
     course: String(course.id),
     session: String(session.id),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createCourse, createLiaisons, createSession, enroll } from '../helpers/factories';
-import { AttendanceMark, Course, type CourseSession, Enrollment } from '../../src/models';
+import { AttendanceMark, type Course, type CourseSession, Enrollment } from '../../src/models';
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { attendanceSummaries } from '../../src/features/attendance/summary';

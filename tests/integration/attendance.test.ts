@@ -1,9 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
+import {
+  countyBySlug,
+  createAdmin,
+  createCourse,
+  createLiaison,
+  createSession,
+  createUser,
+  enroll as enrollIn,
+} from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Certificate, type Course, type CourseSession, Enrollment, User } from '../../src/models';
+import { AttendanceMark, AuditEvent, Certificate, type Course, type CourseSession, type Enrollment, User } from '../../src/models';
 import { addDaysIso, formatDate, nowTime, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';
 import { CODE_WINDOW_MS, checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
@@ -20,16 +28,7 @@ after(async () => t.close());
 const yesterday = () => addDaysIso(todayIso(), -1);
 
 async function enroll(course: Course, user: User, status: Enrollment['status'] = 'approved', createdAt?: Date): Promise<Enrollment> {
-  const enrollment = await Enrollment.create({
-    courseId: course.id,
-    userId: user.id,
-    countyId: user.countyId,
-    status,
-    waitlistPosition: null,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  const enrollment = await enrollIn(course, user, { status });
   if (createdAt) {
     await t.services.sequelize.query('UPDATE enrollments SET created_at = :createdAt WHERE id = :id', {
       replacements: { createdAt, id: enrollment.id },

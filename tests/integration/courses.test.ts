@@ -2,7 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
+import {
+  countyBySlug,
+  createAdmin,
+  createCourse,
+  createLiaison,
+  createSession,
+  createUser,
+  enroll as enrollIn,
+} from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
@@ -50,16 +58,7 @@ function idFrom(location: string | undefined): number {
 async function enroll(course: CourseModel, status: EnrollmentStatus, waitlistPosition: number | null = null, countySlug = 'kerman') {
   const liaison = await createLiaison({ countySlug });
   const county = await countyBySlug(countySlug);
-  const enrollment = await Enrollment.create({
-    courseId: course.id,
-    userId: liaison.id,
-    countyId: county.id,
-    status,
-    waitlistPosition,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  const enrollment = await enrollIn(course, { id: liaison.id, countyId: county.id }, { status, waitlistPosition });
   return { liaison, enrollment };
 }
 

@@ -14,7 +14,6 @@ import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
 import { groupedCode } from '../../src/features/certificates/verification-code';
 import { projectRoot } from '../../src/config';
-import { issuerKeys } from '../../src/services/issuer-keys';
 
 /** `npm run verify-credential -- files…`, as an auditor runs it (no network, no database). */
 function verifyCommand(files: string[]) {
@@ -231,7 +230,7 @@ describe('Open Badges 3.0: rotating a did:web issuer key', () => {
 
   it('signs with the new key while the DID document keeps the old one, so earlier credentials still verify', async () => {
     const before = JSON.parse((await issueOne(app, 'بهار آزادی')).certificate.credential!);
-    const newKey = await issuerKeys(app.t.services.sequelize, undefined).rotate();
+    const newKey = await app.t.services.issuerKeys.rotate();
     const after = JSON.parse((await issueOne(app, 'امید کاویانی')).certificate.credential!);
     assert.equal(after.issuer.id, before.issuer.id);
     assert.equal(after.proof.verificationMethod, `did:web:rabet.example.ir#${newKey}`);

@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { Certificate, type Course, CourseSession, Enrollment, type User } from '../../src/models';
+import { Certificate, type Course, CourseSession, type User } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, jalaliParts, todayIso, weekdayFromSaturday } from '../../src/lib/jalali';
 
@@ -21,16 +21,7 @@ let running: Course;
 let me: User;
 
 async function enroll(course: Course, user: User, status: EnrollmentStatus) {
-  return Enrollment.create({
-    courseId: course.id,
-    userId: user.id,
-    countyId: user.countyId,
-    status,
-    waitlistPosition: status === 'waitlisted' ? 1 : null,
-    mark: null,
-    changedBy: null,
-    reason: null,
-  });
+  return enrollIn(course, user, { status, waitlistPosition: status === 'waitlisted' ? 1 : null });
 }
 
 /** RFC 5545 unfolding: a CRLF followed by a space continues the previous line. */

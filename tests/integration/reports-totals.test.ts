@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { countyBySlug, createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AttendanceMark, Course, type CourseSession, Enrollment, type User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
@@ -156,18 +156,7 @@ before(async () => {
   const weekAgo = new Date(Date.now() - 12 * 86_400_000);
   for (let i = 0; i < 4; i++) {
     const user = await createLiaison({ username: `tot-${i}`, countySlug: i % 2 ? 'bam' : 'kerman' });
-    const enroll = (course: Course, createdAt: Date) =>
-      Enrollment.create({
-        courseId: course.id,
-        userId: user.id,
-        countyId: user.countyId,
-        status: 'approved',
-        waitlistPosition: null,
-        mark: null,
-        changedBy: null,
-        reason: null,
-        createdAt,
-      });
+    const enroll = (course: Course, createdAt: Date) => enrollIn(course, user, { createdAt });
     // The last liaison enrolled in course A after its first session was over.
     people.push({
       user,

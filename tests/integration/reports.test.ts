@@ -4,7 +4,7 @@ import request from 'supertest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/http';
 import { AttendanceMark, Certificate, Course, type CourseSession, Enrollment, type User } from '../../src/models';
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
@@ -40,17 +40,7 @@ const jdate = (y: number, m: number, d: number) => isoFromJalali(y, m, d);
 const at = (y: number, m: number, d: number, time = '10:00') => tehranInstant(jdate(y, m, d), time);
 
 async function enroll(key: string, course: Course, user: User, status: EnrollmentStatus, createdAt: Date, mark: number | null = null) {
-  E[key] = await Enrollment.create({
-    courseId: course.id,
-    userId: user.id,
-    countyId: user.countyId,
-    status,
-    waitlistPosition: status === 'waitlisted' ? 1 : null,
-    mark,
-    changedBy: null,
-    reason: null,
-    createdAt,
-  });
+  E[key] = await enrollIn(course, user, { status, waitlistPosition: status === 'waitlisted' ? 1 : null, mark, createdAt });
 }
 
 async function marks(session: CourseSession, entries: [string, AttendanceStatus][]) {

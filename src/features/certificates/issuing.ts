@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
 import type { Services } from '../../services';
+import type { IssuerKeys } from '../../services/issuer-keys';
 import type { Settings } from '../../services/settings';
 import { Certificate, Enrollment, Notification } from '../../models';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
@@ -14,10 +15,11 @@ import { groupedCode, newVerificationCode } from './verification-code';
 
 interface IssueContext {
   sequelize: Sequelize;
-  config: Pick<Services['config'], 'baseUrl' | 'provinceCode' | 'certificateTemplate' | 'issuerKeySeed'>;
+  config: Pick<Services['config'], 'baseUrl' | 'provinceCode' | 'certificateTemplate'>;
   actor: Actor;
   pdf: PdfRenderer;
   settings: Pick<Settings, 'signatories'>;
+  issuerKeys: IssuerKeys;
 }
 
 export function formatSerial(provinceCode: string, year: number, number: number): string {
@@ -343,7 +345,7 @@ export async function reissueCertificate(ctx: IssueContext, certificateId: numbe
 
 /** Revokes a valid certificate: its bit in the status list is set and the list re-signed, in one transaction. */
 export async function revokeCertificate(
-  ctx: Pick<IssueContext, 'sequelize' | 'actor' | 'config'>,
+  ctx: Pick<IssueContext, 'sequelize' | 'actor' | 'config' | 'issuerKeys'>,
   certificateId: number,
   reason: string,
 ): Promise<Certificate> {

@@ -36,7 +36,7 @@ export function certificateRoutes(services: Services): Router {
   const router = Router();
   const { sequelize, config, rateLimiter, settings } = services;
   const admin = requireRole('admin');
-  const issuing = (req: Request) => ({ sequelize, config, actor: actorOf(req), pdf: services.pdf, settings });
+  const issuing = (req: Request) => ({ ...services, actor: actorOf(req) });
 
   async function renderCoursePage(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
     const data = presentEligibility(await courseEligibility(idParam(req.params.id)));
@@ -174,7 +174,9 @@ export function certificateRoutes(services: Services): Router {
   router.get('/verify/:code', async (req, res) => {
     await withinLimit(req);
     const certificate = await verifyCode(String(req.params.code));
-    const credential = certificate ? await credentialSection({ sequelize, config }, certificate.code) : null;
+    const credential = certificate
+      ? await credentialSection({ sequelize, config, issuerKeys: services.issuerKeys }, certificate.code)
+      : null;
     res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate, credential });
   });
 

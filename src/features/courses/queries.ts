@@ -22,6 +22,12 @@ import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, prese
 
 /** What the course pages read: trimmed queries that aggregate in the database, plain objects out. */
 
+/** What every list and page names a course by, read from a raw row. */
+function courseHeading(row: Record<string, unknown>) {
+  const code = String(row.code);
+  return { id: Number(row.id), code, codeShown: shownCode(code), title: String(row.title), category: String(row.category) };
+}
+
 export const PAGE_SIZE = 20;
 
 /** A DATEONLY read by a raw query: a string on both databases (Sequelize parses dates itself). */
@@ -103,11 +109,7 @@ export async function listCoursesForAdmin(sequelize: Sequelize, query: AdminList
   const courses: AdminCourseRow[] = rows.map((r) => {
     const status = r.status as CourseStatus;
     return {
-      id: Number(r.id),
-      code: String(r.code),
-      codeShown: shownCode(String(r.code)),
-      title: String(r.title),
-      category: String(r.category),
+      ...courseHeading(r),
       status,
       statusLabel: COURSE_STATUS_LABELS[status],
       statusBadge: COURSE_STATUS_BADGES[status],
@@ -319,11 +321,7 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
   const courses: CatalogueRow[] = rows.map((r) => {
     const free = freeSeats(Number(r.capacity), Number(r.held));
     return {
-      id: Number(r.id),
-      code: String(r.code),
-      codeShown: shownCode(String(r.code)),
-      title: String(r.title),
-      category: String(r.category),
+      ...courseHeading(r),
       delivery: r.delivery as Delivery,
       deliveryLabel: DELIVERY_LABELS[r.delivery as Delivery],
       place: (r.place as string | null) ?? null,
@@ -393,11 +391,7 @@ export async function publicCourse(sequelize: Sequelize, id: number, userId: num
   const delivery = row.delivery as Delivery;
   return {
     course: {
-      id: Number(row.id),
-      code: String(row.code),
-      codeShown: shownCode(String(row.code)),
-      title: String(row.title),
-      category: String(row.category),
+      ...courseHeading(row),
       description: paragraphs((row.description as string | null) ?? null),
       instructorName: (row.instructor_name as string | null) ?? null,
       delivery,

@@ -18,7 +18,7 @@ function sendJson(res: Response, type: string, body: string, maxAgeS: number): v
 /** The issuer's public documents: its DID document (did:web) and its Bitstring Status Lists. No session, no writes. */
 export function credentialRoutes(services: Services): Router {
   const router = Router();
-  const ctx = { sequelize: services.sequelize, config: services.config };
+  const ctx = { sequelize: services.sequelize, config: services.config, issuerKeys: services.issuerKeys };
 
   router.get(['/.well-known/did.json', '/did.json'], async (_req, res) => {
     const document = await didDocument(ctx);

@@ -1,7 +1,7 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Services } from '../../services';
 import { Certificate } from '../../models';
-import { issuerKeys } from '../../services/issuer-keys';
+import type { IssuerKeys } from '../../services/issuer-keys';
 import { codeCandidates } from '../certificates/verification-code';
 import { type OwnDocuments, strictDocumentLoader } from './contexts';
 import { type CredentialInput, credentialPath, openBadgeCredential } from './credential';
@@ -12,12 +12,13 @@ import { listPosition, statusEntry, statusListCredential, statusListRange } from
 
 export interface CredentialContext {
   sequelize: Sequelize;
-  config: Pick<Services['config'], 'baseUrl' | 'issuerKeySeed'>;
+  config: Pick<Services['config'], 'baseUrl'>;
+  issuerKeys: IssuerKeys;
 }
 
 /** The issuer that signs: its identifier and key (made now if the first start did not). For POSTs. */
 async function signingIssuer(ctx: CredentialContext) {
-  const key = await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).signingKey();
+  const key = await ctx.issuerKeys.signingKey();
   return { did: issuerDid(ctx.config.baseUrl, key.publicKeyMultibase), key };
 }
 
@@ -25,12 +26,12 @@ async function signingIssuer(ctx: CredentialContext) {
 async function didWeb(ctx: CredentialContext): Promise<{ did: string; document: Record<string, unknown> } | null> {
   const did = issuerDid(ctx.config.baseUrl, '');
   if (!isDidWeb(did)) return null;
-  return { did, document: didWebDocument(did, await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).publicKeys()) };
+  return { did, document: didWebDocument(did, await ctx.issuerKeys.publicKeys()) };
 }
 
 /** The issuer's key pair, made on first start when none is configured or stored. */
 export async function ensureIssuerKey(ctx: CredentialContext): Promise<void> {
-  await issuerKeys(ctx.sequelize, ctx.config.issuerKeySeed).ensure();
+  await ctx.issuerKeys.ensure();
 }
 
 /** The DID document served at /.well-known/did.json, or null when the issuer is a did:key (no https). */

@@ -121,49 +121,35 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
     return enrollment.courseId;
   };
 
-  router.post('/admin/enrollments/:id/approve', onlyAdmin, async (req, res) => {
-    const enrollmentId = idParam(req.params.id);
-    await adminAction(
-      req,
-      res,
-      `e${enrollmentId}`,
-      () => enrollmentCourse(enrollmentId),
-      async () => {
-        const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
-        await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
-        return 'ثبت‌نام تأیید شد.';
-      },
-    );
+  /** An admin's action on one enrollment: its form errors re-render the course's list with the form marked. */
+  const onEnrollment = (action: string, run: (req: Request, enrollmentId: number) => Promise<string>) =>
+    router.post(`/admin/enrollments/:id/${action}`, onlyAdmin, async (req, res) => {
+      const enrollmentId = idParam(req.params.id);
+      await adminAction(
+        req,
+        res,
+        `e${enrollmentId}`,
+        () => enrollmentCourse(enrollmentId),
+        () => run(req, enrollmentId),
+      );
+    });
+
+  onEnrollment('approve', async (req, enrollmentId) => {
+    const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
+    await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+    return 'ثبت‌نام تأیید شد.';
   });
 
-  router.post('/admin/enrollments/:id/reject', onlyAdmin, async (req, res) => {
-    const enrollmentId = idParam(req.params.id);
-    await adminAction(
-      req,
-      res,
-      `e${enrollmentId}`,
-      () => enrollmentCourse(enrollmentId),
-      async () => {
-        const { reason } = parseForm(reasonSchema, req.body ?? {});
-        await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
-        return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
-      },
-    );
+  onEnrollment('reject', async (req, enrollmentId) => {
+    const { reason } = parseForm(reasonSchema, req.body ?? {});
+    await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+    return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
   });
 
-  router.post('/admin/enrollments/:id/move', onlyAdmin, async (req, res) => {
-    const enrollmentId = idParam(req.params.id);
-    await adminAction(
-      req,
-      res,
-      `e${enrollmentId}`,
-      () => enrollmentCourse(enrollmentId),
-      async () => {
-        const { direction, reason } = parseForm(moveSchema, req.body ?? {});
-        const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
-        return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
-      },
-    );
+  onEnrollment('move', async (req, enrollmentId) => {
+    const { direction, reason } = parseForm(moveSchema, req.body ?? {});
+    const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
+    return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
   });
 
   router.get('/admin/outbox', onlyAdmin, async (req, res) => {

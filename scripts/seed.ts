@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { hashPassword } from '../src/lib/password';
-import { searchKey } from '../src/lib/persian';
+import { searchKey, toPersianDigits } from '../src/lib/persian';
 import { addDaysIso, tehranInstant, todayIso } from '../src/lib/jalali';
 import { ensureFirstAdmin } from '../src/features/auth/service';
 import { count, insertRows, maxId, openDatabase, syncSequence, type Value } from './lib/db';
@@ -367,7 +367,16 @@ async function main(): Promise<void> {
     for (let s = 0; s < plan.sessions; s++) {
       const date = addDaysIso(firstDate, s * plan.gap);
       const sessionId = firstSession + sessionRows.length;
-      sessionRows.push([sessionId, id, date, start, end, `${SESSION_TOPICS[s % SESSION_TOPICS.length]} — جلسهٔ ${s + 1}`, now, now]);
+      sessionRows.push([
+        sessionId,
+        id,
+        date,
+        start,
+        end,
+        `${SESSION_TOPICS[s % SESSION_TOPICS.length]} — جلسهٔ ${toPersianDigits(s + 1)}`,
+        now,
+        now,
+      ]);
       if (date < today) held.push({ id: sessionId, date, end });
     }
     heldSessions.push(plan.status === 'cancelled' || plan.status === 'draft' ? [] : held);

@@ -95,3 +95,11 @@ const PERSIAN_ORDER = new Intl.Collator('fa');
 export function comparePersian(a: string, b: string): number {
   return PERSIAN_ORDER.compare(a, b);
 }
+
+/**
+ * A Latin code (course code, serial, verification code) inside a Persian sentence of plain text — a flash,
+ * a notification, an email: isolated left to right (LRI … PDI), as stored. Pages use views/partials/code.ejs.
+ */
+export function isolatedCode(code: string): string {
+  return `\u2066${code}\u2069`;
+}

@@ -5,8 +5,7 @@ import type { Browser } from 'playwright-core';
 import { ADMIN, artifact, launchBrowser, startServer, type RunningServer } from './server';
 import { loadConfig } from '../../src/config';
 import { createServices, type Services } from '../../src/services';
-import { createCourse, createLiaison, createSession, enroll } from '../helpers/factories';
-import { Certificate } from '../../src/models';
+import { createCourse, createLiaison, createSession, enroll, issuedCertificate } from '../helpers/factories';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 // The screenshot goes with the other test results; `UPDATE_DOCS_SCREENSHOT=1 npm run test:e2e`
@@ -59,24 +58,7 @@ async function fillDashboard(): Promise<void> {
     const status = course === photo && index % 3 === 0 ? 'pending' : 'approved';
     const e = await enroll(course, user, { status });
     if (index < 4) {
-      await Certificate.create({
-        enrollmentId: e.id,
-        serial: `KRM-1405-00000${index + 1}`,
-        serialYear: 1405,
-        serialNumber: index + 1,
-        code: `e2e-${index}`,
-        issuedAt: new Date(),
-        issuedBy: null,
-        fields: '{}',
-        template: null,
-        pdf: Buffer.from('%PDF'),
-        sha256: '0'.repeat(64),
-        status: 'valid',
-        statusReason: null,
-        statusChangedAt: null,
-        supersededById: null,
-        overrideReason: null,
-      });
+      await issuedCertificate(e, { serial: `KRM-1405-00000${index + 1}` });
     }
     index++;
   }

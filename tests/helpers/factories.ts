@@ -1,4 +1,4 @@
-import { AttendanceMark, County, Course, CourseSession, Enrollment, User } from '../../src/models';
+import { AttendanceMark, Certificate, County, Course, CourseSession, Enrollment, User } from '../../src/models';
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import type { Role, UserStatus } from '../../src/models/user';
 import type { CourseStatus } from '../../src/models/course';
@@ -221,4 +221,32 @@ export async function createHeldCourse(recordedBy: number, opts: HeldCourseOptio
   }
   if (opts.status !== 'running') await course.update({ status: 'finished' });
   return { course, sessions, people };
+}
+
+let certificateNumber = 0;
+
+/** A certificate row as if issued (a placeholder PDF, no credential): for pages and reports that list certificates. */
+export async function issuedCertificate(
+  enrollment: { id: number },
+  overrides: Partial<{ serial: string; code: string; issuedAt: Date; status: 'valid' | 'revoked'; statusReason: string | null }> = {},
+): Promise<Certificate> {
+  certificateNumber++;
+  return Certificate.create({
+    enrollmentId: enrollment.id,
+    serial: overrides.serial ?? `KRM-TEST-${enrollment.id}-${certificateNumber}`,
+    serialYear: 1405,
+    serialNumber: 800000 + certificateNumber,
+    code: overrides.code ?? `test-code-${enrollment.id}-${certificateNumber}`,
+    issuedAt: overrides.issuedAt ?? new Date(),
+    issuedBy: null,
+    fields: '{}',
+    template: null,
+    pdf: Buffer.from('%PDF'),
+    sha256: '0'.repeat(64),
+    status: overrides.status ?? 'valid',
+    statusReason: overrides.statusReason ?? null,
+    statusChangedAt: null,
+    supersededById: null,
+    overrideReason: null,
+  });
 }

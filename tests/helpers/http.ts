@@ -37,3 +37,10 @@ export async function loginAs(app: Express, username: string, password = PASSWOR
   }
   return agent;
 }
+
+/** A supertest parser that keeps the body as bytes (PDFs, ZIPs, spreadsheets): `.buffer(true).parse(binary)`. */
+export function binary(res: request.Response, cb: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+}

@@ -1,17 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
-import {
-  countyBySlug,
-  createAdmin,
-  createCourse,
-  createLiaison,
-  createSession,
-  createUser,
-  enroll as enrollIn,
-} from '../helpers/factories';
+import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser, issuedCertificate } from '../helpers/factories';
+import { enroll as enrollIn } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Certificate, type Course, type CourseSession, type Enrollment, User } from '../../src/models';
+import { AttendanceMark, AuditEvent, type Course, type CourseSession, type Enrollment, User } from '../../src/models';
 import { addDaysIso, formatDate, nowTime, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { toPersianDigits } from '../../src/lib/persian';
 import { CODE_WINDOW_MS, checkInSecret, currentCode } from '../../src/features/attendance/check-in-codes';
@@ -311,23 +304,7 @@ describe('clearing a mark, and marks frozen once the course is finished', () => 
     const sheet = `/admin/sessions/${session.id}/attendance`;
     await postForm(admin, sheet, { [`mark[${id}]`]: 'absent' }, sheet);
     await course.update({ status: 'finished' });
-    const certificate = await Certificate.create({
-      enrollmentId: id,
-      serial: `KRM-1405-9${id}`,
-      serialYear: 1405,
-      serialNumber: 900000 + id,
-      code: `frozen-${id}-code-0123456789`,
-      issuedAt: new Date(),
-      issuedBy: null,
-      fields: '{}',
-      template: null,
-      pdf: Buffer.from('%PDF'),
-      sha256: 'x'.repeat(64),
-      statusReason: null,
-      statusChangedAt: null,
-      supersededById: null,
-      overrideReason: null,
-    });
+    const certificate = await issuedCertificate({ id });
 
     const refused = await postForm(admin, sheet, { [`mark[${id}]`]: 'present' }, sheet);
     assert.equal(refused.status, 409);

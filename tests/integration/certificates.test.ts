@@ -8,7 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createHeldCourse, type HeldCourseOptions, type HeldLiaison } from '../helpers/factories';
-import { loginAs, postForm, type Agent } from '../helpers/http';
+import { loginAs, postForm, type Agent, binary } from '../helpers/http';
 import { AuditEvent, Certificate, Course, Enrollment, Notification, User } from '../../src/models';
 import { toPersianDigits as toPersian } from '../../src/lib/persian';
 import { issueCertificates } from '../../src/features/certificates/issuing';
@@ -136,14 +136,7 @@ describe('certificates', () => {
     await issue(course.id);
     const certificate = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
     const liaison = await loginAs(t.app, people[0].user.username);
-    const res = await liaison
-      .get(`/certificates/${certificate.id}.pdf`)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const res = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse(binary);
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/pdf');
     const pdf = res.body as Buffer;
@@ -178,14 +171,7 @@ describe('certificates', () => {
     const me = await liaison.get('/me');
     assert.ok(me.text.includes(`href="/certificates/${certificate.id}.pdf"`), 'me link');
     assert.ok(me.text.includes(certificate.serial), 'me serial');
-    const record = await liaison
-      .get('/me/record.pdf')
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const record = await liaison.get('/me/record.pdf').buffer(true).parse(binary);
     assert.equal(record.status, 200);
     const recordText = pdfText(record.body as Buffer);
     assert.ok(plain(recordText).includes(plain('شناسنامه آموزشی')), recordText);
@@ -198,14 +184,7 @@ describe('certificates', () => {
     await issue(course.id);
     const first = (await Certificate.findOne({ where: { enrollmentId: people[0].enrollment.id } }))!;
     const download = async (id: number) => {
-      const r = await admin
-        .get(`/certificates/${id}.pdf`)
-        .buffer(true)
-        .parse((s, cb) => {
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
+      const r = await admin.get(`/certificates/${id}.pdf`).buffer(true).parse(binary);
       assert.equal(r.status, 200);
       return r.body as Buffer;
     };
@@ -444,14 +423,7 @@ describe('certificates', () => {
     await issue(course.id);
     const revoked = (await Certificate.findOne({ where: { enrollmentId: people[2].enrollment.id } }))!;
     await postForm(admin, `/admin/certificates/${revoked.id}/revoke`, { reason: 'اشتباه' }, `/admin/courses/${course.id}/certificates`);
-    const res = await admin
-      .get(`/admin/courses/${course.id}/certificates.zip`)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse(binary);
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/zip');
     const file = path.join(tmp, 'all.zip');
@@ -466,14 +438,7 @@ describe('certificates', () => {
   it('zips the certificates of a course whose code is in Persian letters, naming the file by RFC 5987', async () => {
     const { course } = await heldCourse({ code: 'شبک-۱' }, [{ present: 5 }]);
     await issue(course.id);
-    const res = await admin
-      .get(`/admin/courses/${course.id}/certificates.zip`)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const res = await admin.get(`/admin/courses/${course.id}/certificates.zip`).buffer(true).parse(binary);
     assert.equal(res.status, 200);
     assert.equal((res.body as Buffer).subarray(0, 2).toString(), 'PK');
     assert.equal(res.headers['content-type'], 'application/zip');

@@ -2,15 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import {
-  countyBySlug,
-  createAdmin,
-  createCourse,
-  createLiaison,
-  createSession,
-  createUser,
-  enroll as enrollIn,
-} from '../helpers/factories';
+import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
+import { enroll as enrollIn } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
 import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';

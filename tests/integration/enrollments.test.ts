@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createLiaisons, createSession, countyBySlug } from '../helpers/factories';
 import { assertRaceOutcome } from '../helpers/race';
-import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
+import { csrfFrom, loginAs, postForm, type Agent, binary } from '../helpers/http';
 import { AuditEvent, Course, CourseQuota, Enrollment, Notification, OutboxEmail, User } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models/course';
 import { fillFreedSeats } from '../../src/features/enrollments/service';
@@ -448,14 +448,7 @@ describe('the admin manages a course’s enrollments', () => {
     const a = await liaison({ fullName: 'نرگس رحیمی' });
     await enroll(a, course);
     const page = `/admin/courses/${course.id}/enrollments`;
-    const csv = await admin
-      .get(`${page}?format=csv`)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const csv = await admin.get(`${page}?format=csv`).buffer(true).parse(binary);
     assert.equal(csv.status, 200);
     const body = csv.body as Buffer;
     assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
@@ -466,14 +459,7 @@ describe('the admin manages a course’s enrollments', () => {
     // One digit policy for every export (src/lib/export.ts): ASCII digits, so spreadsheets read dates and numbers.
     assert.match(text, /\d{4}\/\d{2}\/\d{2}/);
     assert.doesNotMatch(text, /[۰-۹]/);
-    const xlsx = await admin
-      .get(`${page}?format=xlsx`)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const xlsx = await admin.get(`${page}?format=xlsx`).buffer(true).parse(binary);
     assert.equal(xlsx.status, 200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body as unknown as ArrayBuffer);

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, enroll, nationalCode, PASSWORD } from '../helpers/factories';
-import { csrfFrom, csrfOf, loginAs, postForm, type Agent } from '../helpers/http';
+import { csrfFrom, csrfOf, loginAs, postForm, type Agent, binary } from '../helpers/http';
 import { RateLimit, User } from '../../src/models';
 import { LIMITS } from '../../src/services/rate-limiter';
 import { storedSessionSecret } from '../../src/services/sessions';
@@ -74,14 +74,7 @@ describe('exports never start a formula', () => {
       'the value is kept, shown as text',
     );
 
-    const xlsx = await admin
-      .get(`/admin/courses/${course.id}/enrollments?format=xlsx`)
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const xlsx = await admin.get(`/admin/courses/${course.id}/enrollments?format=xlsx`).buffer(true).parse(binary);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body as Parameters<typeof workbook.xlsx.load>[0]);
     const sheet = workbook.worksheets[0];

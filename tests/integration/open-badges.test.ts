@@ -9,7 +9,7 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp } from '../helpers/app';
 import { createAdmin, createHeldCourse } from '../helpers/factories';
-import { loginAs, postForm, type Agent } from '../helpers/http';
+import { loginAs, postForm, type Agent, binary } from '../helpers/http';
 import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
 import { groupedCode } from '../../src/features/certificates/verification-code';
@@ -112,14 +112,7 @@ describe('Open Badges 3.0 credentials', () => {
     const liaison = await loginAs(app.t.app, person.user.username);
     const me = await liaison.get('/me');
     assert.match(me.text, new RegExp(`href="/verify/${printed}/credential.json"[^>]*>افزودن به کیف پول`));
-    const pdf = await liaison
-      .get(`/certificates/${certificate.id}.pdf`)
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const pdf = await liaison.get(`/certificates/${certificate.id}.pdf`).buffer(true).parse(binary);
     const text = spawnSync('pdftotext', ['-', '-'], { input: pdf.body as Buffer, encoding: 'utf8' });
     if (!text.error)
       assert.ok(text.stdout.replace(/\s+/g, '').includes(`/verify/${printed}/credential.json`), 'the PDF names its credential');

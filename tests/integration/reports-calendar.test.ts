@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn, issuedCertificate } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { Certificate, type Course, CourseSession, type User } from '../../src/models';
+import { type Course, CourseSession, type User } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, jalaliParts, todayIso, weekdayFromSaturday } from '../../src/lib/jalali';
 
@@ -61,24 +61,7 @@ before(async () => {
   await enroll(waiting, other, 'pending');
   const e = await enroll(mine, third, 'waitlisted');
   for (const [i, status] of (['valid', 'revoked'] as const).entries()) {
-    await Certificate.create({
-      enrollmentId: e.id,
-      serial: `KRM-CAL-${i}`,
-      serialYear: 1405,
-      serialNumber: 900 + i,
-      code: `cal-code-${i}`,
-      issuedAt: new Date(),
-      issuedBy: null,
-      fields: '{}',
-      template: null,
-      pdf: Buffer.from('%PDF'),
-      sha256: '0'.repeat(64),
-      status,
-      statusReason: null,
-      statusChangedAt: null,
-      supersededById: null,
-      overrideReason: null,
-    });
+    await issuedCertificate(e, { serial: `KRM-CAL-${i}`, status });
   }
   liaison = await loginAs(t.app, 'cal');
 });

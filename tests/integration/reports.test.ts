@@ -4,9 +4,9 @@ import request from 'supertest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn } from '../helpers/factories';
-import { loginAs, type Agent } from '../helpers/http';
-import { AttendanceMark, Certificate, Course, type CourseSession, Enrollment, type User } from '../../src/models';
+import { createAdmin, createCourse, createLiaison, createSession, enroll as enrollIn, issuedCertificate } from '../helpers/factories';
+import { loginAs, type Agent, binary } from '../helpers/http';
+import { AttendanceMark, Course, type CourseSession, Enrollment, type User } from '../../src/models';
 import type { AttendanceStatus } from '../../src/models/attendance-mark';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { isoFromJalali, tehranInstant } from '../../src/lib/jalali';
@@ -59,31 +59,14 @@ async function marks(session: CourseSession, entries: [string, AttendanceStatus]
 let serial = 0;
 async function certificate(key: string, issuedAt: Date, status: 'valid' | 'revoked' = 'valid') {
   serial++;
-  return Certificate.create({
-    enrollmentId: E[key].id,
+  return issuedCertificate(E[key], {
     serial: `KRM-TEST-${serial}`,
-    serialYear: 1405,
-    serialNumber: serial,
-    code: `code-${serial}-${key}`,
     issuedAt,
-    issuedBy: null,
-    fields: '{}',
-    template: null,
-    pdf: Buffer.from('%PDF'),
-    sha256: 'x'.repeat(64),
     status,
     statusReason: status === 'revoked' ? 'آزمایش' : null,
-    statusChangedAt: null,
-    supersededById: null,
-    overrideReason: null,
   });
 }
 
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 const digits = (s: string) => s.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d)));
 
 async function csv(path: string): Promise<{ raw: Buffer; rows: string[][] }> {

@@ -6,6 +6,7 @@ import type { Settings } from '../../services/settings';
 import { Certificate, Enrollment, Notification } from '../../models';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { jalaliAscii, jalaliYear, todayIso } from '../../lib/jalali';
+import { isolatedCode } from '../../lib/persian';
 import { type Actor, recordAudit } from '../../services/audit';
 import { assertFinished, type CourseEligibility, courseEligibility, type EligibilityRow } from './eligibility';
 import { type CertificateFields, DIRECTORATE, OFFICE, printableFields, readTemplate, type Signatory, type Template } from './fields';
@@ -204,7 +205,7 @@ async function store(
       await Notification.create(
         {
           userId: prepared.row.user.id,
-          message: `گواهی‌نامهٔ دورهٔ «${prepared.fields.courseTitle}» صادر شد (شمارهٔ ${prepared.fields.serial}).`,
+          message: `گواهی‌نامهٔ دورهٔ «${prepared.fields.courseTitle}» صادر شد (شمارهٔ ${isolatedCode(prepared.fields.serial)}).`,
           link: `/certificates/${certificate.id}.pdf`,
           readAt: null,
         },
@@ -296,7 +297,7 @@ export async function issueCertificates(
   }
   const row = eligibility.rows[0];
   if (!row) throw new NotFoundError('ثبت‌نام تأییدشده‌ای با این شناسه در این دوره نیست.');
-  if (row.validCertificate) throw new ConflictError(`این رابط گواهی‌نامهٔ معتبر دارد (${row.validCertificate.serial}).`);
+  if (row.validCertificate) throw new ConflictError(`این رابط گواهی‌نامهٔ معتبر دارد (${isolatedCode(row.validCertificate.serial)}).`);
   const overrideReason = options.overrideReason || null;
   if (!row.eligible && !overrideReason) {
     throw new FormError({ override: 'این رابط شرایط گواهی‌نامه را ندارد؛ برای صدور، دلیل را بنویسید.' }, 409);

@@ -8,7 +8,7 @@ import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError, NotFoundError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
-import { toPersianDigits } from '../../lib/persian';
+import { isolatedCode, toPersianDigits } from '../../lib/persian';
 import { Course, Enrollment } from '../../models';
 import { certificatePdf, streamCourseZip, trainingRecordPdf } from './documents';
 import { RenderAbortedError } from '../../services/pdf/renderer';
@@ -109,14 +109,14 @@ export function certificateRoutes(services: Services): Router {
 
   router.post('/admin/certificates/:id/reissue', admin, async (req, res) => {
     const certificate = await reissueCertificate(issuing(req), idParam(req.params.id));
-    flash(req, 'success', `گواهی‌نامه با شمارهٔ تازهٔ ${certificate.serial} دوباره صادر شد.`);
+    flash(req, 'success', `گواهی‌نامه با شمارهٔ تازهٔ ${isolatedCode(certificate.serial)} دوباره صادر شد.`);
     res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
   });
 
   router.post('/admin/certificates/:id/revoke', admin, async (req, res) => {
     const { reason } = parseForm(revokeSchema, req.body);
     const certificate = await revokeCertificate(issuing(req), idParam(req.params.id), reason);
-    flash(req, 'success', `گواهی‌نامهٔ ${certificate.serial} باطل شد.`);
+    flash(req, 'success', `گواهی‌نامهٔ ${isolatedCode(certificate.serial)} باطل شد.`);
     res.redirect(303, `/admin/courses/${await courseOfCertificate(certificate.enrollmentId)}/certificates`);
   });
 

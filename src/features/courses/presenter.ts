@@ -2,20 +2,11 @@ import type { Course, CourseSession } from '../../models';
 import type { Approval, CourseStatus } from '../../models/course';
 import { COURSE_STATUS_BADGES, COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { jalaliAscii } from '../../lib/jalali';
-import { toPersianDigits } from '../../lib/persian';
 
 /** Persian names of what a course and its enrollments can be, and plain objects for the views. */
 
 export const DELIVERY_LABELS = { 'in-person': 'حضوری', online: 'برخط (مجازی)' } as const;
 export const APPROVAL_LABELS = { auto: 'پذیرش خودکار', manual: 'با تأیید مدیر' } as const;
-
-/**
- * A course code as shown: Persian digits when it is all Persian letters and digits (۱۰۱-خ); a code
- * with Latin letters stays as typed (KH-101), since «KH-۱۰۱» reads as neither.
- */
-export function shownCode(code: string): string {
-  return /[A-Za-z]/.test(code) ? code : toPersianDigits(code);
-}
 
 /** Minutes between two `HH:mm` times. */
 export function minutesBetween(start: string, end: string): number {
@@ -38,7 +29,6 @@ export function paragraphs(text: string | null): string[] {
 export interface CoursePresenter {
   id: number;
   code: string;
-  codeShown: string;
   title: string;
   category: string;
   description: string[];
@@ -65,7 +55,6 @@ export function presentCourse(course: Course): CoursePresenter {
   return {
     id: course.id,
     code: course.code,
-    codeShown: shownCode(course.code),
     title: course.title,
     category: course.category,
     description: paragraphs(course.description),

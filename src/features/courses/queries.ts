@@ -18,14 +18,14 @@ import {
 import { searchKey, comparePersian } from '../../lib/persian';
 import { activeCounties } from '../counties/service';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
-import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, presentCourse, presentSession, shownCode } from './presenter';
+import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, presentCourse, presentSession } from './presenter';
 
 /** What the course pages read: trimmed queries that aggregate in the database, plain objects out. */
 
 /** What every list and page names a course by, read from a raw row. */
 function courseHeading(row: Record<string, unknown>) {
   const code = String(row.code);
-  return { id: Number(row.id), code, codeShown: shownCode(code), title: String(row.title), category: String(row.category) };
+  return { id: Number(row.id), code, title: String(row.title), category: String(row.category) };
 }
 
 export const PAGE_SIZE = 20;
@@ -47,7 +47,6 @@ const FIRST_SESSION = '(SELECT MIN(s.date) FROM course_sessions s WHERE s.course
 export interface AdminCourseRow {
   id: number;
   code: string;
-  codeShown: string;
   title: string;
   category: string;
   status: CourseStatus;
@@ -240,7 +239,6 @@ export async function sessionForEdit(id: number) {
 export interface CatalogueRow {
   id: number;
   code: string;
-  codeShown: string;
   title: string;
   category: string;
   delivery: Delivery;

@@ -7,7 +7,7 @@ import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { ConflictError, FormError, type FieldErrors } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
-import { toPersianDigits } from '../../lib/persian';
+import { isolatedCode, toPersianDigits } from '../../lib/persian';
 import {
   adminListQuery,
   catalogueQuery,
@@ -39,7 +39,7 @@ import {
   publicCourse,
   sessionForEdit,
 } from './queries';
-import { courseFormValues, shownCode } from './presenter';
+import { courseFormValues } from './presenter';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
@@ -167,7 +167,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     try {
       const input = parseForm(duplicateSchema, req.body);
       const copy = await duplicateCourse(sequelize, id, input, actorOf(req));
-      flash(req, 'success', `رونوشت دوره با کد ${shownCode(copy.code)} به‌صورت پیش‌نویس ساخته شد.`);
+      flash(req, 'success', `رونوشت دوره با کد ${isolatedCode(copy.code)} به‌صورت پیش‌نویس ساخته شد.`);
       res.redirect(303, `/admin/courses/${copy.id}`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;

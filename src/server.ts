@@ -6,6 +6,7 @@ import { migrate } from './db/migrator';
 import { storedSessionSecret } from './services/sessions';
 import { ensureFirstAdmin } from './features/auth/service';
 import { ensureIssuerKey } from './features/credentials/service';
+import { scheduleEvaluationAnnouncements } from './features/evaluations/service';
 
 async function main(): Promise<void> {
   const given = loadConfig();
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   await ensureIssuerKey(services);
   for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
   const stopCleanup = scheduleCleanup(services);
+  const stopAnnouncements = scheduleEvaluationAnnouncements(services);
   const app = createApp(services);
   const onListening = () => {
     console.log(
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const shutDown = (signal: string) => {
     console.log(`${signal}: closing`);
     stopCleanup();
+    stopAnnouncements();
     server.close(() => {
       closeServices(services).finally(() => process.exit(0));
     });

@@ -7,10 +7,12 @@ import { countyRoutes } from './counties/routes';
 import { credentialRoutes } from './credentials/routes';
 import { courseRoutes } from './courses/routes';
 import { enrollmentRoutes } from './enrollments/routes';
+import { evaluationRoutes } from './evaluations/routes';
 import { healthRoutes } from './health/routes';
 import { holidayRoutes } from './holidays/routes';
 import { homeRoutes } from './home/routes';
 import { liaisonRoutes } from './liaisons/routes';
+import { materialRoutes } from './materials/routes';
 import { meRoutes } from './me/routes';
 import { notificationRoutes } from './notifications/routes';
 import { reportRoutes } from './reports/routes';
@@ -40,6 +42,8 @@ export const featureRoutes = {
     router.use(attendanceRoutes(services));
     router.use(certificateRoutes(services));
     router.use(reportRoutes(services));
+    router.use(materialRoutes(services));
+    router.use(evaluationRoutes(services));
     return router;
   },
 };

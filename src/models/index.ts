@@ -4,9 +4,11 @@ import { AuditEvent } from './audit-event';
 import { Certificate } from './certificate';
 import { County } from './county';
 import { Course } from './course';
+import { CourseMaterial, MaterialFile } from './course-material';
 import { CourseQuota } from './course-quota';
 import { CourseSession } from './course-session';
 import { Enrollment } from './enrollment';
+import { CourseEvaluation, EvaluationAnswer, EvaluationRespondent, EvaluationScore } from './evaluation';
 import { Holiday } from './holiday';
 import { Notification } from './notification';
 import { OutboxEmail } from './outbox-email';
@@ -31,6 +33,12 @@ export function setUpModels(sequelize: Sequelize): void {
     OutboxEmail,
     RateLimit,
     Holiday,
+    CourseMaterial,
+    MaterialFile,
+    CourseEvaluation,
+    EvaluationRespondent,
+    EvaluationAnswer,
+    EvaluationScore,
   ]) {
     model.setUp(sequelize);
   }
@@ -65,10 +73,19 @@ export function setUpModels(sequelize: Sequelize): void {
 
   AuditEvent.belongsTo(User, { as: 'actor', foreignKey: 'actorId' });
   Notification.belongsTo(User, { as: 'user', foreignKey: 'userId' });
+
+  CourseMaterial.belongsTo(Course, { as: 'course', foreignKey: 'courseId' });
+  CourseMaterial.belongsTo(User, { as: 'creator', foreignKey: 'createdBy' });
 }
 
 export {
   AttendanceMark,
+  CourseEvaluation,
+  CourseMaterial,
+  EvaluationAnswer,
+  EvaluationRespondent,
+  EvaluationScore,
+  MaterialFile,
   AuditEvent,
   Certificate,
   County,

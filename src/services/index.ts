@@ -5,7 +5,7 @@ import { setUpModels } from '../models';
 import { Mailer } from './mailer';
 import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
-import { Settings } from './settings';
+import { EvaluationSettings, Settings } from './settings';
 import { PdfRenderer } from './pdf/renderer';
 import { pruneSessions } from './sessions';
 import { IssuerKeys } from './issuer-keys';
@@ -18,6 +18,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
     settings: new Settings({ autoActivate: config.autoActivateDefault }),
+    evaluationSettings: new EvaluationSettings(),
     mailer: new Mailer(config),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),

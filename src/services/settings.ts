@@ -49,3 +49,69 @@ export class Settings {
     return value;
   }
 }
+
+/** One 1–5 question of the evaluation survey: a stable Latin key (results across courses group by it) and its Persian text. */
+export interface EvaluationItem {
+  key: string;
+  label: string;
+}
+
+/** The evaluation survey every course asks once its last session starts (ارزشیابی دوره). */
+export interface EvaluationTemplate {
+  items: EvaluationItem[];
+  commentPrompt: string;
+  topicsPrompt: string;
+}
+
+export const DEFAULT_EVALUATION_TEMPLATE: EvaluationTemplate = {
+  items: [
+    { key: 'content', label: 'محتوای دوره' },
+    { key: 'usefulness', label: 'سودمندی دوره برای کار شما' },
+    { key: 'instructor', label: 'مدرس' },
+    { key: 'organisation', label: 'برگزاری و محل دوره' },
+    { key: 'overall', label: 'ارزیابی کلی شما از دوره' },
+  ],
+  commentPrompt: 'نظر، پیشنهاد یا انتقاد شما دربارهٔ این دوره',
+  topicsPrompt: 'دوست دارید در دوره‌های بعدی چه موضوعاتی آموزش داده شود؟',
+};
+const EVALUATION_TEMPLATE_KEY = 'evaluationTemplate';
+const EVALUATION_REQUIRED_KEY = 'evaluationRequiredForCertificate';
+
+/** A stored template as read back; anything unreadable falls back to the default. */
+export function readEvaluationTemplate(value: string | null | undefined): EvaluationTemplate {
+  if (!value) return DEFAULT_EVALUATION_TEMPLATE;
+  try {
+    const stored = JSON.parse(value) as Partial<EvaluationTemplate>;
+    const items = Array.isArray(stored.items)
+      ? stored.items.filter((i): i is EvaluationItem => typeof i?.key === 'string' && typeof i?.label === 'string' && i.label !== '')
+      : [];
+    if (!items.length) return DEFAULT_EVALUATION_TEMPLATE;
+    return {
+      items,
+      commentPrompt: typeof stored.commentPrompt === 'string' ? stored.commentPrompt : DEFAULT_EVALUATION_TEMPLATE.commentPrompt,
+      topicsPrompt: typeof stored.topicsPrompt === 'string' ? stored.topicsPrompt : DEFAULT_EVALUATION_TEMPLATE.topicsPrompt,
+    };
+  } catch {
+    return DEFAULT_EVALUATION_TEMPLATE;
+  }
+}
+
+/** The evaluation survey's template and whether answering it comes before downloading a certificate. */
+export class EvaluationSettings {
+  async template(transaction?: Transaction): Promise<EvaluationTemplate> {
+    return readEvaluationTemplate((await Setting.findByPk(EVALUATION_TEMPLATE_KEY, { transaction }))?.value);
+  }
+
+  async setTemplate(template: EvaluationTemplate, transaction?: Transaction): Promise<void> {
+    await Setting.upsert({ key: EVALUATION_TEMPLATE_KEY, value: JSON.stringify(template) }, { transaction });
+  }
+
+  /** Off by default: a liaison downloads their certificate whether or not they answered. */
+  async requiredForCertificate(): Promise<boolean> {
+    return (await Setting.findByPk(EVALUATION_REQUIRED_KEY))?.value === 'true';
+  }
+
+  async setRequiredForCertificate(value: boolean, transaction?: Transaction): Promise<void> {
+    await Setting.upsert({ key: EVALUATION_REQUIRED_KEY, value: String(value) }, { transaction });
+  }
+}

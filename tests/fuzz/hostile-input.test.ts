@@ -6,7 +6,7 @@ import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll, nationalCode } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
-import { todayIso } from '../../src/lib/jalali';
+import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { listRoutes } from './routes';
 
 /**
@@ -113,6 +113,12 @@ const TABLES = [
   'certificates',
   'notifications',
   'outbox_emails',
+  'course_materials',
+  'material_files',
+  'course_evaluations',
+  'evaluation_respondents',
+  'evaluation_answers',
+  'evaluation_scores',
 ];
 
 before(async () => {
@@ -123,7 +129,11 @@ before(async () => {
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
   const enrollment = await enroll(course, liaison);
-  Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id, liaison: liaison.id });
+  // A course whose last session was yesterday: its evaluation is open to the fuzz liaison.
+  const evaluated = await createCourse({ status: 'running' });
+  await createSession(evaluated, { date: addDaysIso(todayIso(), -1) });
+  await enroll(evaluated, liaison);
+  Object.assign(ids, { course: course.id, session: session.id, enrollment: enrollment.id, liaison: liaison.id, evaluated: evaluated.id });
   agents = {
     anonymous: request.agent(t.app),
     liaison: await loginAs(t.app, 'fuzz-liaison'),
@@ -362,6 +372,43 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
       base: { status: 'bogus' },
       bad: { status: ['', 'deleted', 'open\u0000'] },
     },
+    {
+      form: 'add course material (a link)',
+      path: () => `/admin/courses/${ids.course}/materials`,
+      who: 'admin',
+      base: { title: 'کلاس برخط', url: 'https://vc.example.ir/room/1' },
+      bad: {
+        title: ['', 'ب'.repeat(201)],
+        url: ['javascript:alert(1)', 'ftp://example.ir/x', 'not a url', '//evil.example', 'data:text/html,<script>alert(1)</script>'],
+      },
+    },
+    {
+      form: 'answer the evaluation',
+      path: () => `/courses/${ids.evaluated}/evaluation`,
+      who: 'liaison',
+      base: {
+        'q[content]': '4',
+        'q[usefulness]': '4',
+        'q[instructor]': '4',
+        'q[organisation]': '4',
+        'q[overall]': '4',
+        comment: 'خوب بود',
+        topics: 'ویدئو',
+      },
+      bad: {
+        'q[content]': ['', '0', '6', '۶', '4.5', 'abc', ' 4 4'],
+        'q[overall]': ['-1', '99999999999999999999'],
+        comment: ['ن'.repeat(2001)],
+        topics: ['ن'.repeat(1001)],
+      },
+    },
+    {
+      form: 'edit the evaluation template',
+      path: () => '/admin/evaluation/template',
+      who: 'admin',
+      base: { 'label[1]': 'محتوای دوره', 'key[1]': 'content', commentPrompt: 'نظر شما', topicsPrompt: 'موضوعات' },
+      bad: { 'label[1]': ['', 'ب'.repeat(201)], commentPrompt: ['ب'.repeat(201)], topicsPrompt: ['ب'.repeat(201)] },
+    },
   ];
   for (const c of cases) {
     test(`${c.form}: each bad value → 4xx with a Persian message, the typed value kept escaped, nothing stored`, async () => {
@@ -529,6 +576,7 @@ describe('hardening (issue 14)', () => {
       '/admin/reports/courses',
       '/admin/reports/counties',
       '/admin/reports/months',
+      '/admin/reports/evaluations',
       `/admin/liaisons/${ids.liaison}/record`,
     ];
     const problems: string[] = [];
@@ -545,6 +593,32 @@ describe('hardening (issue 14)', () => {
         .map((c) => c.replace(/^"/, ''));
       for (const c of cells)
         if (/^[=+@\t\r]/.test(c) || (/^-/.test(c) && !/^-\d+(\.\d+)?$/.test(c))) problems.push(`${path}: ${JSON.stringify(c)}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('hostile course materials are refused in Persian, nothing stored', async () => {
+    const uploads: [string, Buffer, string, number][] = [
+      ['HTML named .pdf', Buffer.from(`<html>${SCRIPT}</html>`), 'notes.pdf', 400],
+      ['SVG with a script named .png', Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${SCRIPT}</svg>`), 'x.png', 400],
+      ['a zip that is no Office document named .docx', await inflatingZip(1), 'x.docx', 400],
+      ['a truncated zip named .pptx', (await inflatingZip(1)).subarray(0, 200), 'x.pptx', 400],
+      ['an OLE container named .exe', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'x.exe', 400],
+      ['an empty file', Buffer.alloc(0), 'empty.pdf', 400],
+      ['21 MB', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(21 * 1024 * 1024)]), 'big.pdf', 413],
+    ];
+    const problems: string[] = [];
+    for (const [label, content, name, status] of uploads) {
+      const before = await counts();
+      const page = await agents.admin.get(`/admin/courses/${ids.course}/materials`);
+      const res = await agents.admin
+        .post(`/admin/courses/${ids.course}/materials?_csrf=${encodeURIComponent(csrfFrom(page.text))}`)
+        .redirects(0)
+        .field('title', 'فایل آزمون')
+        .attach('file', content, name);
+      judge(label, res, problems);
+      if (res.status !== status) problems.push(`${label}: ${res.status} (expected ${status})`);
+      sameCounts(label, before, await counts(), problems);
     }
     assert.deepEqual(problems, []);
   });

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/http';
+import { CourseMaterial } from '../../src/models';
 import { todayIso } from '../../src/lib/jalali';
 import { listRoutes } from '../fuzz/routes';
 
@@ -55,6 +56,10 @@ const RULES: Record<string, Rule> = {
   'POST /check-in': 'liaison',
   'POST /enrollments/:id/cancel': 'owner',
   'GET /certificates/:id.pdf': 'owner',
+  'GET /courses/:id/evaluation': 'liaison',
+  'POST /courses/:id/evaluation': 'liaison',
+  // A material of the course the matrix liaison is approved in and the matrix instructor teaches.
+  'GET /materials/:id': 'login',
 
   'GET /admin/sessions/:id/attendance': 'staff',
   'POST /admin/sessions/:id/attendance': 'staff',
@@ -63,6 +68,10 @@ const RULES: Record<string, Rule> = {
   'GET /admin/sessions/:id/sign-in-sheet': 'staff',
   'GET /admin/sessions/:id/check-in': 'staff',
   'GET /admin/sessions/:id/check-in/code': 'staff',
+  'GET /admin/courses/:id/materials': 'staff',
+  'POST /admin/courses/:id/materials': 'staff',
+  'POST /admin/materials/:id/delete': 'staff',
+  'POST /admin/materials/:id/move': 'staff',
 };
 
 /** Every other route under /admin is for admins only. */
@@ -83,7 +92,20 @@ before(async () => {
   const course = await createCourse({ instructorId: instructor.id });
   const session = await createSession(course, { date: todayIso() });
   const enrollment = await enroll(course, liaison);
+  const material = await CourseMaterial.create({
+    courseId: course.id,
+    title: 'پیوند کلاس',
+    kind: 'link',
+    url: 'https://vc.example.ir/room/1',
+    fileName: null,
+    contentType: null,
+    size: null,
+    sha256: null,
+    position: 1,
+    createdBy: admin.id,
+  });
   Object.assign(ids, {
+    material: String(material.id),
     course: String(course.id),
     session: String(session.id),
     enrollment: String(enrollment.id),
@@ -104,11 +126,13 @@ function concrete(path: string): string {
     ? 'session'
     : path.startsWith('/admin/liaisons/')
       ? 'liaison'
-      : path.startsWith('/enrollments/') || path.startsWith('/admin/enrollments/')
-        ? 'enrollment'
-        : path.startsWith('/admin/counties/')
-          ? 'county'
-          : 'course';
+      : path.startsWith('/materials/') || path.startsWith('/admin/materials/')
+        ? 'material'
+        : path.startsWith('/enrollments/') || path.startsWith('/admin/enrollments/')
+          ? 'enrollment'
+          : path.startsWith('/admin/counties/')
+            ? 'county'
+            : 'course';
   return path
     .replace(':id', kind === 'county' ? '2' : ids[kind])
     .replace(':code', 'AAAAAAAAAAAAAAAAAAAAAA')

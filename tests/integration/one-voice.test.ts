@@ -104,7 +104,8 @@ function problemsOf(url: string, html: string): string[] {
   const context = (i: number) => text.slice(Math.max(0, i - 20), i + 20).replace(/\s+/g, ' ');
   for (const m of text.matchAll(/[۰-۹][.,][۰-۹]|[0-9۰-۹]\s*%/g))
     problems.push(`${url}: a number not in the one format: «${context(m.index!)}»`);
-  for (const m of text.matchAll(/(?<![\u2066\w])[A-Z]{2,}-[0-9۰-۹]{2,}/g)) problems.push(`${url}: a code outside the code partial: «${context(m.index!)}»`);
+  for (const m of text.matchAll(/(?<![\u2066\w])[A-Z]{2,}-[0-9۰-۹]{2,}/g))
+    problems.push(`${url}: a code outside the code partial: «${context(m.index!)}»`);
   // (A code in stored plain text — a notification — is isolated by isolatedCode: LRI … PDI.)
   // Latin digits a reader sees, other than in addresses (http…/…?code=…) and in the codes the partial prints.
   for (const m of text.matchAll(/(?<![\w/:.?=&-])[0-9]+(?![\w/:.-])/g))

@@ -20,6 +20,7 @@ import { issueSchema, revokeSchema, signatoriesSchema, verifyLookupSchema } from
 import { fileDigest, verifyCode, verifyDigest, verifySerial } from './verification';
 import { CREDENTIAL_MEDIA_TYPE } from '../credentials/credential';
 import { credentialSection, storedCredential } from '../credentials/service';
+import { evaluationBeforeCertificate } from '../evaluations/service';
 
 const UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5 } });
@@ -121,7 +122,13 @@ export function certificateRoutes(services: Services): Router {
   });
 
   router.get('/certificates/:id.pdf', requireLogin, async (req, res) => {
-    const { pdf, serial } = await certificatePdf(req.user!, idParam(req.params.id));
+    const id = idParam(req.params.id);
+    const evaluateFirst = await evaluationBeforeCertificate(sequelize, services.evaluationSettings, req.user!, id);
+    if (evaluateFirst) {
+      flash(req, 'info', 'برای دریافت گواهی‌نامه، نخست به ارزشیابی این دوره پاسخ دهید.');
+      return res.redirect(303, `/courses/${evaluateFirst}/evaluation`);
+    }
+    const { pdf, serial } = await certificatePdf(req.user!, id);
     sendPdf(res, pdf, `${serial}.pdf`);
   });
 

@@ -41,6 +41,7 @@ import {
 } from './queries';
 import { courseFormValues } from './presenter';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
+import { visibleMaterials } from '../materials/queries';
 
 const admin = requireRole('admin');
 
@@ -263,7 +264,8 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
 
   router.get('/courses/:id', publicPages.serve, async (req, res) => {
     const data = await publicCourse(sequelize, idParam(req.params.id), req.user?.id ?? null);
-    res.render('courses/public', { title: data.course.title, ...data });
+    const materials = await visibleMaterials(sequelize, data.course.id, req.user);
+    res.render('courses/public', { title: data.course.title, ...data, materials });
   });
 
   return router;

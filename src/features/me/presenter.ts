@@ -12,6 +12,8 @@ export interface MyPageParts {
   certificates: Record<string, unknown>;
   record: Awaited<ReturnType<typeof loadMyRecord>>['record'];
   teaching: Awaited<ReturnType<typeof loadMyTeaching>>;
+  /** Courses whose evaluation waits for this liaison's answer. */
+  evaluations?: { courseId: number; courseTitle: string }[];
 }
 
 export type MyCourseCard = MyEnrollmentCard & { attendance: MyCourseAttendance | null };
@@ -49,5 +51,6 @@ export function presentMyPage(parts: MyPageParts, now: Date = new Date()) {
     ...parts.certificates,
     record: parts.record,
     taughtCourses: parts.teaching,
+    evaluations: parts.evaluations ?? [],
   };
 }

@@ -5,6 +5,7 @@ import { loadMyCertificates } from '../certificates/me-section';
 import { myCurrentEnrollments } from '../enrollments/queries';
 import { loadUnreadNotifications } from '../notifications/service';
 import { loadMyRecord } from '../reports/service';
+import { pendingEvaluations } from '../evaluations/queries';
 import { presentMyPage } from './presenter';
 
 /**
@@ -14,13 +15,14 @@ import { presentMyPage } from './presenter';
  */
 export async function loadMyPage(sequelize: Sequelize, user: CurrentUser, now: Date = new Date()) {
   // The parts load side by side: one's queries run while another's rows are being shaped.
-  const [enrollments, attendance, notifications, certificates, record, teaching] = await Promise.all([
+  const [enrollments, attendance, notifications, certificates, record, teaching, evaluations] = await Promise.all([
     myCurrentEnrollments(sequelize, user.id, now),
     loadMyAttendance(sequelize, user, now),
     loadUnreadNotifications(sequelize, user.id),
     loadMyCertificates(sequelize, user),
     loadMyRecord(sequelize, user),
     loadMyTeaching(sequelize, user, now),
+    pendingEvaluations(sequelize, user.id, now),
   ]);
-  return presentMyPage({ enrollments, attendance, notifications, certificates, record: record.record, teaching }, now);
+  return presentMyPage({ enrollments, attendance, notifications, certificates, record: record.record, teaching, evaluations }, now);
 }

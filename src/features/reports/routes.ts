@@ -21,8 +21,10 @@ import { sendTable } from '../../lib/export';
 import { filterQuery, parseReportFilters } from './filters';
 import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
+import { evaluationReport, evaluationTable } from './evaluations';
+import { MIN_ANSWERS_SHOWN } from '../evaluations/rules';
 
-export function reportRoutes({ sequelize, config, reports }: Services): Router {
+export function reportRoutes({ sequelize, config, reports, evaluationSettings }: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
 
@@ -77,6 +79,23 @@ export function reportRoutes({ sequelize, config, reports }: Services): Router {
       rows,
       year,
       action: '/admin/reports/months',
+    });
+  });
+
+  router.get('/admin/reports/evaluations', admin, async (req, res) => {
+    const filters = parseReportFilters(req.query);
+    const by = req.query.by === 'instructor' ? 'instructor' : req.query.by === 'category' ? 'category' : 'course';
+    const template = await evaluationSettings.template();
+    const report = await reports.remember(`evaluations?${filterQuery(filters)}`, () => evaluationReport(sequelize, filters, template));
+    if (filters.format !== 'html') return sendTable(res, filters.format, evaluationTable(report, by, filters));
+    res.render('reports/evaluations', {
+      title: 'گزارش ارزشیابی دوره‌ها',
+      filters,
+      query: filterQuery(filters),
+      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      report,
+      minAnswers: MIN_ANSWERS_SHOWN,
+      action: '/admin/reports/evaluations',
     });
   });
 

@@ -15,6 +15,8 @@ export const viewHelpers = {
   dateTime: jalali.formatDateTime,
   jalaliInput: jalali.jalaliAscii,
   weekday: jalali.weekdayName,
+  monthName: jalali.monthName,
+  weekdaysFromSaturday: jalali.WEEKDAYS_FROM_SATURDAY,
   statusNames,
   statusBadges,
 };

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { statusNames } from '../../src/lib/statuses';
+import { monthName, WEEKDAYS_FROM_SATURDAY } from '../../src/lib/jalali';
+
+const MONTH_NAMES = Array.from({ length: 12 }, (_, i) => monthName(i + 1));
 
 /**
  * The import rules of docs/architecture.md, checked on the source itself: each rule names the folders
@@ -82,4 +86,34 @@ test('the import scanner sees the forms of import the rules rely on', () => {
   } finally {
     fs.rmSync(path.join(root, probe));
   }
+});
+
+/** Every view file, read as text. */
+function viewFiles(dir = path.join(root, 'views')): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? viewFiles(full) : entry.name.endsWith('.ejs') ? [full] : [];
+  });
+}
+
+test('no view hard-codes a name that lib/ holds: a status label as a whole cell or option, a month or weekday list', () => {
+  const labels = Object.values(statusNames).flatMap((map) => Object.values(map) as string[]);
+  const found: string[] = [];
+  for (const file of viewFiles()) {
+    const text = fs.readFileSync(file, 'utf8');
+    const where = path.relative(root, file);
+    for (const label of labels) {
+      // The label alone as an element's text or a quoted string is a copy of the map; inside a sentence it is prose.
+      const alone = new RegExp(`>\\s*${label}\\s*<|['"]${label}['"]`);
+      if (alone.test(text)) found.push(`${where}: «${label}» (use statusNames)`);
+    }
+    for (const [name, list] of [
+      ['month', MONTH_NAMES],
+      ['weekday', WEEKDAYS_FROM_SATURDAY],
+    ] as const) {
+      if (list.filter((n) => text.includes(`'${n}'`)).length >= 3)
+        found.push(`${where}: a ${name} list (use monthName / weekdaysFromSaturday)`);
+    }
+  }
+  assert.deepEqual(found, []);
 });

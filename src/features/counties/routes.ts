@@ -7,7 +7,8 @@ import { flash } from '../../middleware/views';
 import { FormError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { addCountySchema, renameCountySchema } from './schemas';
-import { addCounty, listCounties, renameCounty, setCountyActive } from './service';
+import { addCounty, renameCounty, setCountyActive } from './service';
+import { listCounties } from './queries';
 
 function countyId(req: Request): number {
   return idParam(req.params.id, 'شهرستان پیدا نشد.');

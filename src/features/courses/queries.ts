@@ -16,7 +16,7 @@ import {
   type EnrollmentState,
 } from '../enrollments/state';
 import { searchKey, comparePersian } from '../../lib/persian';
-import { activeCounties } from '../counties/service';
+import { activeCounties } from '../counties/queries';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, presentCourse, presentSession } from './presenter';
 

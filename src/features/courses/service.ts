@@ -165,12 +165,12 @@ export async function updateCourse(sequelize: Sequelize, mailer: Mailer, id: num
       const held = await heldByCounty(sequelize, id, t);
       const heldTotal = [...held.values()].reduce((a, b) => a + b, 0);
       if (input.capacity < heldTotal) {
-        errors.capacity = `${toPersianDigits(heldTotal)} نفر پذیرفته شده یا در انتظار تأییدند؛ ظرفیت نمی‌تواند کمتر از این باشد.`;
+        errors.capacity = `${toPersianDigits(heldTotal)} نفر تأییدشده یا در انتظار تأییدند؛ ظرفیت نمی‌تواند کمتر از این باشد.`;
       }
       for (const q of quotas) {
         const taken = held.get(q.countyId) ?? 0;
         if (q.quota < taken)
-          errors[`quota[${q.slug}]`] = `${toPersianDigits(taken)} نفر از این شهرستان پذیرفته شده‌اند؛ سهمیه کمتر از این نمی‌شود.`;
+          errors[`quota[${q.slug}]`] = `${toPersianDigits(taken)} نفر از این شهرستان تأییدشده‌اند؛ سهمیه کمتر از این نمی‌شود.`;
       }
       if (Object.keys(errors).length) throw new FormError(errors);
 

@@ -5,12 +5,13 @@ import { requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
-import { allCounties } from '../counties/service';
+import { allCounties } from '../counties/queries';
 import { actorOf } from '../../services/audit';
 import { countyChoices } from './helpers';
 import { formValues, presentAccount, ROLE_LABELS, STATUS_LABELS } from './presenter';
 import { adminAccountSchema, listQuerySchema, optionalPasswordSchema, settingsSchema } from './schemas';
-import { changeAutoActivate, createAccount, findAccount, resetPassword, searchAccounts, setAccountStatus, updateAccount } from './service';
+import { changeAutoActivate, createAccount, resetPassword, setAccountStatus, updateAccount } from './service';
+import { findAccount, searchAccounts } from './queries';
 import { pagerLinks } from '../../lib/pager';
 
 const ROLE_OPTIONS = [

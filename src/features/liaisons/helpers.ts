@@ -1,4 +1,4 @@
-import { activeCounties, type CountyOption } from '../counties/service';
+import { activeCounties, type CountyOption } from '../counties/queries';
 
 /** Active counties, plus the one an account already has should it have been deactivated since. */
 export async function countyChoices(current: CountyOption | null = null): Promise<CountyOption[]> {

@@ -6,7 +6,7 @@ import { FormError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { LIMITS } from '../../services/rate-limiter';
 import { User } from '../../models';
-import { activeCounties } from '../counties/service';
+import { activeCounties } from '../counties/queries';
 import { actorOf } from '../../services/audit';
 import { countyChoices } from './helpers';
 import { adminLiaisonRoutes } from './admin-routes';

@@ -1,4 +1,4 @@
-import { COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
+import { ATTENDANCE_STATUS_LABELS, COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
 import type { CourseStatus } from '../../models/course';
 import { jalaliAscii, monthName } from '../../lib/jalali';
 import type { Column, Table } from '../../lib/export';
@@ -56,7 +56,7 @@ export function monthTable(rows: MonthRow[], year: number): Table<MonthRow> {
     { header: 'جلسه‌های برگزارشده', value: (r) => r.sessions, width: 12 },
     { header: 'ساعت آموزش ارائه‌شده', value: (r) => r.hours, width: 14 },
     { header: 'حضور و غیاب‌های ثبت‌شده', value: (r) => r.marks, width: 14 },
-    { header: 'حاضر', value: (r) => r.attendedMarks, width: 10 },
+    { header: ATTENDANCE_STATUS_LABELS.present, value: (r) => r.attendedMarks, width: 10 },
     { header: 'درصد حضور', value: (r) => r.attendancePercent, width: 10 },
     { header: 'نفر-ساعت حضور', value: (r) => r.personHours, width: 12 },
   ];

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { BadRequestError, NotFoundError } from '../../lib/errors';
 import { jalaliParts, todayIso } from '../../lib/jalali';
-import { activeCounties } from '../counties/service';
+import { activeCounties } from '../counties/queries';
 import { courseCategories } from '../courses/queries';
 import { County, User } from '../../models';
 import type { ReportFilters } from './filters';

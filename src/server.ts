@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   await ensureIssuerKey(services);
   for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
   const stopCleanup = scheduleCleanup(services);
+  services.outbox.start();
   const app = createApp(services);
   const onListening = () => {
     console.log(

@@ -9,7 +9,7 @@ import { CourseSession } from './course-session';
 import { Enrollment } from './enrollment';
 import { Holiday } from './holiday';
 import { Notification } from './notification';
-import { OutboxEmail } from './outbox-email';
+import { OutboxMessage } from './outbox-message';
 import { RateLimit } from './rate-limit';
 import { Setting } from './setting';
 import { User } from './user';
@@ -28,7 +28,7 @@ export function setUpModels(sequelize: Sequelize): void {
     Certificate,
     AuditEvent,
     Notification,
-    OutboxEmail,
+    OutboxMessage,
     RateLimit,
     Holiday,
   ]) {
@@ -78,7 +78,7 @@ export {
   Enrollment,
   Holiday,
   Notification,
-  OutboxEmail,
+  OutboxMessage,
   RateLimit,
   Setting,
   User,

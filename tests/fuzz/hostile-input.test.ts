@@ -113,7 +113,7 @@ const TABLES = [
   'attendance_marks',
   'certificates',
   'notifications',
-  'outbox_emails',
+  'outbox_messages',
 ];
 
 before(async () => {

@@ -95,7 +95,7 @@ async function renderCoursePage(
   });
 }
 
-export function courseRoutes({ sequelize, mailer, publicPages }: Services): Router {
+export function courseRoutes({ sequelize, outbox, publicPages }: Services): Router {
   const router = Router();
 
   // ---- admin: courses ----
@@ -147,7 +147,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const input = parseForm(courseSchema, req.body);
-      await updateCourse(sequelize, mailer, id, input, actorOf(req));
+      await updateCourse(sequelize, outbox, id, input, actorOf(req));
       flash(req, 'success', 'تغییرات دوره ذخیره شد.');
       res.redirect(303, `/admin/courses/${id}`);
     } catch (err) {
@@ -179,7 +179,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const { status } = parseForm(statusSchema, req.body);
-      await changeCourseStatus(sequelize, mailer, id, status, actorOf(req));
+      await changeCourseStatus(sequelize, outbox, id, status, actorOf(req));
       flash(req, 'success', `وضعیت دوره «${COURSE_STATUS_LABELS[status]}» شد.`);
       res.redirect(303, `/admin/courses/${id}`);
     } catch (err) {
@@ -242,7 +242,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const { reason } = parseForm(deleteSessionSchema, req.body);
-      const courseId = await deleteSession(sequelize, mailer, id, reason, actorOf(req));
+      const courseId = await deleteSession(sequelize, outbox, id, reason, actorOf(req));
       flash(req, 'success', reason ? 'جلسه لغو شد و به رابطین دوره خبر داده شد.' : 'جلسه حذف شد.');
       res.redirect(303, `/admin/courses/${courseId}`);
     } catch (err) {

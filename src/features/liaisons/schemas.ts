@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { checkbox, choice, optionalText, text } from '../../lib/forms';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../lib/password';
 import { nationalCodeProblem, parseNationalCode } from '../../lib/national-code';
-import { normalizeCode, parseMobile, toPersianDigits } from '../../lib/persian';
+import { parseMobile } from '../../lib/mobile';
+import { normalizeCode, toPersianDigits } from '../../lib/persian';
 import { pageParam } from '../../lib/params';
 import { normalizeUsername } from '../auth/service';
 

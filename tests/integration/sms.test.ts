@@ -1,0 +1,158 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
+import { smsStandIn, type SmsStandIn } from '../helpers/sms-stand-in';
+import { OutboxMessage, User } from '../../src/models';
+import { createSequelize } from '../../src/db';
+import { LEASE_MS, Outbox, type Channel } from '../../src/services/outbox';
+import { KavenegarChannel } from '../../src/services/sms';
+import { addDaysIso, todayIso } from '../../src/lib/jalali';
+
+let t: TestApp;
+let provider: SmsStandIn;
+let admin: Agent;
+const SENDER = '10004346';
+
+before(async () => {
+  provider = await smsStandIn();
+  t = await createTestApp({
+    SMS_PROVIDER: 'kavenegar',
+    KAVENEGAR_API_KEY: provider.apiKey,
+    KAVENEGAR_SENDER: SENDER,
+    SMS_API_URL: provider.url,
+  });
+  await createAdmin({ username: 'smsadmin' });
+  admin = await loginAs(t.app, 'smsadmin');
+});
+after(async () => {
+  await t.close();
+  await provider.close();
+});
+
+async function liaisonIn() {
+  const user = await createLiaison();
+  const agent = await loginAs(t.app, user.username);
+  return { user, agent, token: csrfFrom((await agent.get('/me')).text) };
+}
+
+async function openCourse(title: string) {
+  const course = await createCourse({ title, status: 'open' });
+  await createSession(course, { date: addDaysIso(todayIso(), 4) });
+  return course;
+}
+
+/** The kavenegar channel of the test app, on another connection: a second instance of the app. */
+function secondInstance(channel?: Channel) {
+  const sequelize = createSequelize(t.config);
+  const sms = channel ?? new KavenegarChannel({ apiUrl: provider.url, apiKey: provider.apiKey, sender: SENDER });
+  return { outbox: new Outbox(sequelize, { sms }, t.config.baseUrl), close: () => sequelize.close() };
+}
+
+describe('SMS through the provider', () => {
+  it('tells a liaison by SMS that their account is active, from the configured sender, and records the message id', async () => {
+    const user = await createLiaison({ status: 'pending', mobile: '09135550101' });
+    const res = await postForm(admin, `/admin/liaisons/${user.id}/activate`, {}, `/admin/liaisons/${user.id}`);
+    assert.equal(res.status, 303);
+    const row = await OutboxMessage.findOne({ where: { to: '09135550101', channel: 'sms' } });
+    assert.equal(row?.status, 'queued', 'written in the transaction, sent by the worker');
+    await t.services.outbox.drain();
+    assert.equal(provider.to('09135550101').length, 1);
+    assert.match(provider.to('09135550101')[0], /فعال شد/);
+    assert.ok(provider.sent.every((s) => s.sender === SENDER));
+    await row!.reload();
+    assert.equal(row!.status, 'sent');
+    assert.match(row!.providerId ?? '', /^\d+$/);
+    assert.match(row!.providerAnswer ?? '', /^200 /);
+    assert.equal(row!.claimedBy, null);
+    const outbox = await admin.get('/admin/outbox');
+    assert.match(outbox.text, /پیامک/);
+    assert.match(outbox.text, /09135550101/);
+    assert.match(outbox.text, /فرستاده شد/);
+    assert.match(outbox.text, new RegExp(`id ${row!.providerId}`));
+  });
+
+  it('confirms an enrollment by SMS with the course title; a liaison without a mobile gets none', async () => {
+    const course = await openCourse('روابط عمومی دیجیتال');
+    const a = await liaisonIn();
+    const res = await a.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: a.token });
+    assert.equal(res.status, 303);
+    await t.services.outbox.drain();
+    const got = provider.to(a.user.mobile!);
+    assert.equal(got.length, 1);
+    assert.match(got[0], /«روابط عمومی دیجیتال» تأیید شد/);
+    const quiet = await liaisonIn();
+    await User.update({ mobile: null }, { where: { id: quiet.user.id } });
+    await quiet.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: quiet.token });
+    const told = await OutboxMessage.findAll({ where: { channel: 'sms' } });
+    assert.equal(told.filter((m) => m.body.includes('دیجیتال')).length, 1);
+  });
+
+  it('the provider down: the request succeeds, the SMS waits with its error and is retried within 30 s, then sent once', async () => {
+    const course = await openCourse('عکاسی خبری');
+    const a = await liaisonIn();
+    provider.up = false;
+    const res = await a.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: a.token });
+    assert.equal(res.status, 303);
+    await t.services.outbox.drain();
+    const row = await OutboxMessage.findOne({ where: { to: a.user.mobile!, channel: 'sms' } });
+    assert.equal(row?.status, 'queued');
+    assert.equal(row?.attempts, 1);
+    assert.match(row?.error ?? '', /503/);
+    const wait = row!.nextAttemptAt!.getTime() - Date.now();
+    assert.ok(wait > 0 && wait <= 30_000, `first retry within 30 s (${wait} ms)`);
+    assert.match((await admin.get('/admin/outbox')).text, /تلاش بعدی/);
+    // still down at the next attempt: the wait grows
+    await t.services.outbox.drain(new Date(Date.now() + 31_000));
+    await row!.reload();
+    assert.equal(row!.attempts, 2);
+    assert.ok(row!.nextAttemptAt!.getTime() - Date.now() > 31_000);
+    provider.up = true;
+    assert.equal(await t.services.outbox.drain(), 0, 'not before its time');
+    assert.equal(await t.services.outbox.drain(new Date(Date.now() + 120_000)), 1);
+    assert.equal(await t.services.outbox.drain(new Date(Date.now() + 600_000)), 0);
+    assert.equal(provider.to(a.user.mobile!).length, 1);
+    await row!.reload();
+    assert.equal(row!.status, 'sent');
+    assert.equal(row!.error, null);
+  });
+
+  it('two instances draining one outbox at once send every message exactly once', async () => {
+    const course = await openCourse('ارتباط با رسانه‌ها');
+    const people = await Promise.all(Array.from({ length: 24 }, () => liaisonIn()));
+    for (const p of people) await p.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: p.token });
+    const before = provider.sent.length;
+    const other = secondInstance();
+    try {
+      const [one, two] = await Promise.all([t.services.outbox.drain(), other.outbox.drain()]);
+      assert.equal(one + two, 24);
+    } finally {
+      await other.close();
+    }
+    const ids = provider.sent.slice(before).map((s) => s.localid);
+    assert.equal(ids.length, 24);
+    assert.equal(new Set(ids).size, 24, 'no message sent twice');
+    for (const p of people) assert.equal(provider.to(p.user.mobile!).length, 1);
+  });
+
+  it('a claim is a lease: a message whose instance died mid-send is taken again once the lease runs out, and sent once', async () => {
+    const course = await openCourse('سخنرانی در جمع');
+    const a = await liaisonIn();
+    await a.agent.post(`/courses/${course.id}/enroll`).type('form').send({ _csrf: a.token });
+    const row = await OutboxMessage.findOne({ where: { to: a.user.mobile!, channel: 'sms' } });
+    // an instance claims the row and never comes back (its send hangs, as a killed process would)
+    const stuck = secondInstance({ send: () => new Promise(() => {}) });
+    void stuck.outbox.drain();
+    for (let i = 0; i < 50 && !(await row!.reload()).claimedBy; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(row!.claimedBy ?? '', new RegExp(stuck.outbox.instance));
+    assert.equal(row!.status, 'queued', 'claimed, not deleted');
+    assert.equal(await t.services.outbox.drain(), 0, 'a live claim is left alone');
+    assert.equal(await t.services.outbox.drain(new Date(Date.now() + LEASE_MS + 1000)), 1);
+    await row!.reload();
+    assert.equal(row!.status, 'sent');
+    assert.equal(row!.attempts, 2);
+    assert.equal(provider.to(a.user.mobile!).length, 1);
+    await stuck.close();
+  });
+});

@@ -114,6 +114,7 @@ const TABLES = [
   'certificates',
   'notifications',
   'outbox_messages',
+  'password_reset_codes',
 ];
 
 before(async () => {
@@ -350,6 +351,20 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
         password: ['short', 'x'.repeat(5000)],
         fullName: ['', 'ن'.repeat(1000)],
       },
+    },
+    {
+      form: 'ask for a recovery code',
+      path: () => '/password/forgot',
+      who: 'anonymous',
+      base: { username: 'fuzz-liaison' },
+      bad: { username: ['', 'ب'.repeat(1000)] },
+    },
+    {
+      form: 'set a new password with a recovery code',
+      path: () => '/password/reset',
+      who: 'anonymous',
+      base: { username: 'fuzz-liaison', code: '123456', password: 'Fuzz-Reset-Pass-1405' },
+      bad: { code: ['', '12345', 'abcdef', '1234567', SCRIPT], password: ['short', 'x'.repeat(5000)], username: [''] },
     },
     {
       form: 'add a session',

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import request from 'supertest';
+import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
@@ -8,6 +10,7 @@ import { OutboxMessage, User } from '../../src/models';
 import { createSequelize } from '../../src/db';
 import { LEASE_MS, Outbox, type Channel } from '../../src/services/outbox';
 import { KavenegarChannel } from '../../src/services/sms';
+import { LIMITS } from '../../src/services/rate-limiter';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 
 let t: TestApp;
@@ -154,5 +157,118 @@ describe('SMS through the provider', () => {
     assert.equal(row!.attempts, 2);
     assert.equal(provider.to(a.user.mobile!).length, 1);
     await stuck.close();
+  });
+});
+
+describe('password recovery by SMS', () => {
+  const codeIn = (text: string) => /(\d{6})/.exec(text)?.[1];
+
+  async function askCode(username: string) {
+    const agent = request.agent(t.app);
+    const res = await postForm(agent, '/password/forgot', { username }, '/password/forgot');
+    return { res, page: res.status === 303 ? await agent.get(res.headers.location) : res };
+  }
+
+  it('answers the same for an unknown account, sends a code that sets a new password once, and ends every session', async () => {
+    const user = await createLiaison({ mobile: '09135550303' });
+    const session = await loginAs(t.app, user.username);
+    const known = await askCode(user.username);
+    const unknown = await askCode('no-such-user-1405');
+    assert.equal(known.res.status, 303);
+    assert.equal(unknown.res.status, known.res.status);
+    const strip = (html: string) => html.replace(/value="[^"]*"|content="[^"]*"/g, '');
+    assert.equal(strip(unknown.page.text), strip(known.page.text));
+    assert.match(known.page.text, /کد بازیابی شش‌رقمی/);
+    await t.services.outbox.drain();
+    const sms = provider.to('09135550303');
+    assert.equal(sms.length, 1);
+    const code = codeIn(sms[0])!;
+    assert.ok(code);
+    const stored = await t.services.sequelize.query<{ code_hash: string }>('SELECT code_hash FROM password_reset_codes', {
+      type: QueryTypes.SELECT,
+    });
+    assert.ok(
+      stored.every((r) => !r.code_hash.includes(code)),
+      'only a hash is stored',
+    );
+
+    const agent = request.agent(t.app);
+    const weak = await postForm(agent, '/password/reset', { username: user.username, code, password: 'short' }, '/password/reset');
+    assert.equal(weak.status, 400);
+    assert.match(weak.text, /دست‌کم/);
+    const persianCode = code.replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+    const reset = await postForm(
+      agent,
+      '/password/reset',
+      { username: user.username, code: persianCode, password: 'Recovered-Pass-1405' },
+      '/password/reset',
+    );
+    assert.equal(reset.status, 303);
+    assert.equal(reset.headers.location, '/login');
+    const before = await session.get('/me');
+    assert.equal(before.status, 303, 'the session logged in before the reset is over');
+    assert.match(before.headers.location, /^\/login/);
+    await loginAs(t.app, user.username, 'Recovered-Pass-1405');
+    const again = await postForm(
+      agent,
+      '/password/reset',
+      { username: user.username, code, password: 'Another-Pass-14051' },
+      '/password/reset',
+    );
+    assert.equal(again.status, 400, 'a code works once');
+  });
+
+  it('five wrong codes void the code; an expired code is refused', async () => {
+    const user = await createLiaison({ mobile: '09135550404' });
+    await askCode(user.username);
+    await t.services.outbox.drain();
+    const code = codeIn(provider.to('09135550404')[0])!;
+    const wrong = code === '000000' ? '111111' : '000000';
+    const agent = request.agent(t.app);
+    for (let i = 0; i < 5; i++) {
+      const res = await postForm(
+        agent,
+        '/password/reset',
+        { username: user.username, code: wrong, password: 'Recovered-Pass-1405' },
+        '/password/reset',
+      );
+      assert.equal(res.status, 400);
+      if (i === 4) assert.match(res.text, /باطل شد/);
+    }
+    const late = await postForm(
+      agent,
+      '/password/reset',
+      { username: user.username, code, password: 'Recovered-Pass-1405' },
+      '/password/reset',
+    );
+    assert.equal(late.status, 400, 'the right code no longer works');
+
+    await askCode(user.username);
+    await t.services.outbox.drain();
+    const fresh = codeIn(provider.to('09135550404')[1])!;
+    await t.services.sequelize.query('UPDATE password_reset_codes SET expires_at = :past WHERE user_id = :id', {
+      replacements: { past: new Date(Date.now() - 1000), id: user.id },
+    });
+    const expired = await postForm(
+      agent,
+      '/password/reset',
+      { username: user.username, code: fresh, password: 'Recovered-Pass-1405' },
+      '/password/reset',
+    );
+    assert.equal(expired.status, 400);
+    assert.match(expired.text, /زمانش گذشته/);
+  });
+
+  it('limits codes per account, known or not', async () => {
+    for (const username of ['limited-unknown', (await createLiaison()).username]) {
+      // the address's own limit (counted separately) is not what this test is about
+      await t.services.sequelize.query(`DELETE FROM rate_limits WHERE "key" LIKE 'recovery:ip:%'`);
+      for (let i = 0; i < LIMITS.recoveryCodesPerAccount.max; i++) assert.equal((await askCode(username)).res.status, 303);
+      assert.equal((await askCode(username)).res.status, 429);
+    }
+  });
+
+  it('the login page links to recovery', async () => {
+    assert.match((await request(t.app).get('/login')).text, /href="\/password\/forgot"/);
   });
 });

@@ -6,6 +6,7 @@ import { migrate } from './db/migrator';
 import { storedSessionSecret } from './services/sessions';
 import { ensureFirstAdmin } from './features/auth/service';
 import { ensureIssuerKey } from './features/credentials/service';
+import { scheduleReminders } from './features/notifications/reminders';
 
 async function main(): Promise<void> {
   const given = loadConfig();
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
   const stopCleanup = scheduleCleanup(services);
   services.outbox.start();
+  const stopReminders = scheduleReminders(services);
   const app = createApp(services);
   const onListening = () => {
     console.log(
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const shutDown = (signal: string) => {
     console.log(`${signal}: closing`);
     stopCleanup();
+    stopReminders();
     server.close(() => {
       closeServices(services).finally(() => process.exit(0));
     });

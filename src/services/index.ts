@@ -18,7 +18,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     config,
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
-    settings: new Settings({ autoActivate: config.autoActivateDefault }),
+    settings: new Settings({ autoActivate: config.autoActivateDefault, reminderHour: config.reminderHourDefault }),
     /** Email and SMS on their way out; server.ts starts its worker, tests drive it with drain(). */
     outbox: new Outbox(sequelize, { email: emailChannel(config), sms: smsChannel(config) }, config.baseUrl),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),

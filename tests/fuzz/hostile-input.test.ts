@@ -367,6 +367,20 @@ describe('the forms of DESIGN.md refuse bad values field by field', () => {
       bad: { code: ['', '12345', 'abcdef', '1234567', SCRIPT], password: ['short', 'x'.repeat(5000)], username: [''] },
     },
     {
+      form: 'announce to a course',
+      path: () => `/admin/courses/${ids.course}/announcements`,
+      who: 'admin',
+      base: { message: 'پیام آزمون' },
+      bad: { message: ['', '   ', 'پ'.repeat(400)] },
+    },
+    {
+      form: 'set the reminder hour',
+      path: () => '/admin/settings/reminders',
+      who: 'admin',
+      base: { reminderHour: '18' },
+      bad: { reminderHour: ['', '24', '-1', 'noon', '1e1', SCRIPT] },
+    },
+    {
       form: 'add a session',
       path: () => `/admin/courses/${ids.course}/sessions`,
       who: 'admin',

@@ -3,15 +3,16 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession } from '../helpers/factories';
+import { createAdmin, createCourse, createLiaison, createSession, enroll } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
 import { smsStandIn, type SmsStandIn } from '../helpers/sms-stand-in';
-import { OutboxMessage, User } from '../../src/models';
+import { Notification, OutboxMessage, User } from '../../src/models';
 import { createSequelize } from '../../src/db';
 import { LEASE_MS, Outbox, type Channel } from '../../src/services/outbox';
 import { KavenegarChannel } from '../../src/services/sms';
 import { LIMITS } from '../../src/services/rate-limiter';
-import { addDaysIso, todayIso } from '../../src/lib/jalali';
+import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
+import { queueSessionReminders } from '../../src/features/notifications/reminders';
 
 let t: TestApp;
 let provider: SmsStandIn;
@@ -50,7 +51,7 @@ async function openCourse(title: string) {
 function secondInstance(channel?: Channel) {
   const sequelize = createSequelize(t.config);
   const sms = channel ?? new KavenegarChannel({ apiUrl: provider.url, apiKey: provider.apiKey, sender: SENDER });
-  return { outbox: new Outbox(sequelize, { sms }, t.config.baseUrl), close: () => sequelize.close() };
+  return { sequelize, outbox: new Outbox(sequelize, { sms }, t.config.baseUrl), close: () => sequelize.close() };
 }
 
 describe('SMS through the provider', () => {
@@ -270,5 +271,102 @@ describe('password recovery by SMS', () => {
 
   it('the login page links to recovery', async () => {
     assert.match((await request(t.app).get('/login')).text, /href="\/password\/forgot"/);
+  });
+});
+
+describe('announcements to a course', () => {
+  it('reach every liaison still in the course by SMS, notification and email, and nobody else', async () => {
+    const course = await openCourse('خبرنویسی پیشرفته');
+    const inCourse = await Promise.all(['approved', 'pending', 'waitlisted'].map(() => createLiaison()));
+    await enroll(course, inCourse[0], { status: 'approved' });
+    await enroll(course, inCourse[1], { status: 'pending' });
+    await enroll(course, inCourse[2], { status: 'waitlisted', waitlistPosition: 1 });
+    await inCourse[0].update({ email: 'announce@example.ir' });
+    const left = await createLiaison();
+    await enroll(course, left, { status: 'cancelled' });
+    const outsider = await createLiaison();
+
+    const empty = await postForm(admin, `/admin/courses/${course.id}/announcements`, { message: '  ' }, `/admin/courses/${course.id}`);
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /id="message-error"[^>]*>متن پیام را وارد کنید/);
+    assert.equal(await OutboxMessage.count({ where: { subject: 'سامانهٔ رابط: پیام دورهٔ «خبرنویسی پیشرفته»' } }), 0);
+
+    const res = await postForm(
+      admin,
+      `/admin/courses/${course.id}/announcements`,
+      { message: 'محل جلسه: سالن دو' },
+      `/admin/courses/${course.id}`,
+    );
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, `/admin/courses/${course.id}`);
+    await t.services.outbox.drain();
+    for (const user of inCourse) {
+      const got = provider.to(user.mobile!);
+      assert.equal(got.length, 1, user.username);
+      assert.match(got[0], /«خبرنویسی پیشرفته».*محل جلسه: سالن دو/);
+      assert.equal(await Notification.count({ where: { userId: user.id } }), 1);
+    }
+    for (const user of [left, outsider]) assert.equal(provider.to(user.mobile!).length, 0);
+    const email = await OutboxMessage.findOne({ where: { to: 'announce@example.ir' } });
+    assert.match(email?.body ?? '', /سالن دو/);
+    assert.match((await admin.get(`/admin/courses/${course.id}`)).text, /action="\/admin\/courses\/\d+\/announcements"/);
+  });
+});
+
+describe('session reminders', () => {
+  const at = (iso: string, time: string) => tehranInstant(iso, time);
+
+  it('go out the day before at the hour the admin set, once per liaison and session whatever the instances; a liaison can turn them off', async () => {
+    const today = todayIso();
+    const tomorrow = addDaysIso(today, 1);
+    const course = await createCourse({ title: 'روابط عمومی الکترونیک', status: 'open' });
+    await createSession(course, { date: tomorrow, startTime: '09:30' });
+    await createSession(course, { date: addDaysIso(today, 2) });
+    const [keen, quiet, waiting] = await Promise.all([createLiaison(), createLiaison(), createLiaison()]);
+    for (const u of [keen, quiet]) await enroll(course, u, { status: 'approved' });
+    await enroll(course, waiting, { status: 'waitlisted', waitlistPosition: 1 });
+
+    // the liaison turns reminders off on their profile
+    const agent = await loginAs(t.app, quiet.username);
+    const profile = await agent.get('/me/profile');
+    assert.match(profile.text, /name="smsReminders"[^>]*checked/);
+    const off = await agent
+      .post('/me/profile')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(profile.text),
+        fullName: quiet.fullName,
+        fatherName: 'علی',
+        mobile: '۰۹۱۳ ۵۵۵ ۰۹۰۹',
+        county: 'kerman',
+        position: 'رابط',
+      });
+    assert.equal(off.status, 303);
+    await quiet.reload();
+    assert.equal(quiet.smsReminders, false);
+    assert.equal(quiet.mobile, '09135550909', 'the mobile is stored as 09xxxxxxxxx');
+
+    const bad = await postForm(admin, '/admin/settings/reminders', { reminderHour: '24' }, '/admin/settings');
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /id="reminderHour-error"/);
+    assert.equal((await postForm(admin, '/admin/settings/reminders', { reminderHour: '۱۷' }, '/admin/settings')).status, 303);
+    assert.equal(await t.services.settings.reminderHour(), 17);
+
+    assert.equal(await queueSessionReminders(t.services, at(today, '16:59')), 0, 'not before the hour');
+    const other = secondInstance();
+    const otherServices = { ...t.services, sequelize: other.sequelize, outbox: other.outbox };
+    try {
+      await Promise.all([queueSessionReminders(t.services, at(today, '17:00')), queueSessionReminders(otherServices, at(today, '17:01'))]);
+      await queueSessionReminders(t.services, at(today, '21:00'));
+    } finally {
+      await other.close();
+    }
+    const reminders = await OutboxMessage.findAll({ where: { subject: 'یادآوری جلسه' } });
+    const mine = reminders.filter((r) => [keen.mobile, quiet.mobile, waiting.mobile].includes(r.to));
+    assert.equal(mine.length, 1, 'one reminder: the keen liaison, tomorrow’s session only');
+    assert.equal(mine[0].to, keen.mobile);
+    assert.match(mine[0].body, /فردا .* ساعت ۰۹:۳۰ جلسهٔ دورهٔ «روابط عمومی الکترونیک»/);
+    await t.services.outbox.drain();
+    assert.equal(provider.to(keen.mobile!).filter((m) => m.includes('یادآوری')).length, 1);
   });
 });

@@ -10,6 +10,7 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { toPersianDigits } from '../../lib/persian';
 import {
   adminListQuery,
+  announcementSchema,
   catalogueQuery,
   courseSchema,
   deleteSessionSchema,
@@ -40,6 +41,7 @@ import {
   sessionForEdit,
 } from './queries';
 import { courseFormValues, shownCode } from './presenter';
+import { announceToCourse } from './announcements';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 
 const admin = requireRole('admin');
@@ -70,7 +72,7 @@ async function renderCourseForm(
   });
 }
 
-type CourseForms = 'session' | 'series' | 'duplicate';
+type CourseForms = 'session' | 'series' | 'duplicate' | 'announcement';
 
 /** The admin course page; a refused form on it comes back with its messages and what was typed. */
 async function renderCoursePage(
@@ -83,6 +85,7 @@ async function renderCoursePage(
     session: { errors: {}, values: {} },
     series: { errors: {}, values: {} },
     duplicate: { errors: {}, values: {} },
+    announcement: { errors: {}, values: {} },
   };
   if (options.form) forms[options.form] = { errors: options.errors ?? {}, values: options.values ?? {} };
   res.status(options.status ?? 200).render('courses/show', {
@@ -186,6 +189,23 @@ export function courseRoutes({ sequelize, outbox, publicPages }: Services): Rout
       if (err instanceof ConflictError) return renderCoursePage(res, id, { status: 409, alert: err.message });
       if (err instanceof FormError) return renderCoursePage(res, id, { status: 400, alert: err.fields.status ?? err.message });
       throw err;
+    }
+  });
+
+  router.post('/admin/courses/:id/announcements', admin, async (req, res) => {
+    const id = idParam(req.params.id);
+    try {
+      const { message } = parseForm(announcementSchema, req.body);
+      const told = await announceToCourse(sequelize, outbox, id, message, actorOf(req));
+      flash(
+        req,
+        told ? 'success' : 'warning',
+        told ? `پیام برای ${toPersianDigits(told)} رابط فرستاده شد.` : 'این دوره رابطی ندارد؛ پیامی فرستاده نشد.',
+      );
+      res.redirect(303, `/admin/courses/${id}`);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      await renderCoursePage(res, id, { status: err.status, form: 'announcement', errors: err.fields, values: formValues(req.body) });
     }
   });
 

@@ -141,7 +141,12 @@ export function adminLiaisonRoutes({ sequelize, outbox, settings }: Services): R
   });
 
   router.get('/admin/settings', async (_req, res) => {
-    res.render('liaisons/settings', { title: 'تنظیمات', autoActivate: await settings.autoActivate() });
+    res.render('liaisons/settings', {
+      title: 'تنظیمات',
+      autoActivate: await settings.autoActivate(),
+      reminderHour: String(await settings.reminderHour()),
+      errors: {},
+    });
   });
 
   router.post('/admin/settings', async (req, res) => {

@@ -59,7 +59,8 @@ const personal = {
 export const registerSchema = z.object({ ...personal, nationalCode, username, password });
 export type RegisterInput = z.output<typeof registerSchema>;
 
-export const profileSchema = z.object({ ...personal, email });
+/** A liaison's own details, and whether they want session reminders by SMS. */
+export const profileSchema = z.object({ ...personal, email, smsReminders: checkbox });
 export type ProfileInput = z.output<typeof profileSchema>;
 
 export const changePasswordSchema = z

@@ -127,6 +127,7 @@ export async function updateOwnProfile(sequelize: Sequelize, actor: Actor & { id
       email: input.email,
       countyId: county.id,
       position: input.position,
+      smsReminders: input.smsReminders,
     };
     const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
     await user.update(

@@ -29,6 +29,17 @@ export interface Config {
   trustProxy: number;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /**
+   * Who sends SMS: `outbox` (messages wait in the admin's outbox, as emails do without SMTP) or
+   * `kavenegar` (Kavenegar's REST API with kavenegarApiKey and kavenegarSender, at smsApiUrl).
+   */
+  smsProvider: 'outbox' | 'kavenegar';
+  kavenegarApiKey: string;
+  kavenegarSender: string;
+  /** The provider's base address (SMS_API_URL), e.g. a stand-in for tests. */
+  smsApiUrl: string;
+  /** The Tehran hour (0–23) at which reminders for the next day's sessions go out, until an admin sets another. */
+  reminderHourDefault: number;
   /** Where stored certificate templates live (an admin can edit the file). */
   certificateTemplate: string;
   /** The training record's template (Typst). */
@@ -65,6 +76,19 @@ function issuerKeySeed(value: string | undefined): string | undefined {
   return value.toLowerCase();
 }
 
+function smsProvider(value: string | undefined): Config['smsProvider'] {
+  const provider = (value || 'outbox').toLowerCase();
+  if (provider !== 'outbox' && provider !== 'kavenegar') throw new Error(`SMS_PROVIDER must be outbox or kavenegar (got ${value})`);
+  return provider;
+}
+
+function hourOfDay(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const hour = Number(value);
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new Error(`SMS_REMINDER_HOUR must be an hour 0–23 (got ${value})`);
+  return hour;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const port = Number(env.PORT ?? 3000);
@@ -90,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: Number(env.TRUST_PROXY ?? 0),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || 'Rabet <no-reply@localhost>',
+    smsProvider: smsProvider(env.SMS_PROVIDER),
+    kavenegarApiKey: env.KAVENEGAR_API_KEY ?? '',
+    kavenegarSender: env.KAVENEGAR_SENDER ?? '',
+    smsApiUrl: (env.SMS_API_URL || 'https://api.kavenegar.com').replace(/\/+$/, ''),
+    reminderHourDefault: hourOfDay(env.SMS_REMINDER_HOUR, 18),
     certificateTemplate: env.CERTIFICATE_TEMPLATE || path.join(root, 'templates', 'certificate.typ'),
     recordTemplate: path.join(root, 'templates', 'record.typ'),
     provinceCode: env.PROVINCE_CODE || 'KRM',
@@ -106,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** What the log should warn about at start: settings that are allowed but probably wrong. */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
+  if (config.smsProvider === 'kavenegar' && (!config.kavenegarApiKey || !config.kavenegarSender)) {
+    warnings.push('SMS_PROVIDER=kavenegar without KAVENEGAR_API_KEY and KAVENEGAR_SENDER — SMS wait in the outbox until both are set.');
+  }
   if (!config.rateLimits) warnings.push('RATE_LIMITS=off — logins, sign-ups and verifications are not rate-limited.');
   if (config.https && config.trustProxy === 0) {
     warnings.push(

@@ -7,6 +7,7 @@ import { storedSessionSecret } from './services/sessions';
 import { ensureFirstAdmin } from './features/auth/service';
 import { ensureIssuerKey } from './features/credentials/service';
 import { scheduleEvaluationAnnouncements } from './features/evaluations/service';
+import { scheduleReminders } from './features/notifications/reminders';
 
 async function main(): Promise<void> {
   const given = loadConfig();
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   for (const warning of configWarnings(config)) console.warn(`Warning: ${warning}`);
   const stopCleanup = scheduleCleanup(services);
   const stopAnnouncements = scheduleEvaluationAnnouncements(services);
+  services.outbox.start();
+  const stopReminders = scheduleReminders(services);
   const app = createApp(services);
   const onListening = () => {
     console.log(
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: closing`);
     stopCleanup();
     stopAnnouncements();
+    stopReminders();
     server.close(() => {
       closeServices(services).finally(() => process.exit(0));
     });

@@ -72,13 +72,6 @@ export function searchKey(value: string): string {
     .toLowerCase();
 }
 
-/** A mobile number 09xxxxxxxxx in any digits (+98 and 0098 prefixes accepted); the ASCII form or null. */
-export function parseMobile(value: string): string | null {
-  const digits = normalizeCode(value).replace(/[-()]/g, '');
-  const local = digits.replace(/^(\+98|0098|98)(?=9\d{9}$)/, '0');
-  return /^09\d{9}$/.test(local) ? local : null;
-}
-
 /** A national code masked for public pages, e.g. ۲۹۸۱****۶۰. */
 export function maskNationalCode(code: string): string {
   return toPersianDigits(`${code.slice(0, 4)}****${code.slice(-2)}`);

@@ -11,7 +11,7 @@ import { Enrollment } from './enrollment';
 import { CourseEvaluation, EvaluationAnswer, EvaluationRespondent, EvaluationScore } from './evaluation';
 import { Holiday } from './holiday';
 import { Notification } from './notification';
-import { OutboxEmail } from './outbox-email';
+import { OutboxMessage } from './outbox-message';
 import { RateLimit } from './rate-limit';
 import { Setting } from './setting';
 import { User } from './user';
@@ -30,7 +30,7 @@ export function setUpModels(sequelize: Sequelize): void {
     Certificate,
     AuditEvent,
     Notification,
-    OutboxEmail,
+    OutboxMessage,
     RateLimit,
     Holiday,
     CourseMaterial,
@@ -95,7 +95,7 @@ export {
   Enrollment,
   Holiday,
   Notification,
-  OutboxEmail,
+  OutboxMessage,
   RateLimit,
   Setting,
   User,

@@ -21,6 +21,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare searchKey: CreationOptional<string>;
   declare lastLoginAt: Date | null;
   declare calendarToken: CreationOptional<string | null>;
+  /** Whether the liaison wants an SMS the day before each of their sessions. */
+  declare smsReminders: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare county?: NonAttribute<County>;
@@ -42,6 +44,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         searchKey: { type: DataTypes.STRING(600), allowNull: false, defaultValue: '' },
         lastLoginAt: DataTypes.DATE,
         calendarToken: { type: DataTypes.STRING(64), unique: true },
+        smsReminders: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -2,7 +2,9 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import { createSequelize } from '../db';
 import { setUpModels } from '../models';
-import { Mailer } from './mailer';
+import { emailChannel } from './mailer';
+import { Outbox } from './outbox';
+import { smsChannel } from './sms';
 import { AnonymousPageCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { EvaluationSettings, Settings } from './settings';
@@ -17,9 +19,10 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     config,
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
-    settings: new Settings({ autoActivate: config.autoActivateDefault }),
+    settings: new Settings({ autoActivate: config.autoActivateDefault, reminderHour: config.reminderHourDefault }),
     evaluationSettings: new EvaluationSettings(),
-    mailer: new Mailer(config),
+    /** Email and SMS on their way out; server.ts starts its worker, tests drive it with drain(). */
+    outbox: new Outbox(sequelize, { email: emailChannel(config), sms: smsChannel(config) }, config.baseUrl),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),
     /** The one PDF renderer (a child process), with its per-user queue; close() it at shutdown. */
@@ -50,8 +53,9 @@ export function scheduleCleanup(services: Services, log: (err: unknown) => void 
   return () => clearInterval(timer);
 }
 
-/** Ends what the services hold open: the PDF process and the database connections. */
+/** Ends what the services hold open: the outbox worker, the PDF process and the database connections. */
 export async function closeServices(services: Services): Promise<void> {
+  await services.outbox.stop();
   await services.pdf.close();
   await services.sequelize.close();
 }

@@ -18,6 +18,11 @@ export const LIMITS = {
   signUpsPerIp: { max: 20, windowMs: 60 * 60_000 },
   verificationsPerIp: { max: 120, windowMs: 60_000 },
   selfCheckInsPerUser: { max: 10, windowMs: 10 * 60_000 },
+  /** Recovery codes asked for one username (known or not, so that the limit tells nothing), each an SMS. */
+  recoveryCodesPerAccount: { max: 3, windowMs: 60 * 60_000 },
+  recoveryCodesPerIp: { max: 10, windowMs: 60 * 60_000 },
+  /** Codes typed into /password/reset from one address (each code also dies after 5 wrong ones). */
+  recoveryTriesPerIp: { max: 30, windowMs: 60 * 60_000 },
 } satisfies Record<string, Limit>;
 
 /**

@@ -12,10 +12,22 @@ export const DEFAULT_SIGNATORIES: Signatory[] = [
   { title: 'مدیرکل بهزیستی استان کرمان', name: '' },
 ];
 const SIGNATORIES_KEY = 'certificateSignatories';
+const REMINDER_HOUR_KEY = 'smsReminderHour';
 
 /** Settings an admin changes at run time; each falls back to its configured default. */
 export class Settings {
-  constructor(private readonly defaults: { autoActivate: boolean }) {}
+  constructor(private readonly defaults: { autoActivate: boolean; reminderHour: number }) {}
+
+  /** The Tehran hour (0–23) from which reminders for the next day's sessions are sent. */
+  async reminderHour(): Promise<number> {
+    const row = await Setting.findByPk(REMINDER_HOUR_KEY);
+    const hour = row ? Number(row.value) : Number.NaN;
+    return Number.isInteger(hour) && hour >= 0 && hour <= 23 ? hour : this.defaults.reminderHour;
+  }
+
+  async setReminderHour(hour: number, transaction?: Transaction): Promise<void> {
+    await Setting.upsert({ key: REMINDER_HOUR_KEY, value: String(hour) }, { transaction });
+  }
 
   /** Whether a liaison who signs up is active at once (otherwise an admin activates them). */
   async autoActivate(): Promise<boolean> {

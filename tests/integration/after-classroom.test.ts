@@ -207,9 +207,9 @@ describe('the evaluation survey', () => {
   });
 
   test('the scheduled step notifies each approved liaison once, and /me asks for the answer', async () => {
-    assert.ok((await announceEvaluations(sql(), t.services.mailer, t.services.evaluationSettings)).includes(evalCourse));
+    assert.ok((await announceEvaluations(sql(), t.services.outbox, t.services.evaluationSettings)).includes(evalCourse));
     assert.deepEqual(
-      (await announceEvaluations(sql(), t.services.mailer, t.services.evaluationSettings)).filter((id) => id === evalCourse),
+      (await announceEvaluations(sql(), t.services.outbox, t.services.evaluationSettings)).filter((id) => id === evalCourse),
       [],
     );
     const notes = await Notification.count({ where: { link: `/courses/${evalCourse}/evaluation` } });

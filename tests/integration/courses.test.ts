@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/app';
 import { countyBySlug, createAdmin, createCourse, createLiaison, createSession, createUser } from '../helpers/factories';
 import { enroll as enrollIn } from '../helpers/factories';
 import { loginAs, postForm, type Agent } from '../helpers/http';
-import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxEmail } from '../../src/models';
+import { AttendanceMark, AuditEvent, Course, CourseQuota, CourseSession, Enrollment, Notification, OutboxMessage } from '../../src/models';
 import type { Course as CourseModel } from '../../src/models';
 import type { EnrollmentStatus } from '../../src/models/enrollment';
 import { addDaysIso, formatDate, isoFromJalali, jalaliAscii, todayIso } from '../../src/lib/jalali';
@@ -461,7 +461,7 @@ describe('course status', () => {
     const left = await enroll(course, 'cancelled');
     await told[0].liaison.update({ email: 'told@example.ir' });
     assert.equal((await setStatus(course.id, 'cancelled')).status, 303);
-    const emails = await OutboxEmail.findAll({ where: { to: 'told@example.ir' } });
+    const emails = await OutboxMessage.findAll({ where: { to: 'told@example.ir' } });
     assert.equal(emails.length, 1);
     assert.match(emails[0].body, /«دورهٔ لغوشدنی» لغو شد/);
     for (const { liaison } of told) {

@@ -173,8 +173,8 @@ describe('sign-up', () => {
 
   it('takes the auto-activation default from AUTO_ACTIVATE until an admin sets it', async () => {
     await Setting.destroy({ where: { key: 'autoActivate' } });
-    assert.equal(await new Settings({ autoActivate: true }).autoActivate(), true);
-    assert.equal(await new Settings({ autoActivate: false }).autoActivate(), false);
+    assert.equal(await new Settings({ autoActivate: true, reminderHour: 18 }).autoActivate(), true);
+    assert.equal(await new Settings({ autoActivate: false, reminderHour: 18 }).autoActivate(), false);
   });
 
   it('rate-limits sign-ups per address with a Persian 429', async () => {

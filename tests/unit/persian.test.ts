@@ -5,7 +5,6 @@ import {
   formatPercent,
   maskNationalCode,
   normalizeText,
-  parseMobile,
   searchKey,
   toAsciiDigits,
   toPersianDigits,
@@ -27,13 +26,6 @@ describe('Persian text', () => {
   it('gives one search key however a name was typed', () => {
     assert.equal(searchKey('سليماني‌نژاد'), searchKey('سلیمانی نژاد'));
     assert.equal(searchKey('۰۹۱۳'), searchKey('0913'));
-  });
-
-  it('validates mobiles', () => {
-    assert.equal(parseMobile('۰۹۱۳۱۲۳۴۵۶۷'), '09131234567');
-    assert.equal(parseMobile('+989131234567'), '09131234567');
-    assert.equal(parseMobile('0913123456'), null);
-    assert.equal(parseMobile('08131234567'), null);
   });
 
   it('writes numbers and percents one way: Persian digits, «٫» for decimals, «٪»', () => {

@@ -10,6 +10,7 @@ import { parseForm, typedValues } from '../../lib/forms';
 import { isolatedCode, toPersianDigits } from '../../lib/persian';
 import {
   adminListQuery,
+  announcementSchema,
   catalogueQuery,
   courseSchema,
   deleteSessionSchema,
@@ -40,6 +41,7 @@ import {
   sessionForEdit,
 } from './queries';
 import { courseFormValues } from './presenter';
+import { announceToCourse } from './announcements';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 import { visibleMaterials } from '../materials/queries';
 
@@ -71,7 +73,7 @@ async function renderCourseForm(
   });
 }
 
-type CourseForms = 'session' | 'series' | 'duplicate';
+type CourseForms = 'session' | 'series' | 'duplicate' | 'announcement';
 
 /** The admin course page; a refused form on it comes back with its messages and what was typed. */
 async function renderCoursePage(
@@ -84,6 +86,7 @@ async function renderCoursePage(
     session: { errors: {}, values: {} },
     series: { errors: {}, values: {} },
     duplicate: { errors: {}, values: {} },
+    announcement: { errors: {}, values: {} },
   };
   if (options.form) forms[options.form] = { errors: options.errors ?? {}, values: options.values ?? {} };
   res.status(options.status ?? 200).render('courses/show', {
@@ -96,7 +99,7 @@ async function renderCoursePage(
   });
 }
 
-export function courseRoutes({ sequelize, mailer, publicPages }: Services): Router {
+export function courseRoutes({ sequelize, outbox, publicPages }: Services): Router {
   const router = Router();
 
   // ---- admin: courses ----
@@ -148,7 +151,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const input = parseForm(courseSchema, req.body);
-      await updateCourse(sequelize, mailer, id, input, actorOf(req));
+      await updateCourse(sequelize, outbox, id, input, actorOf(req));
       flash(req, 'success', 'تغییرات دوره ذخیره شد.');
       res.redirect(303, `/admin/courses/${id}`);
     } catch (err) {
@@ -180,13 +183,30 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const { status } = parseForm(statusSchema, req.body);
-      await changeCourseStatus(sequelize, mailer, id, status, actorOf(req));
+      await changeCourseStatus(sequelize, outbox, id, status, actorOf(req));
       flash(req, 'success', `وضعیت دوره «${COURSE_STATUS_LABELS[status]}» شد.`);
       res.redirect(303, `/admin/courses/${id}`);
     } catch (err) {
       if (err instanceof ConflictError) return renderCoursePage(res, id, { status: 409, alert: err.message });
       if (err instanceof FormError) return renderCoursePage(res, id, { status: 400, alert: err.fields.status ?? err.message });
       throw err;
+    }
+  });
+
+  router.post('/admin/courses/:id/announcements', admin, async (req, res) => {
+    const id = idParam(req.params.id);
+    try {
+      const { message } = parseForm(announcementSchema, req.body);
+      const told = await announceToCourse(sequelize, outbox, id, message, actorOf(req));
+      flash(
+        req,
+        told ? 'success' : 'warning',
+        told ? `پیام برای ${toPersianDigits(told)} رابط فرستاده شد.` : 'این دوره رابطی ندارد؛ پیامی فرستاده نشد.',
+      );
+      res.redirect(303, `/admin/courses/${id}`);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      await renderCoursePage(res, id, { status: err.status, form: 'announcement', errors: err.fields, values: formValues(req.body) });
     }
   });
 
@@ -243,7 +263,7 @@ export function courseRoutes({ sequelize, mailer, publicPages }: Services): Rout
     const id = idParam(req.params.id);
     try {
       const { reason } = parseForm(deleteSessionSchema, req.body);
-      const courseId = await deleteSession(sequelize, mailer, id, reason, actorOf(req));
+      const courseId = await deleteSession(sequelize, outbox, id, reason, actorOf(req));
       flash(req, 'success', reason ? 'جلسه لغو شد و به رابطین دوره خبر داده شد.' : 'جلسه حذف شد.');
       res.redirect(303, `/admin/courses/${courseId}`);
     } catch (err) {

@@ -129,3 +129,7 @@ export type AdminListQuery = z.output<typeof adminListQuery>;
 
 export const catalogueQuery = z.object({ q: queryText, category: queryText, page });
 export type CatalogueQuery = z.output<typeof catalogueQuery>;
+
+/** An announcement to a course's liaisons: short enough for one or two SMS. */
+export const ANNOUNCEMENT_MAX = 300;
+export const announcementSchema = z.object({ message: text({ label: 'متن پیام', max: ANNOUNCEMENT_MAX }) });

@@ -2,7 +2,7 @@ import { COURSE_STATUS_LABELS } from '../../lib/statuses';
 import { Op, UniqueConstraintError, ForeignKeyConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { AttendanceMark, County, Course, CourseQuota, CourseSession, Enrollment, User } from '../../models';
 import type { CourseStatus } from '../../models/course';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import { recordAudit, type Actor } from '../../services/audit';
 import { ConflictError, FormError, NotFoundError } from '../../lib/errors';
 import { addDaysIso, formatDate, weekdayFromSaturday } from '../../lib/jalali';
@@ -148,7 +148,7 @@ export async function createCourse(sequelize: Sequelize, input: CourseInput, act
     .catch(asCodeConflict);
 }
 
-export async function updateCourse(sequelize: Sequelize, mailer: Mailer, id: number, input: CourseInput, actor: Actor): Promise<Course> {
+export async function updateCourse(sequelize: Sequelize, outbox: Outbox, id: number, input: CourseInput, actor: Actor): Promise<Course> {
   // Growing the capacity or a quota promotes from the waitlist: enrollment work, in its transaction.
   return inEnrollmentTransaction(
     sequelize,
@@ -204,7 +204,7 @@ export async function updateCourse(sequelize: Sequelize, mailer: Mailer, id: num
         t,
       );
       // More seats (or a looser quota) let the first waitlisted liaisons in at once.
-      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, mailer, id, actor, t);
+      if (input.capacity > Number(before.capacity) || quotaLoosened) await fillFreedSeats(sequelize, outbox, id, actor, t);
       return course;
     },
     new FormError({ code: CODE_TAKEN }, 409),
@@ -266,7 +266,7 @@ export async function duplicateCourse(
 
 export async function changeCourseStatus(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   id: number,
   status: CourseStatus,
   actor: Actor,
@@ -297,7 +297,7 @@ export async function changeCourseStatus(
       });
       await notifyEnrollmentChanges(
         sequelize,
-        mailer,
+        outbox,
         enrolled.map((e) => e.userId),
         course.title,
         { kind: 'course-cancelled' },
@@ -446,7 +446,7 @@ export async function updateSession(sequelize: Sequelize, id: number, input: Ses
  */
 export async function deleteSession(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   id: number,
   reason: string | null,
   actor: Actor,
@@ -481,7 +481,7 @@ export async function deleteSession(
         const when = `${formatDate(session.date)} ساعت ${toPersianDigits(session.startTime)}`;
         await notifyEnrollmentChanges(
           sequelize,
-          mailer,
+          outbox,
           enrolled.map((e) => e.userId),
           course.title,
           { kind: 'session-cancelled', when, reason },

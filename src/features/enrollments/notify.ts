@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import { notifyUsers } from '../notifications/service';
 import { toPersianDigits } from '../../lib/persian';
 
@@ -42,35 +42,52 @@ export function changeMessage(courseTitle: string, change: EnrollmentChange): st
   }
 }
 
+/** The changes a liaison is also told by SMS: a place won or lost, not a waitlist shuffle or a request received. */
+const TOLD_BY_SMS = new Set<EnrollmentChange['kind']>([
+  'approved',
+  'waitlisted',
+  'promoted',
+  'rejected',
+  'cancelled',
+  'course-cancelled',
+  'session-cancelled',
+]);
+
+/** An SMS as short as the notification, under the app's name. */
+export function smsText(message: string): string {
+  return `سامانهٔ رابط: ${message}`;
+}
+
 /**
- * Tells the liaison about a change to their enrollment: a notification on /me, and an email
- * (through the outbox, sent after the commit) when they gave an email address.
+ * Tells the liaison about a change to their enrollment: a notification on /me, an email when they
+ * gave an address and, for the changes that matter, an SMS (both through the outbox, sent after the commit).
  */
 export function notifyEnrollmentChange(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   userId: number,
   courseTitle: string,
   change: EnrollmentChange,
   transaction: Transaction,
 ): Promise<void> {
-  return notifyEnrollmentChanges(sequelize, mailer, [userId], courseTitle, change, transaction);
+  return notifyEnrollmentChanges(sequelize, outbox, [userId], courseTitle, change, transaction);
 }
 
 /** The same news for several liaisons at once (everyone in a cancelled course), in one INSERT. */
 export function notifyEnrollmentChanges(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   userIds: number[],
   courseTitle: string,
   change: EnrollmentChange,
   transaction: Transaction,
 ): Promise<void> {
+  const message = changeMessage(courseTitle, change);
   return notifyUsers(
     sequelize,
-    mailer,
+    outbox,
     userIds,
-    { message: changeMessage(courseTitle, change), link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما' },
+    { message, link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', sms: TOLD_BY_SMS.has(change.kind) ? smsText(message) : undefined },
     transaction,
   );
 }

@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
-import { County, Course, Enrollment, OutboxEmail, User } from '../../models';
+import { County, Course, Enrollment, OutboxMessage, User } from '../../models';
 import { NotFoundError } from '../../lib/errors';
 import { searchKey } from '../../lib/persian';
 import { ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
@@ -159,17 +159,25 @@ export async function listCourseEnrollments(courseId: number, q = '', page?: num
   };
 }
 
+/** A page of the outbox, newest first: email and SMS, their state, attempts and the provider's answer. */
 export async function listOutbox(page: number) {
   const size = 50;
-  const { rows, count } = await OutboxEmail.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
+  const { rows, count } = await OutboxMessage.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
+  const now = Date.now();
   return {
-    emails: rows.map((r) => ({
+    messages: rows.map((r) => ({
       id: r.id,
+      channel: r.channel,
       to: r.to,
       subject: r.subject,
       body: r.body,
-      status: r.status,
-      error: r.error,
+      status: r.status === 'queued' && r.claimedUntil && r.claimedUntil.getTime() > now ? 'sending' : r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.status === 'queued' ? r.nextAttemptAt : null,
+      claimedBy: r.claimedBy,
+      error: r.status === 'sent' ? null : r.error,
+      providerId: r.providerId,
+      providerAnswer: r.providerAnswer,
       createdAt: r.createdAt,
       sentAt: r.sentAt,
     })),

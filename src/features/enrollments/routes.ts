@@ -61,12 +61,12 @@ async function adminAction(req: Request, res: Response, formId: string, courseId
   }
 }
 
-export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
+export function enrollmentRoutes({ sequelize, outbox }: Services): Router {
   const router = Router();
 
   router.post('/courses/:id/enroll', requireLogin, async (req, res) => {
     const courseId = idParam(req.params.id);
-    const outcome = await enrollInCourse(sequelize, mailer, { courseId, actor: enrollmentActor(req) });
+    const outcome = await enrollInCourse(sequelize, outbox, { courseId, actor: enrollmentActor(req) });
     flash(req, outcome.status === 'waitlisted' ? 'warning' : 'success', outcomeMessage(outcome));
     res.redirect(303, `/courses/${courseId}`);
   });
@@ -74,7 +74,7 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
   router.post('/enrollments/:id/cancel', requireLogin, async (req, res) => {
     const actor = enrollmentActor(req);
     const { reason } = actor.role === 'admin' ? parseForm(optionalReasonSchema, req.body ?? {}) : { reason: null };
-    const outcome = await cancelEnrollment(sequelize, mailer, { enrollmentId: idParam(req.params.id), actor, reason });
+    const outcome = await cancelEnrollment(sequelize, outbox, { enrollmentId: idParam(req.params.id), actor, reason });
     flash(req, 'success', `ثبت‌نام در دورهٔ «${outcome.courseTitle}» لغو شد.`);
     res.redirect(303, actor.role === 'admin' ? listPath(outcome.courseId) : '/me');
   });
@@ -107,7 +107,7 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
       async () => courseId,
       async () => {
         const { username } = parseForm(enrollByHandSchema, req.body ?? {});
-        const outcome = await enrollByHand(sequelize, mailer, { courseId, username, actor: enrollmentActor(req) });
+        const outcome = await enrollByHand(sequelize, outbox, { courseId, username, actor: enrollmentActor(req) });
         return outcome.status === 'waitlisted'
           ? `رابط «${username}» در فهرست انتظار ثبت شد (نوبت ${toPersianDigits(outcome.waitlistPosition)}).`
           : `رابط «${username}» در دوره ثبت‌نام و تأیید شد.`;
@@ -136,33 +136,38 @@ export function enrollmentRoutes({ sequelize, mailer }: Services): Router {
 
   onEnrollment('approve', async (req, enrollmentId) => {
     const { reason } = parseForm(optionalReasonSchema, req.body ?? {});
-    await approveEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+    await approveEnrollment(sequelize, outbox, { enrollmentId, actor: enrollmentActor(req), reason });
     return 'ثبت‌نام تأیید شد.';
   });
 
   onEnrollment('reject', async (req, enrollmentId) => {
     const { reason } = parseForm(reasonSchema, req.body ?? {});
-    await rejectEnrollment(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), reason });
+    await rejectEnrollment(sequelize, outbox, { enrollmentId, actor: enrollmentActor(req), reason });
     return 'ثبت‌نام رد شد و به رابط خبر داده شد.';
   });
 
   onEnrollment('move', async (req, enrollmentId) => {
     const { direction, reason } = parseForm(moveSchema, req.body ?? {});
-    const outcome = await moveOnWaitlist(sequelize, mailer, { enrollmentId, actor: enrollmentActor(req), direction, reason });
+    const outcome = await moveOnWaitlist(sequelize, outbox, { enrollmentId, actor: enrollmentActor(req), direction, reason });
     return `نوبت رابط در فهرست انتظار اکنون ${toPersianDigits(outcome.waitlistPosition)} است.`;
   });
 
   router.get('/admin/outbox', onlyAdmin, async (req, res) => {
     const page = pageParam(req.query.page);
-    res.render('enrollments/outbox', { title: 'صندوق نامه‌های خروجی', smtp: mailer.sends, ...(await listOutbox(page)) });
+    res.render('enrollments/outbox', {
+      title: 'صندوق پیام‌های خروجی',
+      smtp: outbox.sends('email'),
+      sms: outbox.sends('sms'),
+      ...(await listOutbox(page)),
+    });
   });
 
   router.post('/admin/outbox/resend', onlyAdmin, async (req, res) => {
-    if (!mailer.sends) {
-      flash(req, 'warning', 'SMTP پیکربندی نشده است (SMTP_URL)؛ نامه‌ها در صف می‌مانند.');
+    if (!outbox.sends('email') && !outbox.sends('sms')) {
+      flash(req, 'warning', 'نه SMTP پیکربندی شده است (SMTP_URL) و نه سامانهٔ پیامک (SMS_PROVIDER)؛ پیام‌ها در صف می‌مانند.');
     } else {
-      const count = await mailer.resendWaiting();
-      flash(req, 'success', `${toPersianDigits(count)} نامهٔ در صف یا ناموفق دوباره برای فرستادن سپرده شد.`);
+      const count = await outbox.resendFailed();
+      flash(req, 'success', `${toPersianDigits(count)} پیام ناموفق دوباره در صف فرستادن گذاشته شد.`);
     }
     res.redirect(303, '/admin/outbox');
   });

@@ -3,7 +3,7 @@ import { type Course, Enrollment, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { Role } from '../../models/user';
 import { recordAudit, type Actor } from '../../services/audit';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { normalizeCode } from '../../lib/persian';
 import { notifyEnrollmentChange } from './notify';
@@ -49,7 +49,7 @@ const outcome = (e: Enrollment, course: Course): EnrollmentOutcome => ({
  */
 async function placeLiaison(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   course: Course,
   liaison: User,
   actor: Actor,
@@ -81,14 +81,14 @@ async function placeLiaison(
   );
   const change =
     status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
-  await notifyEnrollmentChange(sequelize, mailer, liaison.id, course.title, change, transaction);
+  await notifyEnrollmentChange(sequelize, outbox, liaison.id, course.title, change, transaction);
   return enrollment;
 }
 
 /** A liaison enrolls in an open course inside its enrollment window, before it starts. */
 export async function enrollInCourse(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { courseId: number; actor: Actor & { id: number } },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
@@ -99,14 +99,14 @@ export async function enrollInCourse(
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
     const closed = await whyEnrollmentIsClosed(course, transaction);
     if (closed) throw new ConflictError(closed);
-    return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, false, transaction), course);
+    return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction), course);
   });
 }
 
 /** An admin enrolls a liaison by username; allowed until the course is finished, capacity still holds. */
 export async function enrollByHand(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { courseId: number; username: string; actor: Actor },
 ): Promise<EnrollmentOutcome> {
   const username = normalizeCode(input.username).toLowerCase();
@@ -120,7 +120,7 @@ export async function enrollByHand(
       const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
       if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
       if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
-      return outcome(await placeLiaison(sequelize, mailer, course, liaison, input.actor, true, transaction), course);
+      return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, true, transaction), course);
     },
     MESSAGES.alreadyEnrolledOther,
   );
@@ -133,7 +133,7 @@ export async function enrollByHand(
  */
 export async function fillFreedSeats(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   courseId: number,
   actor: Actor,
   transaction: Transaction,
@@ -165,7 +165,7 @@ export async function fillFreedSeats(
         { courseId, from, status },
         transaction,
       );
-      await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
+      await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
     }
   }
   await renumberWaitlist(sequelize, courseId, transaction);
@@ -184,20 +184,20 @@ async function lockEnrollment(enrollmentId: number, transaction: Transaction): P
 /** Someone leaves a seat or the waitlist: the seat goes to the first waitlisted, the waitlist closes up. */
 async function afterLeaving(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   course: Course,
   was: EnrollmentStatus,
   actor: Actor,
   transaction: Transaction,
 ): Promise<void> {
-  if (HOLDING.includes(was)) await fillFreedSeats(sequelize, mailer, course.id, actor, transaction);
+  if (HOLDING.includes(was)) await fillFreedSeats(sequelize, outbox, course.id, actor, transaction);
   else if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
 }
 
 /** The liaison (before the course starts) or an admin cancels an enrollment. */
 export async function cancelEnrollment(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { enrollmentId: number; actor: Person; reason?: string | null },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
@@ -219,13 +219,13 @@ export async function cancelEnrollment(
     );
     await notifyEnrollmentChange(
       sequelize,
-      mailer,
+      outbox,
       enrollment.userId,
       course.title,
       { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason },
       transaction,
     );
-    await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
+    await afterLeaving(sequelize, outbox, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
@@ -233,7 +233,7 @@ export async function cancelEnrollment(
 /** An admin approves a pending enrollment, or takes a waitlisted liaison ahead of the line (with a reason). */
 export async function approveEnrollment(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { enrollmentId: number; actor: Actor; reason?: string | null },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
@@ -253,7 +253,7 @@ export async function approveEnrollment(
       { courseId: course.id, was, reason },
       transaction,
     );
-    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'approved' }, transaction);
+    await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'approved' }, transaction);
     if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
     return outcome(enrollment, course);
   });
@@ -262,7 +262,7 @@ export async function approveEnrollment(
 /** An admin rejects an enrollment with a reason; a seat it held goes to the waitlist. */
 export async function rejectEnrollment(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { enrollmentId: number; actor: Actor; reason: string },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
@@ -283,13 +283,13 @@ export async function rejectEnrollment(
     );
     await notifyEnrollmentChange(
       sequelize,
-      mailer,
+      outbox,
       enrollment.userId,
       course.title,
       { kind: 'rejected', reason: input.reason },
       transaction,
     );
-    await afterLeaving(sequelize, mailer, course, was, input.actor, transaction);
+    await afterLeaving(sequelize, outbox, course, was, input.actor, transaction);
     return outcome(enrollment, course);
   });
 }
@@ -297,7 +297,7 @@ export async function rejectEnrollment(
 /** An admin moves a waitlisted liaison one place up or down, with a reason. */
 export async function moveOnWaitlist(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
@@ -319,8 +319,8 @@ export async function moveOnWaitlist(
       { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason },
       transaction,
     );
-    await notifyEnrollmentChange(sequelize, mailer, enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
-    await notifyEnrollmentChange(sequelize, mailer, neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
+    await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
+    await notifyEnrollmentChange(sequelize, outbox, neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
     return outcome(enrollment, course);
   });
 }

@@ -5,7 +5,7 @@ import { normalizeCode, normalizeMultilineText, toPersianDigits } from '../../li
 import type { CurrentUser } from '../../middleware/auth';
 import { CourseEvaluation, EvaluationAnswer, EvaluationRespondent, EvaluationScore } from '../../models';
 import { recordAudit, type Actor } from '../../services/audit';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import type { EvaluationSettings, EvaluationTemplate } from '../../services/settings';
 import { notifyUsers } from '../notifications/service';
 import { evaluationCourse, evaluationsToAnnounce, respondentState, type EvaluationCourse } from './queries';
@@ -119,7 +119,7 @@ const INVITATION = (title: string) => ({
  */
 export async function announceEvaluations(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   settings: EvaluationSettings,
   now: Date = new Date(),
 ): Promise<number[]> {
@@ -139,7 +139,7 @@ export async function announceEvaluations(
       const news = INVITATION(course!.title);
       await notifyUsers(
         sequelize,
-        mailer,
+        outbox,
         liaisons.map((l) => Number(l.user_id)),
         { ...news, link: `/courses/${courseId}/evaluation` },
         transaction,
@@ -155,10 +155,10 @@ const ANNOUNCE_EVERY_MS = 5 * 60_000;
 
 /** Opens due evaluations now and every five minutes; returns the function that stops the schedule. */
 export function scheduleEvaluationAnnouncements(
-  services: { sequelize: Sequelize; mailer: Mailer; evaluationSettings: EvaluationSettings },
+  services: { sequelize: Sequelize; outbox: Outbox; evaluationSettings: EvaluationSettings },
   log: (err: unknown) => void = console.error,
 ): () => void {
-  const run = () => announceEvaluations(services.sequelize, services.mailer, services.evaluationSettings).catch(log);
+  const run = () => announceEvaluations(services.sequelize, services.outbox, services.evaluationSettings).catch(log);
   void run();
   const timer = setInterval(run, ANNOUNCE_EVERY_MS);
   timer.unref();

@@ -24,7 +24,7 @@ function idOf(req: Request): number {
 }
 
 /** The admin's side of accounts: the searchable list, one account, create, edit, status, password, settings. */
-export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): Router {
+export function adminLiaisonRoutes({ sequelize, outbox, settings }: Services): Router {
   const router = Router();
   router.use(['/admin/liaisons', '/admin/settings'], requireRole('admin'));
 
@@ -119,7 +119,7 @@ export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): R
     ['disable', 'disabled', 'حساب غیرفعال شد و دیگر نمی‌تواند وارد شود.'],
   ] as const) {
     router.post(`/admin/liaisons/:id/${action}`, async (req, res) => {
-      const user = await setAccountStatus(sequelize, mailer, actorOf(req), idOf(req), status);
+      const user = await setAccountStatus(sequelize, outbox, actorOf(req), idOf(req), status);
       flash(req, 'success', message);
       res.redirect(303, `/admin/liaisons/${user.id}`);
     });
@@ -142,7 +142,12 @@ export function adminLiaisonRoutes({ sequelize, mailer, settings }: Services): R
   });
 
   router.get('/admin/settings', async (_req, res) => {
-    res.render('liaisons/settings', { title: 'تنظیمات', autoActivate: await settings.autoActivate() });
+    res.render('liaisons/settings', {
+      title: 'تنظیمات',
+      autoActivate: await settings.autoActivate(),
+      reminderHour: String(await settings.reminderHour()),
+      errors: {},
+    });
   });
 
   router.post('/admin/settings', async (req, res) => {

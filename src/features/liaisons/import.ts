@@ -7,7 +7,8 @@ import { FormError } from '../../lib/errors';
 import { type Column as ExportColumn, toCsv } from '../../lib/export';
 import { hashPassword } from '../../lib/password';
 import { nationalCodeProblem, parseNationalCode } from '../../lib/national-code';
-import { normalizeCode, normalizeText, parseMobile, searchKey, toPersianDigits } from '../../lib/persian';
+import { parseMobile } from '../../lib/mobile';
+import { normalizeCode, normalizeText, searchKey, toPersianDigits } from '../../lib/persian';
 import { recordAudit, type Actor } from '../../services/audit';
 import { normalizeUsername } from '../auth/service';
 import type { ImportLimits, RawRow, ReadResult } from './import-worker';
@@ -141,12 +142,6 @@ function columnIndexes(header: RawRow): Map<Column, number> {
   return indexes;
 }
 
-/** Excel drops the leading zero of a mobile typed as a number; put it back (a national code's are the rule's own). */
-function restoreMobileZero(value: string): string {
-  const digits = normalizeCode(value);
-  return /^9\d{9}$/.test(digits) ? `0${digits}` : digits;
-}
-
 /**
  * Checks every row of a file without storing anything: each bad row is reported with its line
  * number and the Persian reasons (invalid national code or mobile, unknown county, a national code
@@ -172,7 +167,7 @@ export async function previewImport(fileName: string, file: { header: RawRow; ro
     const codeProblem = nationalCodeProblem(typedCode);
     const nationalCode = codeProblem ? typedCode : parseNationalCode(typedCode)!;
     if (codeProblem) reasons.push(`کد ملی «${toPersianDigits(cell('nationalCode'))}»: ${codeProblem}`);
-    const mobile = parseMobile(restoreMobileZero(cell('mobile')));
+    const mobile = parseMobile(cell('mobile')); // also a number whose leading zero Excel dropped
     if (!mobile) reasons.push(`شمارهٔ همراه «${toPersianDigits(cell('mobile'))}» معتبر نیست (۰۹xxxxxxxxx)`);
     const county = countyOf.get(normalizeCode(cell('county')).toLowerCase()) ?? countyOf.get(searchKey(cell('county')));
     if (!cell('county')) reasons.push('شهرستان خالی است');

@@ -26,6 +26,8 @@ export interface AccountView {
   statusBadge: string;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Whether they get an SMS the day before each session. */
+  smsReminders: boolean;
 }
 
 /** An account as pages show it: plain data, the county by name. */
@@ -50,6 +52,7 @@ export function presentAccount(user: User): AccountView {
     statusBadge: STATUS_BADGES[status],
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
+    smsReminders: user.smsReminders !== false,
   };
 }
 
@@ -65,5 +68,6 @@ export function formValues(view: AccountView): Record<string, string> {
     position: view.position,
     username: view.username,
     role: view.role,
+    smsReminders: view.smsReminders ? '1' : '',
   };
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { checkbox, choice, optionalText, text } from '../../lib/forms';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../lib/password';
 import { nationalCodeProblem, parseNationalCode } from '../../lib/national-code';
-import { normalizeCode, parseMobile, toPersianDigits } from '../../lib/persian';
+import { parseMobile } from '../../lib/mobile';
+import { normalizeCode, toPersianDigits } from '../../lib/persian';
 import { pageParam } from '../../lib/params';
 import { normalizeUsername } from '../auth/service';
 
@@ -58,7 +59,8 @@ const personal = {
 export const registerSchema = z.object({ ...personal, nationalCode, username, password });
 export type RegisterInput = z.output<typeof registerSchema>;
 
-export const profileSchema = z.object({ ...personal, email });
+/** A liaison's own details, and whether they want session reminders by SMS. */
+export const profileSchema = z.object({ ...personal, email, smsReminders: checkbox });
 export type ProfileInput = z.output<typeof profileSchema>;
 
 export const changePasswordSchema = z

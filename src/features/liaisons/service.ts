@@ -5,7 +5,7 @@ import type { UserStatus } from '../../models/user';
 import { FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { hashPassword, verifyPassword } from '../../lib/password';
 import { searchKey } from '../../lib/persian';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import { recordAudit, type Actor } from '../../services/audit';
 import { endSessionsOf } from '../../services/sessions';
 import type { Settings } from '../../services/settings';
@@ -126,6 +126,7 @@ export async function updateOwnProfile(sequelize: Sequelize, actor: Actor & { id
       email: input.email,
       countyId: county.id,
       position: input.position,
+      smsReminders: input.smsReminders,
     };
     const changed = Object.keys(changes).filter((k) => user.get(k) !== changes[k as keyof typeof changes]);
     await user.update(
@@ -231,12 +232,13 @@ export const ACTIVATED = {
   message: 'حساب کاربری شما در سامانهٔ رابط فعال شد؛ اکنون می‌توانید وارد شوید و در دوره‌ها ثبت‌نام کنید.',
   link: '/courses',
   subject: 'سامانهٔ رابط: حساب شما فعال شد',
+  sms: 'سامانهٔ رابط: حساب کاربری شما فعال شد؛ اکنون می‌توانید وارد شوید و در دوره‌ها ثبت‌نام کنید.',
 };
 
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */
 export async function setAccountStatus(
   sequelize: Sequelize,
-  mailer: Mailer,
+  outbox: Outbox,
   actor: Actor,
   id: number,
   status: 'active' | 'disabled',
@@ -257,7 +259,7 @@ export async function setAccountStatus(
         { from },
         transaction,
       );
-      if (status === 'active') await notifyUsers(sequelize, mailer, [id], ACTIVATED, transaction);
+      if (status === 'active') await notifyUsers(sequelize, outbox, [id], ACTIVATED, transaction);
     }
     return user;
   });

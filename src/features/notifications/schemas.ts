@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integer } from '../../lib/forms';
 import { normalizeCode } from '../../lib/persian';
 import { page } from '../courses/schemas';
 
@@ -16,3 +17,6 @@ export const markReadSchema = z.object({
 });
 
 export const notificationListQuery = z.object({ page });
+
+/** The hour (Tehran time) reminders go out: 0–23 in any digits. */
+export const reminderHourSchema = z.object({ reminderHour: integer({ label: 'ساعت یادآوری', min: 0, max: 23 }) });

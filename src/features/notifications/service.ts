@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Notification } from '../../models';
-import type { Mailer } from '../../services/mailer';
+import type { Outbox } from '../../services/outbox';
 import { notificationPage, unreadNotifications } from './queries';
 import { presentNotification, unreadIdsOf } from './presenter';
 import { pagination } from '../courses/presenter';
@@ -9,18 +9,22 @@ import { pagination } from '../courses/presenter';
 export const SHOWN_ON_ME = 5;
 export const PAGE_SIZE = 20;
 
+/** What users are told: the notification's text and link, the email's subject, and the SMS text if it is worth one. */
+export interface News {
+  message: string;
+  link: string;
+  subject: string;
+  /** Short, in Persian, with the course title; none: no SMS. */
+  sms?: string;
+}
+
 /**
- * Tells users something: one notification row each (one INSERT whatever their number), and an email
- * through the outbox (sent after the commit) to those who gave an address. Runs inside the caller's
- * transaction, with plain statements: on SQLite transactions queue one after another.
+ * Tells users something: one notification row each (one INSERT whatever their number), an email
+ * to those who gave an address and, when the news carries an SMS text, an SMS to those with a
+ * mobile — both through the outbox, in the caller's transaction, sent after the commit. Plain
+ * statements: on SQLite transactions queue one after another.
  */
-export async function notifyUsers(
-  sql: Sequelize,
-  mailer: Mailer,
-  userIds: number[],
-  news: { message: string; link: string; subject: string },
-  transaction: Transaction,
-): Promise<void> {
+export async function notifyUsers(sql: Sequelize, outbox: Outbox, userIds: number[], news: News, transaction: Transaction): Promise<void> {
   if (!userIds.length) return;
   const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
   const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
@@ -28,13 +32,22 @@ export async function notifyUsers(
     replacements: { ...users, message: news.message, link: news.link, now: new Date() },
     transaction,
   });
-  const emails = await sql.query<{ email: string | null }>('SELECT email FROM users WHERE id IN (:userIds) AND email IS NOT NULL', {
-    type: QueryTypes.SELECT,
-    replacements: { userIds },
-    transaction,
-  });
-  for (const { email } of emails) {
-    if (email) await mailer.queue({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
+  const contacts = await sql.query<{ email: string | null; mobile: string | null }>(
+    'SELECT email, mobile FROM users WHERE id IN (:userIds) AND (email IS NOT NULL OR mobile IS NOT NULL)',
+    { type: QueryTypes.SELECT, replacements: { userIds }, transaction },
+  );
+  for (const { email } of contacts) {
+    if (email) await outbox.queueEmail({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
+  }
+  const { sms } = news;
+  if (sms) {
+    const mobiles = contacts.flatMap(({ mobile }) => (mobile ? [mobile] : []));
+    for (let i = 0; i < mobiles.length; i += 200) {
+      await outbox.queueSms(
+        mobiles.slice(i, i + 200).map((to) => ({ to, kind: news.subject, text: sms })),
+        transaction,
+      );
+    }
   }
 }
 

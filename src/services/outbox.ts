@@ -1,0 +1,263 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { OutboxMessage } from '../models';
+import type { OutboxChannel } from '../models/outbox-message';
+
+/** An email to queue. */
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  /** A path in the app, printed after the text as a full address. */
+  link?: string;
+}
+
+/** An SMS to queue: `to` a mobile 09xxxxxxxxx; `kind` what it is, for the outbox page. */
+export interface Sms {
+  to: string;
+  kind: string;
+  text: string;
+  /** Queued at most once with this key, whoever queues it again (a reminder per liaison and session). */
+  dedupeKey?: string;
+}
+
+/** A claimed row as a channel sends it. */
+export interface OutgoingRow {
+  id: number;
+  channel: OutboxChannel;
+  to: string;
+  subject: string;
+  body: string;
+  attempts: number;
+}
+
+/** What the provider answered for a message it took. */
+export interface Delivery {
+  providerId: string | null;
+  answer: string | null;
+}
+
+/** A way out: SMTP for email, an SMS provider for SMS. A throw is a failed attempt, tried again later. */
+export interface Channel {
+  send(message: OutgoingRow): Promise<Delivery>;
+}
+
+/** How long a claim lasts: an instance that died mid-send leaves a row that another takes again after this. */
+export const LEASE_MS = 2 * 60_000;
+/** After this many attempts a message is marked failed; an admin can send it again from the outbox. */
+export const MAX_ATTEMPTS = 15;
+const POLL_MS = 5_000;
+const BATCH = 20;
+const AT_ONCE = 5;
+
+/** The wait before attempt n + 1 after n failed ones: 10 s, 20 s, 40 s… at most half an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30 * 60_000, 10_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+interface NewMessage {
+  channel: OutboxChannel;
+  to: string;
+  subject: string;
+  body: string;
+  dedupeKey: string | null;
+}
+
+/**
+ * Every message to a person goes through the outbox, whatever its channel: first a row of
+ * outbox_messages written in the transaction of the change it tells about, so that it is never
+ * lost and never sent for a change that was rolled back. A worker (every instance runs one) then
+ * claims due rows — a guarded UPDATE that sets claimed_by and a lease, claimed_until, on rows no
+ * live claim holds — sends them, and marks them sent with the provider's id and answer, or records
+ * the error and the time of the next attempt (backoff). A claim whose lease ran out (its instance
+ * died) is taken again. A channel that is not configured (no SMTP, SMS_PROVIDER=outbox) sends
+ * nothing: its messages wait in the outbox, for an admin to read at /admin/outbox.
+ */
+export class Outbox {
+  /** This instance, as claims name it. */
+  readonly instance = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  private claims = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private kickQueued = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly channels: Partial<Record<OutboxChannel, Channel | null>>,
+    private readonly baseUrl: string,
+    private readonly log: (err: unknown) => void = (err) => console.error('outbox:', err),
+  ) {}
+
+  /** Whether messages of this channel are sent (otherwise they wait in the outbox). */
+  sends(channel: OutboxChannel): boolean {
+    return Boolean(this.channels[channel]);
+  }
+
+  private get sending(): OutboxChannel[] {
+    return (['email', 'sms'] as const).filter((c) => this.sends(c));
+  }
+
+  /** Writes an email into the outbox within transaction; it is sent after the commit. */
+  async queueEmail(email: Email, transaction: Transaction): Promise<void> {
+    const body = email.link ? `${email.text}\n\n${this.baseUrl}${email.link}` : email.text;
+    await this.insert([{ channel: 'email', to: email.to, subject: email.subject, body, dedupeKey: null }], transaction);
+  }
+
+  /** Writes SMS into the outbox within transaction (one statement); a message whose dedupeKey is already there is skipped. */
+  async queueSms(messages: Sms[], transaction: Transaction): Promise<void> {
+    await this.insert(
+      messages.map((m) => ({ channel: 'sms', to: m.to, subject: m.kind, body: m.text, dedupeKey: m.dedupeKey ?? null })),
+      transaction,
+    );
+  }
+
+  private async insert(messages: NewMessage[], transaction: Transaction): Promise<void> {
+    if (!messages.length) return;
+    const replacements: Record<string, unknown> = { now: new Date() };
+    const values = messages.map((m, i) => {
+      Object.assign(replacements, {
+        [`c${i}`]: m.channel,
+        [`t${i}`]: m.to,
+        [`s${i}`]: m.subject,
+        [`b${i}`]: m.body,
+        [`k${i}`]: m.dedupeKey,
+      });
+      return `(:c${i}, :t${i}, :s${i}, :b${i}, 'queued', 0, :k${i}, :now)`;
+    });
+    await this.sequelize.query(
+      `INSERT INTO outbox_messages (channel, "to", subject, body, status, attempts, dedupe_key, created_at)
+       VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING`,
+      { replacements, transaction },
+    );
+    transaction.afterCommit(() => this.kick());
+  }
+
+  /** Sends what is due every few seconds, and at once after a commit that queued something. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops the worker; resolves when the pass under way has ended. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  /** Resolves when no pass of the worker is under way. */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown> | null = null;
+    while (seen !== this.chain) {
+      seen = this.chain;
+      await seen;
+    }
+  }
+
+  private kick(): void {
+    if (!this.timer || this.kickQueued) return;
+    this.kickQueued = true;
+    this.enqueue(() => {
+      this.kickQueued = false;
+      return this.sendDue(() => new Date());
+    }).catch(this.log);
+  }
+
+  /**
+   * Sends every message due at `at` (default: now) that a configured channel takes, after the pass
+   * under way; resolves with how many were sent. Tests drive the outbox with it.
+   */
+  drain(at?: Date): Promise<number> {
+    return this.enqueue(() => this.sendDue(at ? () => at : () => new Date()));
+  }
+
+  private enqueue(pass: () => Promise<number>): Promise<number> {
+    const run = this.chain.then(pass);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendDue(clock: () => Date): Promise<number> {
+    let sent = 0;
+    for (let pass = 0; pass < 50; pass++) {
+      const rows = await this.claim(clock());
+      if (!rows.length) break;
+      for (let i = 0; i < rows.length; i += AT_ONCE) {
+        const outcomes = await Promise.all(rows.slice(i, i + AT_ONCE).map((row) => this.deliver(row, clock)));
+        sent += outcomes.filter(Boolean).length;
+      }
+    }
+    return sent;
+  }
+
+  /** Takes up to BATCH due rows for this instance: only rows no live claim holds, whoever else claims at the same time. */
+  private async claim(now: Date): Promise<(OutgoingRow & { token: string })[]> {
+    const channels = this.sending;
+    if (!channels.length) return [];
+    const token = `${this.instance}#${++this.claims}`;
+    const free = `status = 'queued' AND channel IN (:channels) AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+      AND (claimed_until IS NULL OR claimed_until <= :now)`;
+    await this.sequelize.query(
+      `UPDATE outbox_messages SET claimed_by = :token, claimed_until = :until, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM outbox_messages WHERE ${free} ORDER BY id LIMIT ${BATCH}) AND ${free}`,
+      { replacements: { token, until: new Date(now.getTime() + LEASE_MS), now, channels } },
+    );
+    const rows = await this.sequelize.query<OutgoingRow>(
+      `SELECT id, channel, "to", subject, body, attempts FROM outbox_messages WHERE claimed_by = :token ORDER BY id`,
+      { type: QueryTypes.SELECT, replacements: { token } },
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts), token }));
+  }
+
+  /** One attempt at one claimed row; true when the provider took it. */
+  private async deliver(row: OutgoingRow & { token: string }, clock: () => Date): Promise<boolean> {
+    const channel = this.channels[row.channel];
+    let delivery: Delivery;
+    try {
+      if (!channel) throw new Error(`no ${row.channel} channel`);
+      delivery = await channel.send(row);
+    } catch (err) {
+      const now = clock();
+      await this.sequelize.query(
+        `UPDATE outbox_messages SET status = CASE WHEN attempts >= :max THEN 'failed' ELSE 'queued' END,
+           error = :error, next_attempt_at = :next, claimed_by = NULL, claimed_until = NULL
+         WHERE id = :id AND claimed_by = :token`,
+        {
+          replacements: {
+            id: row.id,
+            token: row.token,
+            max: MAX_ATTEMPTS,
+            error: String((err as Error)?.message ?? err).slice(0, 500),
+            next: new Date(now.getTime() + retryDelayMs(row.attempts)),
+          },
+        },
+      );
+      return false;
+    }
+    // Recorded whoever holds the claim now: the message did go out.
+    await this.sequelize.query(
+      `UPDATE outbox_messages SET status = 'sent', sent_at = :now, provider_id = :providerId, provider_answer = :answer,
+         error = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = :id`,
+      { replacements: { id: row.id, now: clock(), providerId: delivery.providerId, answer: delivery.answer } },
+    );
+    return true;
+  }
+
+  /**
+   * Puts every failed message of a configured channel back in the queue (after SMTP or the SMS
+   * provider was fixed); returns how many. The worker sends them.
+   */
+  async resendFailed(): Promise<number> {
+    const channels = this.sending;
+    if (!channels.length) return 0;
+    const [count] = await OutboxMessage.update(
+      { status: 'queued', attempts: 0, nextAttemptAt: null },
+      { where: { status: 'failed', channel: { [Op.in]: channels } } },
+    );
+    this.kick();
+    return count;
+  }
+}

@@ -11,7 +11,7 @@ import { noStoreWhenLoggedIn } from './middleware/auth';
 import { setUpPageLocals, setUpViews } from './middleware/views';
 import { errorHandler, notFound } from './middleware/errors';
 import { clearOnWrites } from './middleware/clear-on-writes';
-import { setUpPassport } from './features/auth/passport';
+import { sessionUserRead, setUpPassport } from './features/auth/passport';
 import { featureRoutes } from './features';
 
 function setUpStaticFiles(app: Express): void {
@@ -53,7 +53,7 @@ export function createApp(services: Services): Express {
   setUpStaticFiles(app);
   app.use(featureRoutes.public(services));
   setUpBodyParsers(app);
-  setUpSession(app, services);
+  setUpSession(app, services, sessionUserRead);
   // Signed cookies: the one-time flash messages (src/middleware/views.ts).
   app.use(cookieParser(services.config.sessionSecret));
   setUpAuthentication(app, services);

@@ -23,6 +23,8 @@ const CHANGES_SCHEMA = /^\s*(CREATE|ALTER|DROP)\b/i;
 class ConfiguredDatabase extends sqlite3.Database {
   /** Set when a statement on this connection failed: such a connection is not reused for another transaction. */
   failed = false;
+  /** Statements prepared on this connection (src/db/prepared.ts), by their text; finalized before it closes. */
+  readonly prepared = new Map<string, Promise<sqlite3.Statement>>();
 
   constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
     super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (err) => {
@@ -75,6 +77,21 @@ class ConfiguredDatabase extends sqlite3.Database {
 
   override run(sql: string, ...args: unknown[]): this {
     return super.run(sql, ...(this.watched(sql, args) as []));
+  }
+
+  /** SQLite refuses to close a connection with statements still prepared on it: finalize them first. */
+  override close(callback?: (err: Error | null) => void): this {
+    const statements = [...this.prepared.values()];
+    this.prepared.clear();
+    Promise.all(
+      statements.map((p) =>
+        p.then(
+          (s) => new Promise((resolve) => s.finalize(() => resolve(null))),
+          () => null,
+        ),
+      ),
+    ).then(() => super.close(callback));
+    return this;
   }
 
   override exec(sql: string, callback?: (err: Error | null) => void): this {

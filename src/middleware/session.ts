@@ -1,8 +1,9 @@
 import type { Express } from 'express';
 import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Services } from '../services';
+import { statements } from '../db/prepared';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -13,55 +14,66 @@ function userOf(data: session.SessionData): number | null {
 }
 
 /**
+ * The user of a session, read in the same statement as the session itself (the auth feature says
+ * which columns, from `users`, and keeps what it gets for Passport's deserializer): a logged-in
+ * request makes one query before its own work, not two.
+ */
+export interface SessionUserRead {
+  columns: string;
+  keep(passport: object, row: Record<string, unknown>): void;
+}
+
+/**
  * connect-session-sequelize (table http_sessions), with
- * the three methods every request calls done in plain SQL. Through the session model each built
+ * the three methods every request calls done in plain SQL, as prepared statements (src/db/prepared.ts).
+ * Through the session model each built
  * model instances and a write ran find-or-create (two to four statements); here a read is one
- * SELECT, which also refuses a session past its expiry (the library returned it until the sweep
+ * SELECT by primary key that also brings the session's user, and refuses a session past its expiry (the library returned it until the sweep
  * deleted the row), a write is one upsert and a touch one UPDATE. Measured: npm run bench.
  *
  * A session's idle expiry is touched at most once a minute: express-session touches the store on
  * every request, and otherwise each page a logged-in user opens is a database write.
  */
-function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number): session.Store {
+function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, user?: SessionUserRead): session.Store {
   const SequelizeStore = connectSessionSequelize(session.Store);
   const store = new SequelizeStore({ db: sequelize, tableName: 'http_sessions', expiration: idleMs, checkExpirationInterval: sweepMs });
   const expiry = (data: session.SessionData) => (data?.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + idleMs));
   const touchEveryMs = Math.min(60_000, idleMs / 10);
   const touchedAt = new Map<string, number>();
+  const db = statements(sequelize);
+  const read = user
+    ? `SELECT s.data, ${user.columns} FROM http_sessions s LEFT JOIN users ON users.id = s.user_id WHERE s.sid = :sid AND (s.expires IS NULL OR s.expires > :now)`
+    : 'SELECT s.data FROM http_sessions s WHERE s.sid = :sid AND (s.expires IS NULL OR s.expires > :now)';
   const methods = {
     get(sid: string, callback: Callback<session.SessionData | null>): void {
-      sequelize
-        .query<{ data: string | null }>('SELECT data FROM http_sessions WHERE sid = :sid AND (expires IS NULL OR expires > :now)', {
-          type: QueryTypes.SELECT,
-          replacements: { sid, now: new Date() },
-        })
-        .then(([row]) => callback(null, row?.data ? (JSON.parse(row.data) as session.SessionData) : null), callback);
+      db.get<{ data: string | null } & Record<string, unknown>>(read, { sid, now: new Date() }).then((row) => {
+        if (!row?.data) return callback(null, null);
+        const data = JSON.parse(row.data) as session.SessionData & { passport?: object };
+        if (user && data.passport) user.keep(data.passport, row);
+        callback(null, data);
+      }, callback);
     },
     set(sid: string, data: session.SessionData, callback?: Callback): void {
       const now = new Date();
       touchedAt.set(sid, now.getTime());
-      sequelize
-        .query(
-          `INSERT INTO http_sessions (sid, user_id, expires, data, created_at, updated_at) VALUES (:sid, :userId, :expires, :data, :now, :now)
+      db.run(
+        `INSERT INTO http_sessions (sid, user_id, expires, data, created_at, updated_at) VALUES (:sid, :userId, :expires, :data, :now, :now)
            ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, expires = excluded.expires, data = excluded.data, updated_at = excluded.updated_at`,
-          { replacements: { sid, userId: userOf(data), expires: expiry(data), data: JSON.stringify(data), now } },
-        )
-        .then(
-          () => callback?.(),
-          (err) => callback?.(err),
-        );
+        { sid, userId: userOf(data), expires: expiry(data), data: JSON.stringify(data), now },
+      ).then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
     },
     touch(sid: string, data: session.SessionData, callback?: Callback): void {
       const now = Date.now();
       if (now - (touchedAt.get(sid) ?? 0) < touchEveryMs) return callback?.();
       if (touchedAt.size > 100_000) touchedAt.clear();
       touchedAt.set(sid, now);
-      sequelize
-        .query('UPDATE http_sessions SET expires = :expires WHERE sid = :sid', { replacements: { sid, expires: expiry(data) } })
-        .then(
-          () => callback?.(),
-          (err) => callback?.(err),
-        );
+      db.run('UPDATE http_sessions SET expires = :expires WHERE sid = :sid', { sid, expires: expiry(data) }).then(
+        () => callback?.(),
+        (err) => callback?.(err),
+      );
     },
   };
   return Object.assign(store, methods);
@@ -71,11 +83,11 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number):
  * Sessions live in the database so that any app instance can serve any request. No session is
  * written for an anonymous visitor until something needs one (a form's CSRF token, a login).
  */
-export function setUpSession(app: Express, { config, sequelize }: Services): void {
+export function setUpSession(app: Express, { config, sequelize }: Services, user?: SessionUserRead): void {
   const idleMs = config.sessionIdleMinutes * 60_000;
   const maxMs = config.sessionMaxHours * 3_600_000;
   // Expired rows are deleted by the app's cleanup schedule (scheduleCleanup in src/services), not by the library's sweep.
-  const store = sqlSessionStore(sequelize, idleMs, 0);
+  const store = sqlSessionStore(sequelize, idleMs, 0, user);
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   app.use(
     session({

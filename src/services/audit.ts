@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Sequelize, Transaction } from 'sequelize';
+import { statements } from '../db/prepared';
 
 export interface Actor {
   id: number | null;
@@ -20,21 +21,19 @@ export async function recordAudit(
   details: Record<string, unknown> | null,
   transaction?: Transaction,
 ): Promise<void> {
-  // One plain INSERT: every write of the app records one or more of these inside its transaction.
-  await sequelize.query(
+  // One prepared INSERT: every write of the app records one or more of these inside its transaction.
+  await statements(sequelize).run(
     `INSERT INTO audit_events (actor_id, action, entity_type, entity_id, details, ip, created_at)
      VALUES (:actorId, :action, :entityType, :entityId, :details, :ip, :now)`,
     {
-      replacements: {
-        actorId: actor.id,
-        action,
-        entityType: entity.type,
-        entityId: entity.id,
-        details: details ? JSON.stringify(details) : null,
-        ip: actor.ip ?? null,
-        now: new Date(),
-      },
-      transaction,
+      actorId: actor.id,
+      action,
+      entityType: entity.type,
+      entityId: entity.id,
+      details: details ? JSON.stringify(details) : null,
+      ip: actor.ip ?? null,
+      now: new Date(),
     },
+    transaction,
   );
 }

@@ -10,7 +10,7 @@ import { addDaysIso, formatDateTime, nowTime, tehranInstant, todayIso } from '..
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
 import { mySessionMarks, taughtSessions, type MySessionMarkRow } from './queries';
-import { insertReturningId } from '../../db';
+import { statements } from '../../db/prepared';
 import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
@@ -51,7 +51,7 @@ export async function sessionForAttendance(
   user: CurrentUser,
   rawId: string,
 ): Promise<{ session: SheetSession; course: SheetCourse }> {
-  const [row] = await sequelize.query<{
+  const row = await statements(sequelize).get<{
     id: number;
     course_id: number;
     date: string;
@@ -69,7 +69,7 @@ export async function sessionForAttendance(
             c.code, c.title, c.place, c.instructor_name, c.instructor_id, c.status
        FROM course_sessions s JOIN courses c ON c.id = s.course_id
       WHERE s.id = :id`,
-    { type: QueryTypes.SELECT, replacements: { id: idParam(rawId) } },
+    { id: idParam(rawId) },
   );
   if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
   const session: SheetSession = {
@@ -113,14 +113,14 @@ export function presentSession(session: SheetSession, course: SheetCourse) {
 
 /** The approved liaisons of a course, sorted by name: plain rows (the sheet is opened for every session). */
 async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
-  const rows = await sequelize.query<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
+  const rows = await statements(sequelize).all<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
     `SELECT e.id, e.created_at, u.full_name, COALESCE(ec.name, uc.name) AS county
        FROM enrollments e
        JOIN users u ON u.id = e.user_id
        LEFT JOIN counties ec ON ec.id = e.county_id
        LEFT JOIN counties uc ON uc.id = u.county_id
       WHERE e.course_id = :courseId AND e.status = 'approved'`,
-    { type: QueryTypes.SELECT, replacements: { courseId } },
+    { courseId },
   );
   return rows
     .map((r) => ({ enrollmentId: Number(r.id), createdAt: new Date(r.created_at), fullName: r.full_name ?? '', county: r.county ?? '' }))
@@ -129,17 +129,18 @@ async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
 
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
 export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSession, 'id' | 'courseId'>) {
-  const rows = await approvedEnrollments(sequelize, session.courseId);
-  const marks = await sequelize.query<{
-    enrollment_id: number;
-    status: AttendanceStatus;
-    note: string | null;
-    source: AttendanceSource;
-    recorded_at: Date | string;
-  }>('SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId', {
-    type: QueryTypes.SELECT,
-    replacements: { sessionId: session.id },
-  });
+  const [rows, marks] = await Promise.all([
+    approvedEnrollments(sequelize, session.courseId),
+    statements(sequelize).all<{
+      enrollment_id: number;
+      status: AttendanceStatus;
+      note: string | null;
+      source: AttendanceSource;
+      recorded_at: Date | string;
+    }>('SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId', {
+      sessionId: session.id,
+    }),
+  ]);
   const byEnrollment = new Map(marks.map((m) => [Number(m.enrollment_id), m]));
   return rows.map((row) => {
     const mark = byEnrollment.get(row.enrollmentId);
@@ -202,34 +203,27 @@ export async function recordAttendance(
   if (!marksAreOpen(session)) throw new ConflictError(MESSAGES.futureSession);
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
   if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
+  const db = statements(sequelize);
   return sequelize.transaction(async (t) => {
     // One writer per session at a time: concurrent taps on two devices never race on the same mark
     // (on SQLite every write transaction already holds the database's one write lock).
     if (sequelize.getDialect() === 'postgres')
-      await CourseSession.findByPk(session.id, { attributes: ['id'], transaction: t, lock: t.LOCK.UPDATE });
-    const sql = sequelize;
-    const [course] = await sql.query<{ status: Course['status'] }>('SELECT status FROM courses WHERE id = :id', {
-      type: QueryTypes.SELECT,
-      replacements: { id: session.courseId },
-      transaction: t,
-    });
+      await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: session.id }, t);
+    // The course's status and whether every posted enrollment is an approved one of it, in one read.
+    const [course] = await db.all<{ status: Course['status']; approved: number | string }>(
+      `SELECT status, (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = :courseId AND status = 'approved') AS approved
+         FROM courses WHERE id = :courseId`,
+      { ids, courseId: session.courseId },
+      t,
+    );
     assertMayChange(course.status, options);
     const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
-    const approved = ids.length
-      ? Number(
-          (
-            await sql.query<{ n: number | string }>(
-              "SELECT COUNT(*) AS n FROM enrollments WHERE id IN (:ids) AND course_id = :courseId AND status = 'approved'",
-              { type: QueryTypes.SELECT, replacements: { ids, courseId: session.courseId }, transaction: t },
-            )
-          )[0].n,
-        )
-      : 0;
-    if (approved !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
+    if (Number(course.approved) !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
     const stored = ids.length
-      ? await sql.query<{ id: number; enrollment_id: number; status: AttendanceStatus; note: string | null }>(
-          'SELECT id, enrollment_id, status, note FROM attendance_marks WHERE session_id = :sessionId AND enrollment_id IN (:ids)',
-          { type: QueryTypes.SELECT, replacements: { sessionId: session.id, ids }, transaction: t },
+      ? await db.all<{ id: number; enrollment_id: number; status: AttendanceStatus; note: string | null }>(
+          `SELECT id, enrollment_id, status, note FROM attendance_marks WHERE session_id = :sessionId AND enrollment_id ${db.inList('ids')}`,
+          { sessionId: session.id, ids },
+          t,
         )
       : [];
     const existing = new Map(stored.map((m) => [Number(m.enrollment_id), m]));
@@ -247,22 +241,11 @@ export async function recordAttendance(
         marks[entry.enrollmentId] = null;
         if (!entry.status) continue;
         const note = entry.note ?? null;
-        const id = await insertReturningId(
-          sql,
+        const id = await db.insert(
           `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
            VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
-          {
-            replacements: {
-              sessionId: session.id,
-              enrollmentId: entry.enrollmentId,
-              status: entry.status,
-              note,
-              source,
-              recordedBy: actor.id,
-              now,
-            },
-            transaction: t,
-          },
+          { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
+          t,
         );
         await recordAudit(
           sequelize,
@@ -286,7 +269,7 @@ export async function recordAttendance(
         continue;
       }
       if (entry.status === null) {
-        await sql.query('DELETE FROM attendance_marks WHERE id = :id', { replacements: { id: previous.id }, transaction: t });
+        await db.run('DELETE FROM attendance_marks WHERE id = :id', { id: previous.id }, t);
         await recordAudit(
           sequelize,
           actor,
@@ -322,15 +305,16 @@ export async function recordAttendance(
         source,
         ...afterFinish,
       };
-      await sql.query(
+      await db.run(
         'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
-        { replacements: { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id }, transaction: t },
+        { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id },
+        t,
       );
       await recordAudit(sequelize, actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
       changed++;
       if (status !== previous.status) touched.push(entry.enrollmentId);
     }
-    if (course.status === 'finished' && touched.length) await flagForReissue(sql, touched, options.reason!, t);
+    if (course.status === 'finished' && touched.length) await flagForReissue(sequelize, touched, options.reason!, t);
     return { created, changed, cleared, marks };
   });
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { QueryTypes, type Sequelize, UniqueConstraintError } from 'sequelize';
+import { type Sequelize, UniqueConstraintError } from 'sequelize';
+import { statements } from '../../db/prepared';
 import { User } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/password';
@@ -72,15 +73,35 @@ export async function logIn(
   return { ok: true, user: presentCurrentUser(user) };
 }
 
+/**
+ * What a logged-in request knows of its user, as columns of `users`: one plain row, no model
+ * instance, with the unread count the navigation shows. Read with the session itself
+ * (src/middleware/session.ts) or, where that did not happen, by `findSessionUser`.
+ */
+export const SESSION_USER_COLUMNS = `users.id AS "userId", users.role AS "userRole", users.username AS "userName", users.full_name AS "userFullName", users.county_id AS "userCountyId", users.status AS "userStatus", ${UNREAD_COUNT_SQL} AS "userUnread"`;
+
+/** The user of a SESSION_USER_COLUMNS row, or null when there is none or the account is not active. */
+export function sessionUserOf(row: Record<string, unknown>): CurrentUser | null {
+  if (row.userId === null || row.userId === undefined || row.userStatus !== 'active') return null;
+  return presentCurrentUser(
+    {
+      id: Number(row.userId),
+      role: row.userRole as CurrentUser['role'],
+      username: String(row.userName),
+      fullName: String(row.userFullName),
+      countyId: row.userCountyId === null ? null : Number(row.userCountyId),
+      status: 'active',
+    },
+    Number(row.userUnread),
+  );
+}
+
 /** The user behind a session, or null when the account is gone or no longer active. */
 export async function findSessionUser(sequelize: Sequelize, id: number): Promise<CurrentUser | null> {
-  // Every logged-in request asks: one plain row, no model instance.
-  // With the unread count the navigation shows, in the same round trip.
-  const [user] = await sequelize.query<Parameters<typeof presentCurrentUser>[0] & { unread: number | string }>(
-    `SELECT id, role, username, full_name AS "fullName", county_id AS "countyId", status, ${UNREAD_COUNT_SQL} AS unread FROM users WHERE id = :id`,
-    { type: QueryTypes.SELECT, replacements: { id } },
-  );
-  return user?.status === 'active' ? presentCurrentUser(user, Number(user.unread)) : null;
+  const row = await statements(sequelize).get<Record<string, unknown>>(`SELECT ${SESSION_USER_COLUMNS} FROM users WHERE users.id = :id`, {
+    id,
+  });
+  return row ? sessionUserOf(row) : null;
 }
 
 /**

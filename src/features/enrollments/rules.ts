@@ -1,5 +1,6 @@
 import { type Sequelize, UniqueConstraintError, type Transaction } from 'sequelize';
-import { Course, CourseSession, Enrollment } from '../../models';
+import { Course } from '../../models';
+import { statements } from '../../db/prepared';
 import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
@@ -36,16 +37,17 @@ export async function hasStarted(course: Course, transaction?: Transaction, now 
 }
 
 async function firstSessionOf(courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
-  const first = await CourseSession.findOne({
-    where: { courseId },
-    attributes: ['date', 'startTime'],
-    order: [
-      ['date', 'ASC'],
-      ['startTime', 'ASC'],
-    ],
+  const first = await statements(Course.sequelize!).get<{ date: string | Date; start_time: string }>(
+    'SELECT date, start_time FROM course_sessions WHERE course_id = :courseId ORDER BY date, start_time LIMIT 1',
+    { courseId },
     transaction,
-  });
-  return first ? { date: String(first.date).slice(0, 10), startTime: first.startTime } : null;
+  );
+  return first ? { date: isoDateOf(first.date), startTime: first.start_time } : null;
+}
+
+/** A DATEONLY as 'YYYY-MM-DD' (PostgreSQL's driver may give a Date at midnight UTC, SQLite the text). */
+function isoDateOf(value: string | Date): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
 /** Why a liaison may not enroll in this course now, or null when they may (the course's enrollment state). */
@@ -60,11 +62,12 @@ export async function whyEnrollmentIsClosed(course: Course, transaction: Transac
 }
 
 export async function nextWaitlistPosition(courseId: number, transaction: Transaction): Promise<number> {
-  const last = await Enrollment.max<number | null, Enrollment>('waitlistPosition', {
-    where: { courseId, status: 'waitlisted' },
+  const row = await statements(Course.sequelize!).get<{ last: number | string | null }>(
+    "SELECT MAX(waitlist_position) AS last FROM enrollments WHERE course_id = :courseId AND status = 'waitlisted'",
+    { courseId },
     transaction,
-  });
-  return Number(last ?? 0) + 1;
+  );
+  return Number(row?.last ?? 0) + 1;
 }
 
 /** Numbers the waitlist 1, 2, 3… again in its current order after someone left it. */

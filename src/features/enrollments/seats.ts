@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { type Course, CourseQuota } from '../../models';
+import type { Course } from '../../models';
+import { statements } from '../../db/prepared';
 import type { EnrollmentStatus } from '../../models/enrollment';
 
 /**
@@ -46,12 +47,20 @@ export class Seats {
   ) {}
 
   static async of(sequelize: Sequelize, course: Course, transaction: Transaction): Promise<Seats> {
-    const rows = await sequelize.query<{ county_id: number | null; status: string; n: number | string }>(
+    // Prepared statements (src/db/prepared.ts): every enrollment reads these under the course's lock.
+    const db = statements(sequelize);
+    const rows = await db.all<{ county_id: number | null; status: string; n: number | string }>(
       `SELECT county_id, status, COUNT(*) AS n FROM enrollments
        WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status`,
-      { replacements: { courseId: course.id }, type: QueryTypes.SELECT, transaction },
+      { courseId: course.id },
+      transaction,
     );
-    const quotas = await CourseQuota.findAll({ where: { courseId: course.id }, transaction });
+    const quotaRows = await db.all<{ county_id: number | string; quota: number | string }>(
+      'SELECT county_id, quota FROM course_quotas WHERE course_id = :courseId',
+      { courseId: course.id },
+      transaction,
+    );
+    const quotas = quotaRows.map((q) => ({ countyId: Number(q.county_id), quota: Number(q.quota) }));
     const held = { total: 0, byCounty: new Map<number, number>() };
     const approved = { total: 0, byCounty: new Map<number, number>() };
     const add = (into: typeof held, county: number | null, n: number) => {
@@ -59,8 +68,9 @@ export class Seats {
       if (county !== null) into.byCounty.set(county, (into.byCounty.get(county) ?? 0) + n);
     };
     for (const row of rows) {
-      add(held, row.county_id, Number(row.n));
-      if (row.status === 'approved') add(approved, row.county_id, Number(row.n));
+      const county = row.county_id === null ? null : Number(row.county_id);
+      add(held, county, Number(row.n));
+      if (row.status === 'approved') add(approved, county, Number(row.n));
     }
     return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved);
   }

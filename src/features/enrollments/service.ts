@@ -1,4 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import { statements } from '../../db/prepared';
 import { type Course, Enrollment, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { Role } from '../../models/user';
@@ -51,12 +52,18 @@ async function placeLiaison(
   sequelize: Sequelize,
   outbox: Outbox,
   course: Course,
-  liaison: User,
+  liaison: Pick<User, 'id' | 'countyId'>,
   actor: Actor,
   byAdmin: boolean,
   transaction: Transaction,
 ): Promise<Enrollment> {
-  const existing = await Enrollment.findOne({ where: { courseId: course.id, userId: liaison.id }, transaction });
+  // Most enrollments are a first one: a prepared look-up, the model instance only when a row is there.
+  const found = await statements(sequelize).get<{ id: number }>(
+    'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
+    { courseId: course.id, userId: liaison.id },
+    transaction,
+  );
+  const existing = found ? await Enrollment.findByPk(found.id, { transaction }) : null;
   if (existing && ACTIVE.includes(existing.status))
     throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
@@ -94,7 +101,11 @@ export async function enrollInCourse(
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const course = await lockCourse(input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-    const liaison = await User.findByPk(input.actor.id, { attributes: ['id', 'role', 'status', 'countyId'], transaction });
+    const liaison = await statements(sequelize).get<Pick<User, 'id' | 'role' | 'status' | 'countyId'>>(
+      'SELECT id, role, status, county_id AS "countyId" FROM users WHERE id = :id',
+      { id: input.actor.id },
+      transaction,
+    );
     if (liaison?.status !== 'active') throw new ForbiddenError(MESSAGES.inactive);
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
     const closed = await whyEnrollmentIsClosed(course, transaction);

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { statements } from '../../db/prepared';
 
 /** What the notification pages read: plain rows, newest first. */
 
@@ -27,16 +28,17 @@ export async function notificationPage(sql: Sequelize, userId: number, { limit, 
 
 /** The user's newest unread notifications (at most `limit`) and how many are unread in all. */
 export async function unreadNotifications(sql: Sequelize, userId: number, limit: number) {
-  const [rows, [{ total }]] = await Promise.all([
-    sql.query<NotificationRow>(
+  const db = statements(sql);
+  const [rows, counted] = await Promise.all([
+    db.all<NotificationRow>(
       'SELECT id, message, link, created_at, read_at FROM notifications WHERE user_id = :userId AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT :limit',
-      { type: QueryTypes.SELECT, replacements: { userId, limit } },
+      { userId, limit },
     ),
-    sql.query<{ total: number | string }>('SELECT COUNT(*) AS total FROM notifications WHERE user_id = :userId AND read_at IS NULL', {
-      type: QueryTypes.SELECT,
-      replacements: { userId },
+    db.get<{ total: number | string }>('SELECT COUNT(*) AS total FROM notifications WHERE user_id = :userId AND read_at IS NULL', {
+      userId,
     }),
   ]);
+  const total = counted?.total ?? 0;
   return { rows, total: Number(total) };
 }
 

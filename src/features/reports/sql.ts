@@ -1,3 +1,4 @@
+import { statements, type Params } from '../../db/prepared';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { nowTime, todayIso } from '../../lib/jalali';
 
@@ -122,7 +123,11 @@ export const meetsMinimumSql = (p: string, c: string) =>
  * scale): JIT is turned off for the query, and hash aggregates get enough memory not to spill.
  */
 export async function select<T extends object>(sequelize: Sequelize, sql: string, replacements: Record<string, unknown>): Promise<T[]> {
-  if (sequelize.getDialect() !== 'postgres') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+  if (sequelize.getDialect() !== 'postgres') {
+    // A prepared statement (src/db/prepared.ts) unless a list is spliced in (`IN (:list)`), which only Sequelize expands.
+    if (Object.values(replacements).some(Array.isArray)) return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+    return statements(sequelize).all<T>(sql, replacements as Params);
+  }
   return sequelize.transaction({ readOnly: true }, async (transaction) => {
     await sequelize.query("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'", { transaction });
     return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction });

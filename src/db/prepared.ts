@@ -1,0 +1,188 @@
+import crypto from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { SqliteConnection } from './sqlite';
+
+/**
+ * Hot statements straight through the driver, each prepared once per connection: a query through
+ * Sequelize cost 0.5–1.1 ms of CPU (building options, escaping replacements into the text, parsing
+ * it again, shaping the result), sqlite3 alone 0.1–0.2 ms (npm run bench, CPU profile). Sequelize
+ * stays for models, migrations and everything that is not on a hot path.
+ *
+ * SQL is written with `:name` parameters, as for `sequelize.query`, and runs on the same connection
+ * Sequelize would use: the transaction's when one is given, otherwise Sequelize's shared SQLite
+ * connection (so `:memory:` databases see the same data) or a PostgreSQL connection of its pool,
+ * where each statement is a named prepared statement of that connection. Parameters are values only
+ * (no lists); Dates are written as Sequelize writes them. Rows come back as the driver gives them:
+ * on PostgreSQL a COUNT is a string and a timestamp a Date, on SQLite a timestamp is a string.
+ */
+export interface Statements {
+  all<T extends object>(sql: string, params?: Params, transaction?: Transaction | null): Promise<T[]>;
+  get<T extends object>(sql: string, params?: Params, transaction?: Transaction | null): Promise<T | undefined>;
+  /** A write: how many rows it changed. */
+  run(sql: string, params?: Params, transaction?: Transaction | null): Promise<{ changes: number }>;
+  /** One INSERT (no RETURNING clause): the new row's id. */
+  insert(sql: string, params?: Params, transaction?: Transaction | null): Promise<number>;
+  /** `IN` a list of ids given as one parameter (`WHERE id ${db.inList('ids')}`, `{ ids: [1, 2] }`). */
+  inList(name: string): string;
+}
+
+export type Params = Record<string, string | number | boolean | Date | number[] | null | undefined>;
+
+interface Compiled {
+  text: string;
+  names: string[];
+  name: string;
+}
+
+/** `:name` parameters to positional ones (`?` or `$n`); string literals and `::` casts are left alone. */
+function compile(sql: string, dialect: 'sqlite' | 'postgres'): Compiled {
+  const names: string[] = [];
+  const text = sql.replace(/'(?:[^']|'')*'|::|:([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string | undefined) => {
+    if (!name) return whole;
+    if (dialect === 'sqlite') {
+      names.push(name);
+      return '?';
+    }
+    let i = names.indexOf(name);
+    if (i < 0) i = names.push(name) - 1;
+    return `$${i + 1}`;
+  });
+  return { text, names, name: `rabet_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+}
+
+/** A Date as Sequelize's SQLite dialect stores it ('2026-12-02 05:50:00.000 +00:00'), so both compare alike. */
+export function sqliteDate(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').slice(0, 23)} +00:00`;
+}
+
+function sqliteStatements(sequelize: Sequelize): Statements {
+  const compiled = new Map<string, Compiled>();
+  const manager = sequelize.connectionManager as unknown as { getConnection(o: { uuid: string }): Promise<SqliteConnection> };
+  const compiledOf = (sql: string) => {
+    let c = compiled.get(sql);
+    if (!c) {
+      c = compile(sql, 'sqlite');
+      compiled.set(sql, c);
+    }
+    return c;
+  };
+  const statementOf = async (connection: SqliteConnection, c: Compiled) => {
+    const byText = connection.prepared;
+    let statement = byText.get(c.text);
+    if (!statement) {
+      statement = new Promise((resolve, reject) => {
+        const s = connection.prepare(c.text, (err) => (err ? reject(err) : resolve(s)));
+      });
+      statement.catch(() => byText.delete(c.text));
+      byText.set(c.text, statement);
+    }
+    return statement;
+  };
+  const values = (c: Compiled, params: Params) =>
+    c.names.map((name) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`statement parameter :${name} is missing`);
+      return v instanceof Date ? sqliteDate(v) : Array.isArray(v) ? JSON.stringify(v) : v;
+    });
+  const connectionOf = (transaction?: Transaction | null) =>
+    transaction
+      ? Promise.resolve((transaction as unknown as { connection: SqliteConnection }).connection)
+      : manager.getConnection({ uuid: 'default' });
+  /** A failed statement marks its connection, as Sequelize's queries do (src/db/sqlite.ts): it is not reused for a transaction. */
+  const failed = (connection: SqliteConnection, err: Error) => {
+    connection.failed = true;
+    return err;
+  };
+  return {
+    async all<T extends object>(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      const c = compiledOf(sql);
+      const connection = await connectionOf(transaction);
+      const statement = await statementOf(connection, c);
+      // `all` steps to the end, which ends SQLite's implicit read transaction (a stepped `get` would keep it open).
+      return new Promise<T[]>((resolve, reject) =>
+        statement.all(values(c, params), (err: Error | null, rows: T[]) => (err ? reject(failed(connection, err)) : resolve(rows))),
+      );
+    },
+    async get<T extends object>(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return (await this.all<T>(sql, params, transaction))[0];
+    },
+    run(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return write(sql, params, transaction);
+    },
+    async insert(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return (await write(sql, params, transaction)).id;
+    },
+    inList: (name) => `IN (SELECT value FROM json_each(:${name}))`,
+  };
+  async function write(sql: string, params: Params = {}, transaction?: Transaction | null) {
+    const c = compiledOf(sql);
+    const connection = await connectionOf(transaction);
+    const statement = await statementOf(connection, c);
+    return new Promise<{ changes: number; id: number }>((resolve, reject) =>
+      statement.run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {
+        if (err) reject(failed(connection, err));
+        else resolve({ changes: this.changes, id: this.lastID });
+      }),
+    );
+  }
+}
+
+interface PgClient {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: object[]; rowCount: number | null }>;
+}
+
+function postgresStatements(sequelize: Sequelize): Statements {
+  const compiled = new Map<string, Compiled>();
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(o?: object): Promise<PgClient>;
+    releaseConnection(c: PgClient): void;
+  };
+  const execute = async (sql: string, params: Params, transaction?: Transaction | null) => {
+    let c = compiled.get(sql);
+    if (!c) {
+      c = compile(sql, 'postgres');
+      compiled.set(sql, c);
+    }
+    const vals = c.names.map((name) => {
+      const v = params[name];
+      if (v === undefined) throw new Error(`statement parameter :${name} is missing`);
+      return v;
+    });
+    const query = { name: c.name, text: c.text, values: vals };
+    if (transaction) return (transaction as unknown as { connection: PgClient }).connection.query(query);
+    const connection = await manager.getConnection({ type: 'SELECT' });
+    try {
+      return await connection.query(query);
+    } finally {
+      manager.releaseConnection(connection);
+    }
+  };
+  return {
+    async all<T extends object>(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return (await execute(sql, params, transaction)).rows as T[];
+    },
+    async get<T extends object>(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return (await execute(sql, params, transaction)).rows[0] as T | undefined;
+    },
+    async run(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      return { changes: (await execute(sql, params, transaction)).rowCount ?? 0 };
+    },
+    async insert(sql: string, params: Params = {}, transaction?: Transaction | null) {
+      const [row] = (await execute(`${sql} RETURNING id`, params, transaction)).rows as { id: number | string }[];
+      return Number(row.id);
+    },
+    inList: (name) => `= ANY (CAST(:${name} AS integer[]))`,
+  };
+}
+
+const byDatabase = new WeakMap<Sequelize, Statements>();
+
+/** The prepared statements of this database (one set per Sequelize instance). */
+export function statements(sequelize: Sequelize): Statements {
+  let s = byDatabase.get(sequelize);
+  if (!s) {
+    s = sequelize.getDialect() === 'postgres' ? postgresStatements(sequelize) : sqliteStatements(sequelize);
+    byDatabase.set(sequelize, s);
+  }
+  return s;
+}

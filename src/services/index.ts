@@ -10,6 +10,7 @@ import { RateLimiter } from './rate-limiter';
 import { EvaluationSettings, Settings } from './settings';
 import { PdfRenderer } from './pdf/renderer';
 import { pruneSessions } from './sessions';
+import { every } from '../lib/schedule';
 import { IssuerKeys } from './issuer-keys';
 
 /** Everything the app needs from outside itself, built once and passed to createApp. */
@@ -46,11 +47,7 @@ export async function cleanUp({ sequelize, rateLimiter }: Pick<Services, 'sequel
  * Returns the function that stops the schedule.
  */
 export function scheduleCleanup(services: Services, log: (err: unknown) => void = console.error): () => void {
-  const run = () => cleanUp(services).catch(log);
-  void run();
-  const timer = setInterval(run, CLEANUP_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return every(CLEANUP_EVERY_MS, () => cleanUp(services), log);
 }
 
 /** Ends what the services hold open: the outbox worker, the PDF process and the database connections. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { every } from '../../lib/schedule';
 import { ConflictError, FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { normalizeCode, normalizeMultilineText, toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
@@ -158,11 +159,7 @@ export function scheduleEvaluationAnnouncements(
   services: { sequelize: Sequelize; outbox: Outbox; evaluationSettings: EvaluationSettings },
   log: (err: unknown) => void = console.error,
 ): () => void {
-  const run = () => announceEvaluations(services.sequelize, services.outbox, services.evaluationSettings).catch(log);
-  void run();
-  const timer = setInterval(run, ANNOUNCE_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return every(ANNOUNCE_EVERY_MS, () => announceEvaluations(services.sequelize, services.outbox, services.evaluationSettings), log);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { addDaysIso, nowTime, todayIso, weekdayName } from '../../lib/jalali';
+import { every } from '../../lib/schedule';
 import { toPersianDigits } from '../../lib/persian';
 import type { Services } from '../../services';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -65,11 +66,7 @@ export async function queueSessionReminders(
 
 /** Looks for reminders due now and every few minutes; returns the function that stops it. */
 export function scheduleReminders(services: Services, log: (err: unknown) => void = console.error): () => void {
-  const run = () => queueSessionReminders(services).catch(log);
-  void run();
-  const timer = setInterval(run, CHECK_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return every(CHECK_EVERY_MS, () => queueSessionReminders(services), log);
 }
 
 /** An admin sets the hour (Tehran time) from which reminders for the next day's sessions go out. */

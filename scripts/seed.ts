@@ -32,6 +32,7 @@ import {
   nationalCode,
 } from './lib/names';
 import { issueDemoCertificates } from './lib/certificates';
+import { seedDemoAfterClassroom } from './lib/after-classroom';
 
 type Scale = 'demo' | 'province' | 'national';
 type Status = 'draft' | 'open' | 'running' | 'finished' | 'cancelled';
@@ -544,6 +545,7 @@ async function main(): Promise<void> {
   let certificates = 0;
   if (scale === 'demo') {
     const finished = plans.flatMap((p, c) => (p.status === 'finished' ? [firstCourse + c] : []));
+    await seedDemoAfterClassroom(services, demoAdminId, finished, r, log);
     certificates = await issueDemoCertificates(services, demoAdminId, finished, log);
   }
 

@@ -25,7 +25,7 @@ export async function evaluationFor(
   const course = await evaluationCourse(sequelize, courseId);
   if (!course || course.status === 'draft') throw new NotFoundError('دوره پیدا نشد.');
   const mine = await respondentState(sequelize, course.id, user.id);
-  if (!mayAnswer(user.role, mine.enrollmentStatus)) throw new NotFoundError('ارزشیابی این دوره ویژهٔ رابطین پذیرفته‌شده در آن است.');
+  if (!mayAnswer(user.role, mine.enrollmentStatus)) throw new NotFoundError('ارزشیابی این دوره ویژهٔ رابطین تأییدشده در آن است.');
   const state: EvaluationState = mine.answered ? 'answered' : isEvaluationOpen(course.opensAt, now) ? 'open' : 'not-open';
   return { course, state, questions: course.questions ?? (await settings.template()) };
 }

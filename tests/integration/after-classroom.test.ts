@@ -5,8 +5,8 @@ import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll } from '../helpers/factories';
 import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AuditEvent, Certificate, Notification } from '../../src/models';
-import { addDaysIso, todayIso } from '../../src/lib/jalali';
+import { AuditEvent, Certificate, CourseEvaluation, Notification } from '../../src/models';
+import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { announceEvaluations } from '../../src/features/evaluations/service';
 
 /**
@@ -257,6 +257,47 @@ describe('the evaluation survey', () => {
       type: QueryTypes.SELECT,
     });
     assert.ok(ids.every((r) => /^[0-9a-f-]{36}$/.test(r.id)));
+  });
+
+  test("answers are kept in the order of their random ids, not in the order they came (rowid, ctid, xmin), and no time is the first answer's", async () => {
+    const course = await createCourse({ title: 'دورهٔ ترتیب پاسخ‌ها', status: 'running' });
+    await createSession(course, { date: addDaysIso(todayIso(), -2), startTime: '10:00', endTime: '12:00' });
+    const arrived: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const user = await createLiaison({ username: `ac-order-${i}` });
+      await enroll(course, user);
+      const agent = await loginAs(t.app, `ac-order-${i}`);
+      assert.equal((await answer(agent, course.id, String((i % 5) + 1), `نظر شمارهٔ ${i}`)).status, 303);
+      const [row] = await sql().query<{ id: string }>('SELECT id FROM evaluation_answers WHERE course_id = :id AND comment = :c', {
+        type: QueryTypes.SELECT,
+        replacements: { id: course.id, c: `نظر شمارهٔ ${i}` },
+      });
+      arrived.push(row.id);
+    }
+    const postgres = sql().getDialect() === 'postgres';
+    const physical = (table: string, column: string) =>
+      sql().query<{ id: string }>(`SELECT ${column} AS id FROM ${table} WHERE course_id = :id ORDER BY ${postgres ? 'ctid' : 'rowid'}`, {
+        type: QueryTypes.SELECT,
+        replacements: { id: course.id },
+      });
+    const byId = [...arrived].sort();
+    assert.notDeepEqual(byId, arrived, 'seven random ids came in their sorted order');
+    assert.deepEqual(
+      (await physical('evaluation_answers', 'id')).map((r) => r.id),
+      byId,
+    );
+    assert.deepEqual([...new Set((await physical('evaluation_scores', 'answer_id')).map((r) => r.id))], byId);
+    if (postgres) {
+      const [{ n }] = await sql().query<{ n: number }>(
+        'SELECT COUNT(DISTINCT xmin::text) AS n FROM evaluation_answers WHERE course_id = :id',
+        { type: QueryTypes.SELECT, replacements: { id: course.id } },
+      );
+      assert.equal(Number(n), 1);
+    }
+    const results = await admin.get(`/admin/courses/${course.id}/evaluation`);
+    assert.ok(results.text.includes('نظر شمارهٔ 3'));
+    const opened = await CourseEvaluation.findByPk(course.id);
+    assert.equal(opened?.openedAt.getTime(), tehranInstant(addDaysIso(todayIso(), -2), '10:00').getTime());
   });
 
   test('the report across courses, instructors and categories counts the topics wanted next', async () => {

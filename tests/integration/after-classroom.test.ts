@@ -4,7 +4,8 @@ import { ZipArchive } from 'archiver';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll } from '../helpers/factories';
-import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
+import { binary, csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { AuditEvent, Certificate, CourseEvaluation, Notification } from '../../src/models';
 import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { announceEvaluations } from '../../src/features/evaluations/service';
@@ -298,6 +299,32 @@ describe('the evaluation survey', () => {
     assert.ok(results.text.includes('نظر شمارهٔ 3'));
     const opened = await CourseEvaluation.findByPk(course.id);
     assert.equal(opened?.openedAt.getTime(), tehranInstant(addDaysIso(todayIso(), -2), '10:00').getTime());
+  });
+
+  test('a comment on several lines stays one field of the CSV export, one row per answer', async () => {
+    const course = await createCourse({ title: 'دورهٔ نظرهای چندخطی', status: 'running', code: 'CSV-LINES' });
+    await createSession(course, { date: addDaysIso(todayIso(), -1) });
+    const comments = ['سطر یکم\r\nسطر دوم', 'تک‌سطری', 'یک\nدو\nسه'];
+    for (const [i, comment] of comments.entries()) {
+      const user = await createLiaison({ username: `ac-lines-${i}` });
+      await enroll(course, user);
+      assert.equal((await answer(await loginAs(t.app, `ac-lines-${i}`), course.id, '4', comment, 'موضوع یکم\nموضوع دوم')).status, 303);
+    }
+    const csv = await admin.get(`/admin/courses/${course.id}/evaluation?format=csv`).buffer(true).parse(binary);
+    assert.equal(csv.status, 200);
+    // As a spreadsheet reads it: any line break outside quotes ends a row.
+    const records: string[][] = parseCsv(Buffer.from(csv.body).toString('utf8'), { bom: true, record_delimiter: ['\r\n', '\n', '\r'] });
+    assert.equal(records.length, 1 + comments.length);
+    assert.ok(records.every((r) => r.length === records[0].length));
+    const commentColumn = records[0].length - 2;
+    assert.deepEqual(
+      records
+        .slice(1)
+        .map((r) => r[commentColumn])
+        .sort(),
+      ['تک‌سطری', 'سطر یکم\nسطر دوم', 'یک\nدو\nسه'].sort(),
+    );
+    assert.ok(records.slice(1).every((r) => r[0] === '4' && r.at(-1) === 'موضوع یکم\nموضوع دوم'));
   });
 
   test('the report across courses, instructors and categories counts the topics wanted next', async () => {

@@ -353,15 +353,26 @@ describe('the evaluation survey', () => {
       sha256: 'x'.repeat(64),
       status: 'valid',
       issuedBy: null,
+      credential: '{"type":["VerifiableCredential"]}',
     } as never);
     assert.equal((await people[3].get(`/certificates/${cert.id}.pdf`)).status, 200);
+    const wallet = '/verify/TESTCODE0000000000000001/credential.json';
+    assert.ok((await people[3].get('/me')).text.includes(wallet));
     const on = await postForm(admin, '/admin/evaluation/settings', { requiredForCertificate: '1' }, '/admin/evaluation');
     assert.equal(on.status, 303);
     const held = await people[3].get(`/certificates/${cert.id}.pdf`).redirects(0);
     assert.equal(held.status, 303);
     assert.equal(held.headers.location, `/courses/${evalCourse}/evaluation`);
+    // Nor as the signed credential: /me holds neither its link nor its code, only the way to the evaluation.
+    const me = (await people[3].get('/me')).text;
+    assert.ok(!me.includes(wallet) && !me.includes('TESTCODE'));
+    assert.ok(me.includes(`href="/courses/${evalCourse}/evaluation">نخست به ارزشیابی دوره پاسخ دهید`));
+    // An admin downloading it for the liaison is never held.
+    const forLiaison = await admin.get(`/certificates/${cert.id}.pdf`).redirects(0);
+    assert.equal(forLiaison.status, 200);
     assert.equal((await answer(people[3], evalCourse, '3', '')).status, 303);
     assert.equal((await people[3].get(`/certificates/${cert.id}.pdf`)).status, 200);
+    assert.ok((await people[3].get('/me')).text.includes(wallet));
   });
 
   test('the admin edits the template; a course already opened keeps its questions', async () => {

@@ -8,7 +8,7 @@ import { recordAudit, type Actor } from '../../services/audit';
 import type { Mailer } from '../../services/mailer';
 import type { EvaluationSettings, EvaluationTemplate } from '../../services/settings';
 import { notifyUsers } from '../notifications/service';
-import { evaluationCourse, evaluationsToAnnounce, respondentState, type EvaluationCourse } from './queries';
+import { certificatesAwaitingEvaluation, evaluationCourse, evaluationsToAnnounce, respondentState, type EvaluationCourse } from './queries';
 import { isEvaluationOpen, mayAnswer } from './rules';
 
 export type EvaluationState = 'not-open' | 'open' | 'answered';
@@ -216,8 +216,22 @@ export function scheduleEvaluationAnnouncements(
 
 /**
  * When the setting asks for it, a liaison answers a course's evaluation before downloading its
- * certificate: the course to answer first, or null when the download may go ahead.
+ * certificate, as a PDF or as a signed credential: this liaison's certificates held back, each with
+ * the course to answer first (certificate id → course id). Nobody else is ever held (an admin
+ * downloads a liaison's certificate whatever the liaison has answered).
  */
+export async function certificatesHeldForEvaluation(
+  sequelize: Sequelize,
+  settings: EvaluationSettings,
+  user: CurrentUser,
+  now: Date = new Date(),
+  certificateId: number | null = null,
+): Promise<Map<number, number>> {
+  if (user.role !== 'liaison' || !(await settings.requiredForCertificate())) return new Map();
+  return certificatesAwaitingEvaluation(sequelize, user.id, now, certificateId);
+}
+
+/** The course whose evaluation this certificate waits for, or null when the download may go ahead. */
 export async function evaluationBeforeCertificate(
   sequelize: Sequelize,
   settings: EvaluationSettings,
@@ -225,16 +239,7 @@ export async function evaluationBeforeCertificate(
   certificateId: number,
   now: Date = new Date(),
 ): Promise<number | null> {
-  if (user.role !== 'liaison' || !(await settings.requiredForCertificate())) return null;
-  const [row] = await sequelize.query<{ course_id: number }>(
-    'SELECT e.course_id FROM certificates ct JOIN enrollments e ON e.id = ct.enrollment_id WHERE ct.id = :id AND e.user_id = :userId',
-    { type: QueryTypes.SELECT, replacements: { id: certificateId, userId: user.id } },
-  );
-  if (!row) return null;
-  const course = await evaluationCourse(sequelize, Number(row.course_id));
-  if (!course || !isEvaluationOpen(course.opensAt, now)) return null;
-  const mine = await respondentState(sequelize, course.id, user.id);
-  return mine.answered ? null : course.id;
+  return (await certificatesHeldForEvaluation(sequelize, settings, user, now, certificateId)).get(certificateId) ?? null;
 }
 
 /** An admin changes the survey's template (courses already opened keep the questions they asked). */

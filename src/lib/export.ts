@@ -49,9 +49,13 @@ function records<Row>(table: Table<Row>): (string | number)[][] {
   return [table.columns.map((c) => cellOf(c.header)), ...table.rows.map((row) => table.columns.map((c) => cellOf(c.value(row))))];
 }
 
-/** CSV for Excel: UTF-8 with a byte-order mark, CRLF lines, one header row, then one row per item. */
+/**
+ * CSV for Excel: UTF-8 with a byte-order mark, CRLF lines, one header row, then one row per item.
+ * A text on several lines (a comment) is quoted: the writer quotes only what holds the CRLF it
+ * ends records with, and a bare LF would split the row in a spreadsheet.
+ */
 export function toCsv<Row>(table: Table<Row>): Buffer {
-  return Buffer.from(stringify(records(table), { bom: true, record_delimiter: 'windows' }), 'utf8');
+  return Buffer.from(stringify(records(table), { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }), 'utf8');
 }
 
 /**

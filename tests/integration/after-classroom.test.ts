@@ -4,9 +4,10 @@ import { ZipArchive } from 'archiver';
 import { QueryTypes } from 'sequelize';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createAdmin, createCourse, createLiaison, createSession, createUser, enroll } from '../helpers/factories';
-import { csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
-import { AuditEvent, Certificate, Notification } from '../../src/models';
-import { addDaysIso, todayIso } from '../../src/lib/jalali';
+import { binary, csrfFrom, loginAs, postForm, type Agent } from '../helpers/http';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { AuditEvent, Certificate, CourseEvaluation, Notification } from '../../src/models';
+import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { announceEvaluations } from '../../src/features/evaluations/service';
 
 /**
@@ -259,6 +260,73 @@ describe('the evaluation survey', () => {
     assert.ok(ids.every((r) => /^[0-9a-f-]{36}$/.test(r.id)));
   });
 
+  test("answers are kept in the order of their random ids, not in the order they came (rowid, ctid, xmin), and no time is the first answer's", async () => {
+    const course = await createCourse({ title: 'دورهٔ ترتیب پاسخ‌ها', status: 'running' });
+    await createSession(course, { date: addDaysIso(todayIso(), -2), startTime: '10:00', endTime: '12:00' });
+    const arrived: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const user = await createLiaison({ username: `ac-order-${i}` });
+      await enroll(course, user);
+      const agent = await loginAs(t.app, `ac-order-${i}`);
+      assert.equal((await answer(agent, course.id, String((i % 5) + 1), `نظر شمارهٔ ${i}`)).status, 303);
+      const [row] = await sql().query<{ id: string }>('SELECT id FROM evaluation_answers WHERE course_id = :id AND comment = :c', {
+        type: QueryTypes.SELECT,
+        replacements: { id: course.id, c: `نظر شمارهٔ ${i}` },
+      });
+      arrived.push(row.id);
+    }
+    const postgres = sql().getDialect() === 'postgres';
+    const physical = (table: string, column: string) =>
+      sql().query<{ id: string }>(`SELECT ${column} AS id FROM ${table} WHERE course_id = :id ORDER BY ${postgres ? 'ctid' : 'rowid'}`, {
+        type: QueryTypes.SELECT,
+        replacements: { id: course.id },
+      });
+    const byId = [...arrived].sort();
+    assert.notDeepEqual(byId, arrived, 'seven random ids came in their sorted order');
+    assert.deepEqual(
+      (await physical('evaluation_answers', 'id')).map((r) => r.id),
+      byId,
+    );
+    assert.deepEqual([...new Set((await physical('evaluation_scores', 'answer_id')).map((r) => r.id))], byId);
+    if (postgres) {
+      const [{ n }] = await sql().query<{ n: number }>(
+        'SELECT COUNT(DISTINCT xmin::text) AS n FROM evaluation_answers WHERE course_id = :id',
+        { type: QueryTypes.SELECT, replacements: { id: course.id } },
+      );
+      assert.equal(Number(n), 1);
+    }
+    const results = await admin.get(`/admin/courses/${course.id}/evaluation`);
+    assert.ok(results.text.includes('نظر شمارهٔ 3'));
+    const opened = await CourseEvaluation.findByPk(course.id);
+    assert.equal(opened?.openedAt.getTime(), tehranInstant(addDaysIso(todayIso(), -2), '10:00').getTime());
+  });
+
+  test('a comment on several lines stays one field of the CSV export, one row per answer', async () => {
+    const course = await createCourse({ title: 'دورهٔ نظرهای چندخطی', status: 'running', code: 'CSV-LINES' });
+    await createSession(course, { date: addDaysIso(todayIso(), -1) });
+    const comments = ['سطر یکم\r\nسطر دوم', 'تک‌سطری', 'یک\nدو\nسه'];
+    for (const [i, comment] of comments.entries()) {
+      const user = await createLiaison({ username: `ac-lines-${i}` });
+      await enroll(course, user);
+      assert.equal((await answer(await loginAs(t.app, `ac-lines-${i}`), course.id, '4', comment, 'موضوع یکم\nموضوع دوم')).status, 303);
+    }
+    const csv = await admin.get(`/admin/courses/${course.id}/evaluation?format=csv`).buffer(true).parse(binary);
+    assert.equal(csv.status, 200);
+    // As a spreadsheet reads it: any line break outside quotes ends a row.
+    const records: string[][] = parseCsv(Buffer.from(csv.body).toString('utf8'), { bom: true, record_delimiter: ['\r\n', '\n', '\r'] });
+    assert.equal(records.length, 1 + comments.length);
+    assert.ok(records.every((r) => r.length === records[0].length));
+    const commentColumn = records[0].length - 2;
+    assert.deepEqual(
+      records
+        .slice(1)
+        .map((r) => r[commentColumn])
+        .sort(),
+      ['تک‌سطری', 'سطر یکم\nسطر دوم', 'یک\nدو\nسه'].sort(),
+    );
+    assert.ok(records.slice(1).every((r) => r[0] === '4' && r.at(-1) === 'موضوع یکم\nموضوع دوم'));
+  });
+
   test('the report across courses, instructors and categories counts the topics wanted next', async () => {
     const page = await admin.get('/admin/reports/evaluations?year=all');
     assert.equal(page.status, 200);
@@ -285,15 +353,26 @@ describe('the evaluation survey', () => {
       sha256: 'x'.repeat(64),
       status: 'valid',
       issuedBy: null,
+      credential: '{"type":["VerifiableCredential"]}',
     } as never);
     assert.equal((await people[3].get(`/certificates/${cert.id}.pdf`)).status, 200);
+    const wallet = '/verify/TESTCODE0000000000000001/credential.json';
+    assert.ok((await people[3].get('/me')).text.includes(wallet));
     const on = await postForm(admin, '/admin/evaluation/settings', { requiredForCertificate: '1' }, '/admin/evaluation');
     assert.equal(on.status, 303);
     const held = await people[3].get(`/certificates/${cert.id}.pdf`).redirects(0);
     assert.equal(held.status, 303);
     assert.equal(held.headers.location, `/courses/${evalCourse}/evaluation`);
+    // Nor as the signed credential: /me holds neither its link nor its code, only the way to the evaluation.
+    const me = (await people[3].get('/me')).text;
+    assert.ok(!me.includes(wallet) && !me.includes('TESTCODE'));
+    assert.ok(me.includes(`href="/courses/${evalCourse}/evaluation">نخست به ارزشیابی دوره پاسخ دهید`));
+    // An admin downloading it for the liaison is never held.
+    const forLiaison = await admin.get(`/certificates/${cert.id}.pdf`).redirects(0);
+    assert.equal(forLiaison.status, 200);
     assert.equal((await answer(people[3], evalCourse, '3', '')).status, 303);
     assert.equal((await people[3].get(`/certificates/${cert.id}.pdf`)).status, 200);
+    assert.ok((await people[3].get('/me')).text.includes(wallet));
   });
 
   test('the admin edits the template; a course already opened keeps its questions', async () => {

@@ -5,8 +5,16 @@ import { parseFields } from './fields';
 import { presentCertificate } from './presenter';
 import { credentialPath } from '../credentials/credential';
 
-/** The liaison's certificates for their /me page (section view me/certificates): plain rows, never the PDF. */
-export async function loadMyCertificates(sequelize: Sequelize, user: CurrentUser): Promise<Record<string, unknown>> {
+/**
+ * The liaison's certificates for their /me page (section view me/certificates): plain rows, never
+ * the PDF. `held` (certificate id → course id): those waiting for the course's evaluation, shown
+ * with the way to it instead of their files.
+ */
+export async function loadMyCertificates(
+  sequelize: Sequelize,
+  user: CurrentUser,
+  held: Map<number, number> = new Map(),
+): Promise<Record<string, unknown>> {
   const rows = await sequelize.query<{
     id: number;
     serial: string;
@@ -37,12 +45,14 @@ export async function loadMyCertificates(sequelize: Sequelize, user: CurrentUser
         statusReason: c.status_reason,
         overrideReason: c.override_reason,
       };
-      const credentialLink = Number(c.has_credential) === 1 ? credentialPath(c.code) : null;
+      const evaluateFirst = held.get(Number(c.id)) ?? null;
+      const credentialLink = Number(c.has_credential) === 1 && evaluateFirst === null ? credentialPath(c.code) : null;
       return {
         ...presentCertificate(certificate),
         courseTitle: fields.courseTitle,
         courseCode: fields.courseCode,
         credentialUrl: credentialLink,
+        evaluateFirst,
       };
     }),
   };

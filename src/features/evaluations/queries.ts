@@ -157,3 +157,34 @@ export async function courseAnswers(sequelize: Sequelize, courseId: number, with
     rows,
   };
 }
+
+/**
+ * This liaison's certificates whose course's evaluation is open and not answered by them, with the
+ * course of each (certificate id → course id); only `certificateId` when given. A liaison who can no
+ * longer answer (no approved enrollment) is never held.
+ */
+export async function certificatesAwaitingEvaluation(
+  sequelize: Sequelize,
+  userId: number,
+  now: Date,
+  certificateId: number | null = null,
+): Promise<Map<number, number>> {
+  const rows = await sequelize.query<{ id: number; course_id: number; status: string; last_date: unknown; last_start: string | null }>(
+    `SELECT ct.id, c.id AS course_id, c.status,
+            (SELECT s.date FROM course_sessions s WHERE s.course_id = c.id ORDER BY s.date DESC, s.start_time DESC LIMIT 1) AS last_date,
+            (SELECT s.start_time FROM course_sessions s WHERE s.course_id = c.id ORDER BY s.date DESC, s.start_time DESC LIMIT 1) AS last_start
+       FROM certificates ct
+       JOIN enrollments e ON e.id = ct.enrollment_id
+       JOIN courses c ON c.id = e.course_id
+      WHERE e.user_id = :userId AND e.status = 'approved' ${certificateId === null ? '' : 'AND ct.id = :certificateId'}
+        AND NOT EXISTS (SELECT 1 FROM evaluation_respondents r WHERE r.course_id = c.id AND r.user_id = :userId)`,
+    { type: QueryTypes.SELECT, replacements: { userId, certificateId } },
+  );
+  const held = new Map<number, number>();
+  for (const r of rows) {
+    const lastDate = isoDate(r.last_date);
+    const opensAt = evaluationOpensAt(r, lastDate ? { date: lastDate, startTime: String(r.last_start) } : null);
+    if (isEvaluationOpen(opensAt, now)) held.set(Number(r.id), Number(r.course_id));
+  }
+  return held;
+}

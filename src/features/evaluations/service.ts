@@ -9,7 +9,7 @@ import { recordAudit, type Actor } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import type { EvaluationSettings, EvaluationTemplate } from '../../services/settings';
 import { notifyUsers } from '../notifications/service';
-import { evaluationCourse, evaluationsToAnnounce, respondentState, type EvaluationCourse } from './queries';
+import { certificatesAwaitingEvaluation, evaluationCourse, evaluationsToAnnounce, respondentState, type EvaluationCourse } from './queries';
 import { isEvaluationOpen, mayAnswer } from './rules';
 
 export type EvaluationState = 'not-open' | 'open' | 'answered';
@@ -59,13 +59,66 @@ function freeText(body: unknown, name: string, max: number, errors: FieldErrors)
   return value === '' ? null : value;
 }
 
-/** The questions a course asks from now on: those copied when it opened, or the template copied now. */
-async function openEvaluation(sequelize: Sequelize, settings: EvaluationSettings, courseId: number, now: Date, transaction: Transaction) {
+/**
+ * The questions a course asks from now on: those copied when it opened, or the template copied now.
+ * `opened_at` is when the evaluation opened (the start of the last session), never the moment of
+ * the first answer, which would time that answer.
+ */
+async function openEvaluation(
+  sequelize: Sequelize,
+  settings: EvaluationSettings,
+  course: EvaluationCourse,
+  now: Date,
+  transaction: Transaction,
+) {
   const questions = JSON.stringify(await settings.template(transaction));
   await sequelize.query(
-    `INSERT INTO course_evaluations (course_id, questions, opened_at, invited_at) VALUES (:courseId, :questions, :now, NULL)
+    `INSERT INTO course_evaluations (course_id, questions, opened_at, invited_at) VALUES (:courseId, :questions, :openedAt, NULL)
      ON CONFLICT (course_id) DO NOTHING`,
-    { replacements: { courseId, questions, now }, transaction },
+    { replacements: { courseId: course.id, questions, openedAt: course.opensAt ?? now }, transaction },
+  );
+}
+
+interface StoredAnswer {
+  id: string;
+  comment: string | null;
+  topics: string | null;
+  scores: Record<string, number>;
+}
+
+/**
+ * Adds an answer to a course's answers and writes them all again in the order of their random ids.
+ * A table keeps the order rows came in (SQLite's rowid, PostgreSQL's ctid and the xmin of the
+ * inserting transaction), and who answered is written in the same transaction: left in arrival
+ * order, the n-th answer would be the n-th respondent's. Rewritten, every answer of the course
+ * carries this transaction and sits in an order that says nothing about when it came.
+ */
+async function storeAnswer(sequelize: Sequelize, courseId: number, answer: StoredAnswer, transaction: Transaction): Promise<void> {
+  const [answers, scores] = await Promise.all([
+    EvaluationAnswer.findAll({ where: { courseId }, attributes: ['id', 'comment', 'topics'], transaction }),
+    EvaluationScore.findAll({ where: { courseId }, attributes: ['answerId', 'item', 'score'], transaction }),
+  ]);
+  const all: StoredAnswer[] = answers.map((a) => ({ id: a.id, comment: a.comment, topics: a.topics, scores: {} }));
+  const byId = new Map(all.map((a) => [a.id, a]));
+  for (const s of scores) {
+    const owner = byId.get(s.answerId);
+    if (owner) owner.scores[s.item] = s.score;
+  }
+  all.push(answer);
+  all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  await EvaluationScore.destroy({ where: { courseId }, transaction });
+  await EvaluationAnswer.destroy({ where: { courseId }, transaction });
+  await EvaluationAnswer.bulkCreate(
+    all.map((a) => ({ id: a.id, courseId, comment: a.comment, topics: a.topics })),
+    { transaction },
+  );
+  await EvaluationScore.bulkCreate(
+    all.flatMap((a) =>
+      Object.entries(a.scores)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .map(([item, score]) => ({ answerId: a.id, item, courseId, score })),
+    ),
+    { transaction },
   );
 }
 
@@ -91,14 +144,9 @@ export async function answerEvaluation(
   if (Object.keys(errors).length) throw new FormError(errors);
   try {
     await sequelize.transaction(async (transaction) => {
-      await openEvaluation(sequelize, settings, course.id, now, transaction);
+      await openEvaluation(sequelize, settings, course, now, transaction);
       await EvaluationRespondent.create({ courseId: course.id, userId: user.id }, { transaction });
-      const id = crypto.randomUUID();
-      await EvaluationAnswer.create({ id, courseId: course.id, comment, topics }, { transaction });
-      await EvaluationScore.bulkCreate(
-        Object.entries(scores).map(([item, score]) => ({ answerId: id, item, courseId: course.id, score })),
-        { transaction },
-      );
+      await storeAnswer(sequelize, course.id, { id: crypto.randomUUID(), comment, topics, scores }, transaction);
     });
   } catch (err) {
     if (err instanceof UniqueConstraintError)
@@ -127,17 +175,18 @@ export async function announceEvaluations(
   const announced: number[] = [];
   for (const courseId of await evaluationsToAnnounce(sequelize, now)) {
     const sent = await sequelize.transaction(async (transaction) => {
-      await openEvaluation(sequelize, settings, courseId, now, transaction);
+      const course = await evaluationCourse(sequelize, courseId, transaction);
+      if (!course) return false;
+      await openEvaluation(sequelize, settings, course, now, transaction);
       const [marked] = await CourseEvaluation.update({ invitedAt: now }, { where: { courseId, invitedAt: null }, transaction });
       if (!marked) return false;
-      const course = await evaluationCourse(sequelize, courseId, transaction);
       const liaisons = await sequelize.query<{ user_id: number }>(
         `SELECT e.user_id FROM enrollments e
           WHERE e.course_id = :courseId AND e.status = 'approved'
             AND NOT EXISTS (SELECT 1 FROM evaluation_respondents r WHERE r.course_id = e.course_id AND r.user_id = e.user_id)`,
         { type: QueryTypes.SELECT, replacements: { courseId }, transaction },
       );
-      const news = INVITATION(course!.title);
+      const news = INVITATION(course.title);
       await notifyUsers(
         sequelize,
         outbox,
@@ -164,8 +213,22 @@ export function scheduleEvaluationAnnouncements(
 
 /**
  * When the setting asks for it, a liaison answers a course's evaluation before downloading its
- * certificate: the course to answer first, or null when the download may go ahead.
+ * certificate, as a PDF or as a signed credential: this liaison's certificates held back, each with
+ * the course to answer first (certificate id → course id). Nobody else is ever held (an admin
+ * downloads a liaison's certificate whatever the liaison has answered).
  */
+export async function certificatesHeldForEvaluation(
+  sequelize: Sequelize,
+  settings: EvaluationSettings,
+  user: CurrentUser,
+  now: Date = new Date(),
+  certificateId: number | null = null,
+): Promise<Map<number, number>> {
+  if (user.role !== 'liaison' || !(await settings.requiredForCertificate())) return new Map();
+  return certificatesAwaitingEvaluation(sequelize, user.id, now, certificateId);
+}
+
+/** The course whose evaluation this certificate waits for, or null when the download may go ahead. */
 export async function evaluationBeforeCertificate(
   sequelize: Sequelize,
   settings: EvaluationSettings,
@@ -173,16 +236,7 @@ export async function evaluationBeforeCertificate(
   certificateId: number,
   now: Date = new Date(),
 ): Promise<number | null> {
-  if (user.role !== 'liaison' || !(await settings.requiredForCertificate())) return null;
-  const [row] = await sequelize.query<{ course_id: number }>(
-    'SELECT e.course_id FROM certificates ct JOIN enrollments e ON e.id = ct.enrollment_id WHERE ct.id = :id AND e.user_id = :userId',
-    { type: QueryTypes.SELECT, replacements: { id: certificateId, userId: user.id } },
-  );
-  if (!row) return null;
-  const course = await evaluationCourse(sequelize, Number(row.course_id));
-  if (!course || !isEvaluationOpen(course.opensAt, now)) return null;
-  const mine = await respondentState(sequelize, course.id, user.id);
-  return mine.answered ? null : course.id;
+  return (await certificatesHeldForEvaluation(sequelize, settings, user, now, certificateId)).get(certificateId) ?? null;
 }
 
 /** An admin changes the survey's template (courses already opened keep the questions they asked). */

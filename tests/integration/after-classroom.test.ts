@@ -231,6 +231,9 @@ describe('the evaluation survey', () => {
     assert.equal((await answer(people[0], evalCourse, '4', 'کاربردی بود', 'تولید ویدئو\nعکاسی با گوشی')).status, 303);
     assert.equal((await answer(people[0], evalCourse, '1', 'دوباره')).status, 409);
     assert.ok(!(await people[0].get('/me')).text.includes('پاسخ به ارزشیابی دورهٔ «دورهٔ ارزشیابی‌شده»'));
+    // The invitation is read once answered (it no longer counts as unread); the others' still are not.
+    const invitations = await Notification.findAll({ where: { link: `/courses/${evalCourse}/evaluation` } });
+    assert.equal(invitations.filter((n) => n.readAt !== null).length, 1);
     assert.equal((await answer(people[1], evalCourse, '۵', 'مدرس عالی بود', 'تولید ویدئو')).status, 303);
     let results = await admin.get(`/admin/courses/${evalCourse}/evaluation`);
     assert.equal(results.status, 200);

@@ -4,7 +4,7 @@ import { every } from '../../lib/schedule';
 import { ConflictError, FormError, NotFoundError, type FieldErrors } from '../../lib/errors';
 import { normalizeCode, normalizeMultilineText, toPersianDigits } from '../../lib/persian';
 import type { CurrentUser } from '../../middleware/auth';
-import { CourseEvaluation, EvaluationAnswer, EvaluationRespondent, EvaluationScore } from '../../models';
+import { CourseEvaluation, EvaluationAnswer, EvaluationRespondent, EvaluationScore, Notification } from '../../models';
 import { recordAudit, type Actor } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import type { EvaluationSettings, EvaluationTemplate } from '../../services/settings';
@@ -147,6 +147,11 @@ export async function answerEvaluation(
       await openEvaluation(sequelize, settings, course, now, transaction);
       await EvaluationRespondent.create({ courseId: course.id, userId: user.id }, { transaction });
       await storeAnswer(sequelize, course.id, { id: crypto.randomUUID(), comment, topics, scores }, transaction);
+      // The invitation has done its work: it no longer asks from the navigation's unread count.
+      await Notification.update(
+        { readAt: now },
+        { where: { userId: user.id, link: evaluationPath(course.id), readAt: null }, transaction },
+      );
     });
   } catch (err) {
     if (err instanceof UniqueConstraintError)
@@ -154,6 +159,8 @@ export async function answerEvaluation(
     throw err;
   }
 }
+
+const evaluationPath = (courseId: number) => `/courses/${courseId}/evaluation`;
 
 const INVITATION = (title: string) => ({
   message: `دورهٔ «${title}» به آخرین جلسه رسید. لطفاً به ارزشیابی دوره پاسخ دهید؛ پاسخ شما بی‌نام ثبت می‌شود.`,
@@ -191,7 +198,7 @@ export async function announceEvaluations(
         sequelize,
         outbox,
         liaisons.map((l) => Number(l.user_id)),
-        { ...news, link: `/courses/${courseId}/evaluation` },
+        { ...news, link: evaluationPath(courseId) },
         transaction,
       );
       return true;

@@ -67,3 +67,33 @@ export class ResultCache {
     this.results.clear();
   }
 }
+
+/**
+ * The last `maxEntries` values by key, least recently used dropped first. Nothing expires by time:
+ * put here only what is a pure function of its key (a key that names every input, so a change of
+ * input is a new key and nothing needs emptying, on this instance or any other).
+ */
+export class LruCache<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(readonly maxEntries = 1000) {}
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    // A Map keeps insertion order: moved to the end, it is the most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -5,7 +5,7 @@ import { setUpModels } from '../models';
 import { emailChannel } from './mailer';
 import { Outbox } from './outbox';
 import { smsChannel } from './sms';
-import { AnonymousPageCache, ResultCache } from './caches';
+import { AnonymousPageCache, LruCache, ResultCache } from './caches';
 import { RateLimiter } from './rate-limiter';
 import { EvaluationSettings, Settings } from './settings';
 import { PdfRenderer } from './pdf/renderer';
@@ -26,6 +26,11 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     outbox: new Outbox(sequelize, { email: emailChannel(config), sms: smsChannel(config) }, config.baseUrl),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),
+    /**
+     * The verify page's credential checks (JSON text), by the digest of the credential and of every
+     * document the check loaded: a pure function of its key, so a revocation anywhere is a new key.
+     */
+    credentialChecks: new LruCache<string>(1000),
     /** The one PDF renderer (a child process), with its per-user queue; close() it at shutdown. */
     pdf: new PdfRenderer(),
     /** The issuer's signing keys, loaded once per instance. */

@@ -14,6 +14,9 @@ import { verifyWithSecondLine } from '../helpers/second-verifier';
 import { Certificate } from '../../src/models';
 import { groupedCode } from '../../src/features/certificates/verification-code';
 import { projectRoot } from '../../src/config';
+import { createApp } from '../../src/app';
+import { setUpModels } from '../../src/models';
+import { closeServices, createServices } from '../../src/services';
 
 /** `npm run verify-credential -- files…`, as an auditor runs it (no network, no database). */
 function verifyCommand(files: string[]) {
@@ -168,6 +171,32 @@ describe('Open Badges 3.0 credentials', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('remembers a verify page’s check, and a revocation made on another instance shows on this one at once', async () => {
+    const { certificate } = await issueOne(app, 'الهام شهبازی');
+    const anyone = request(app.t.app);
+    const checks = app.t.services.credentialChecks;
+    const before = checks.size;
+    assert.match((await anyone.get(`/verify/${certificate.code}`)).text, /این مدرک باطل نشده است/);
+    assert.equal(checks.size, before + 1, 'the check is remembered');
+    assert.match((await anyone.get(`/verify/${certificate.code}`)).text, /این مدرک باطل نشده است/);
+    assert.equal(checks.size, before + 1, 'and answered again from memory');
+
+    // A second instance on the same database (its own services, its own caches) revokes the certificate.
+    const other = createServices(app.t.config);
+    try {
+      await loginAs(createApp(other), 'obadmin').then((admin) =>
+        postForm(admin, `/admin/certificates/${certificate.id}/revoke`, { reason: 'ابطال از نمونهٔ دیگر' }, '/'),
+      );
+    } finally {
+      setUpModels(app.t.services.sequelize);
+      await closeServices(other);
+    }
+    assert.equal((await Certificate.findByPk(certificate.id))!.status, 'revoked');
+    const page = await anyone.get(`/verify/${certificate.code}`);
+    assert.match(page.text, /این مدرک باطل یا جایگزین شده است/, 'this instance sees the revocation on its next view');
+    assert.doesNotMatch(page.text, /این مدرک باطل نشده است/);
   });
 
   it('keeps the issuer key out of every page and document', async () => {

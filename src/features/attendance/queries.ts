@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { statements } from '../../db/prepared';
 import type { AttendanceStatus } from '../../models/attendance-mark';
 
 /** What the attendance pages read: plain rows, no model instances. */
@@ -25,7 +26,7 @@ export interface MySessionMarkRow {
  * training record's), so the rows are bounded by the courses running now.
  */
 export function mySessionMarks(sql: Sequelize, userId: number): Promise<MySessionMarkRow[]> {
-  return sql.query<MySessionMarkRow>(
+  return statements(sql).all<MySessionMarkRow>(
     `SELECT e.id AS enrollment_id, e.created_at, c.id AS course_id, c.min_attendance, c.count_excused,
             s.id, CAST(s.date AS VARCHAR(10)) AS date, s.start_time, s.end_time, m.status
        FROM enrollments e
@@ -34,7 +35,7 @@ export function mySessionMarks(sql: Sequelize, userId: number): Promise<MySessio
        LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = s.id
       WHERE e.user_id = :userId AND e.status = 'approved' AND ${CURRENT_COURSE_SQL}
       ORDER BY e.id DESC, s.date, s.start_time, s.id`,
-    { type: QueryTypes.SELECT, replacements: { userId } },
+    { userId },
   );
 }
 

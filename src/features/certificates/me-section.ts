@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { statements } from '../../db/prepared';
 import type { Certificate } from '../../models';
 import type { CurrentUser } from '../../middleware/auth';
 import { parseFields } from './fields';
@@ -15,7 +16,7 @@ export async function loadMyCertificates(
   user: CurrentUser,
   held: Map<number, number> = new Map(),
 ): Promise<Record<string, unknown>> {
-  const rows = await sequelize.query<{
+  const rows = await statements(sequelize).all<{
     id: number;
     serial: string;
     code: string;
@@ -31,7 +32,7 @@ export async function loadMyCertificates(
        FROM certificates ct JOIN enrollments e ON e.id = ct.enrollment_id
       WHERE e.user_id = :userId
       ORDER BY ct.issued_at DESC, ct.id DESC`,
-    { type: QueryTypes.SELECT, replacements: { userId: user.id } },
+    { userId: user.id },
   );
   return {
     certificates: rows.map((c) => {

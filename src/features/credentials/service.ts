@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Services } from '../../services';
 import { Certificate } from '../../models';
@@ -14,6 +15,8 @@ export interface CredentialContext {
   sequelize: Sequelize;
   config: Pick<Services['config'], 'baseUrl'>;
   issuerKeys: IssuerKeys;
+  /** Remembered verify-page checks (services.credentialChecks); without it every check is made again. */
+  checks?: Services['credentialChecks'];
 }
 
 /** The issuer that signs: its identifier and key (made now if the first start did not). For POSTs. */
@@ -70,9 +73,61 @@ function ownDocuments(ctx: CredentialContext): OwnDocuments {
   };
 }
 
-/** The verify page's own check of a stored credential: proof and status, read from this database. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const digestOf = (document: object | null) => sha256(JSON.stringify(document));
+
+/**
+ * Whether a check's answer can only stay what it is: no document in it ends its validity
+ * (`validUntil`, `expirationDate`) and every start (`validFrom`, `issuanceDate`) had passed at `now`.
+ * A credential or status list signed by an instance whose clock runs ahead fails until its start and
+ * is checked again each time.
+ */
+function timeless(documents: unknown[], now: number): boolean {
+  return documents.every((document) => {
+    if (!document || typeof document !== 'object') return true;
+    const d = document as Record<string, unknown>;
+    if (d.validUntil !== undefined || d.expirationDate !== undefined) return false;
+    return [d.validFrom, d.issuanceDate].every((start) => start === undefined || Date.parse(String(start)) <= now);
+  });
+}
+
+/** A remembered check: the digest of each of the app's own documents it loaded, by URL, and its answer. */
+interface RememberedCheck {
+  documents: [url: string, sha256: string][];
+  check: CredentialCheck;
+}
+
+/**
+ * The verify page's own check of a stored credential: proof and status, read from this database.
+ * The check is a pure function of the credential and of the documents the strict loader gave it
+ * (the bundled contexts and did:key documents are fixed by their URLs; the status list and DID
+ * document are read here): remembered under the credential's digest, it is answered again only when
+ * every one of those documents, read afresh now, has the digest it had. A revocation on any instance
+ * re-signs the stored status list, so the next view here checks again; nothing needs emptying.
+ */
 export async function checkStoredCredential(ctx: CredentialContext, json: string): Promise<CredentialCheck> {
-  return checkCredential(JSON.parse(json), strictDocumentLoader(ownDocuments(ctx)));
+  const own = ownDocuments(ctx);
+  const key = sha256(json);
+  const remembered = ctx.checks?.get(key);
+  if (remembered) {
+    const { documents, check } = JSON.parse(remembered) as RememberedCheck;
+    const current = await Promise.all(documents.map(async ([url]) => digestOf(await own(url))));
+    if (current.every((digest, i) => digest === documents[i][1])) return check;
+  }
+  const loaded = new Map<string, { document: object | null; sha256: string }>();
+  const recording: OwnDocuments = async (url) => {
+    const document = await own(url);
+    loaded.set(url, { document, sha256: digestOf(document) });
+    return document;
+  };
+  const startedAt = Date.now();
+  const credential = JSON.parse(json);
+  const check = await checkCredential(credential, strictDocumentLoader(recording));
+  if (ctx.checks && timeless([JSON.parse(json), ...[...loaded.values()].map((l) => l.document)], startedAt)) {
+    const documents = [...loaded].map(([url, l]): [string, string] => [url, l.sha256]);
+    ctx.checks.set(key, JSON.stringify({ documents, check } satisfies RememberedCheck));
+  }
+  return check;
 }
 
 /** The verify page's credential section of the certificate with this code, or null when it has none. */

@@ -1,4 +1,5 @@
-import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { statements } from '../../db/prepared';
 import { County, Course, Enrollment, OutboxMessage, User } from '../../models';
 import { NotFoundError } from '../../lib/errors';
 import { searchKey } from '../../lib/persian';
@@ -36,7 +37,7 @@ export interface MyEnrollmentRow {
  * first, each with its course's first session, last day and next session not yet over, in one query.
  */
 export function myCurrentEnrollments(sql: Sequelize, userId: number, now: Date = new Date()): Promise<MyEnrollmentRow[]> {
-  return sql.query<MyEnrollmentRow>(
+  return statements(sql).all<MyEnrollmentRow>(
     `SELECT e.id, e.status, e.waitlist_position, e.reason, e.created_at,
             c.id AS course_id, c.code, c.title, c.status AS course_status, c.delivery, c.place,
             (SELECT MIN(CAST(s.date AS VARCHAR(10)) || ' ' || s.start_time) FROM course_sessions s WHERE s.course_id = c.id) AS first_start,
@@ -50,7 +51,7 @@ export function myCurrentEnrollments(sql: Sequelize, userId: number, now: Date =
           ORDER BY s.date, s.start_time, s.id LIMIT 1)
       WHERE e.user_id = :userId AND ${CURRENT_COURSE_SQL}
       ORDER BY e.created_at DESC, e.id DESC`,
-    { type: QueryTypes.SELECT, replacements: { userId, today: todayIso(now), time: nowTime(now) } },
+    { userId, today: todayIso(now), time: nowTime(now) },
   );
 }
 

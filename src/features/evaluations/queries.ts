@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { statements } from '../../db/prepared';
 import { addDaysIso, todayIso } from '../../lib/jalali';
 import { readEvaluationTemplate, type EvaluationTemplate } from '../../services/settings';
 import { isoDate } from '../reports/service';
@@ -66,7 +67,7 @@ export async function respondentState(sequelize: Sequelize, courseId: number, us
  */
 export async function pendingEvaluations(sequelize: Sequelize, userId: number, now: Date = new Date()) {
   const today = todayIso(now);
-  const rows = await sequelize.query<{ id: number; title: string; status: string; date: unknown; start_time: string }>(
+  const rows = await statements(sequelize).all<{ id: number; title: string; status: string; date: unknown; start_time: string }>(
     `SELECT c.id, c.title, c.status, s.date, MAX(s.start_time) AS start_time
        FROM enrollments e
        JOIN courses c ON c.id = e.course_id
@@ -77,7 +78,7 @@ export async function pendingEvaluations(sequelize: Sequelize, userId: number, n
         AND NOT EXISTS (SELECT 1 FROM evaluation_respondents r WHERE r.course_id = c.id AND r.user_id = :userId)
       GROUP BY c.id, c.title, c.status, s.date
       ORDER BY s.date, c.id`,
-    { type: QueryTypes.SELECT, replacements: { userId, today, since: addDaysIso(today, -ASK_FOR_DAYS) } },
+    { userId, today, since: addDaysIso(today, -ASK_FOR_DAYS) },
   );
   return rows
     .filter((r) => isEvaluationOpen(evaluationOpensAt(r, { date: isoDate(r.date)!, startTime: r.start_time }), now))

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FormError, type FieldErrors } from './errors';
-import { normalizeCode, normalizeMultilineText, normalizeText } from './persian';
+import { formatNumber, normalizeCode, normalizeMultilineText, normalizeText } from './persian';
 import { parseJalaliDate, parseTime } from './jalali';
 
 /**
@@ -18,8 +18,8 @@ export function text(opts: { label: string; max: number; min?: number }) {
     .pipe(
       z
         .string()
-        .min(min, min <= 1 ? `${opts.label} را وارد کنید.` : `${opts.label} دست‌کم ${min} نویسه باشد.`)
-        .max(opts.max, `${opts.label} حداکثر ${opts.max} نویسه باشد.`),
+        .min(min, min <= 1 ? `${opts.label} را وارد کنید.` : `${opts.label} دست‌کم ${formatNumber(min)} نویسه باشد.`)
+        .max(opts.max, `${opts.label} حداکثر ${formatNumber(opts.max)} نویسه باشد.`),
     );
 }
 
@@ -30,7 +30,7 @@ export function optionalText(opts: { label: string; max: number; multiline?: boo
     .string({ error: NOT_TEXT })
     .optional()
     .transform((v) => (v === undefined ? '' : normalize(v)))
-    .pipe(z.string().max(opts.max, `${opts.label} حداکثر ${opts.max} نویسه باشد.`))
+    .pipe(z.string().max(opts.max, `${opts.label} حداکثر ${formatNumber(opts.max)} نویسه باشد.`))
     .transform((v) => (v === '' ? null : v));
 }
 
@@ -43,8 +43,8 @@ export function integer(opts: { label: string; min?: number; max?: number }) {
     .pipe(
       z
         .number()
-        .min(opts.min ?? Number.MIN_SAFE_INTEGER, `${opts.label} باید دست‌کم ${opts.min} باشد.`)
-        .max(opts.max ?? Number.MAX_SAFE_INTEGER, `${opts.label} حداکثر ${opts.max} است.`),
+        .min(opts.min ?? Number.MIN_SAFE_INTEGER, `${opts.label} باید دست‌کم ${formatNumber(opts.min ?? 0)} باشد.`)
+        .max(opts.max ?? Number.MAX_SAFE_INTEGER, `${opts.label} حداکثر ${formatNumber(opts.max ?? 0)} است.`),
     );
 }
 
@@ -57,8 +57,8 @@ export function decimal(opts: { label: string; min?: number; max?: number }) {
     .pipe(
       z
         .number()
-        .min(opts.min ?? -1e9, `${opts.label} باید دست‌کم ${opts.min} باشد.`)
-        .max(opts.max ?? 1e9, `${opts.label} حداکثر ${opts.max} است.`),
+        .min(opts.min ?? -1e9, `${opts.label} باید دست‌کم ${formatNumber(opts.min ?? 0)} باشد.`)
+        .max(opts.max ?? 1e9, `${opts.label} حداکثر ${formatNumber(opts.max ?? 0)} است.`),
     );
 }
 

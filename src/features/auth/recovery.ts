@@ -83,6 +83,7 @@ export async function requestRecoveryCode(
         {
           to: user.mobile!,
           kind: 'کد بازیابی گذرواژه',
+          secret: true,
           text: `سامانهٔ رابط: کد بازیابی گذرواژهٔ شما ${code} است و تا ۱۰ دقیقه اعتبار دارد. آن را به کسی ندهید.`,
         },
       ],

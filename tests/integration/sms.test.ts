@@ -11,6 +11,7 @@ import { createSequelize } from '../../src/db';
 import { LEASE_MS, Outbox, type Channel } from '../../src/services/outbox';
 import { KavenegarChannel } from '../../src/services/sms';
 import { LIMITS } from '../../src/services/rate-limiter';
+import { hashPassword } from '../../src/lib/password';
 import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { queueSessionReminders } from '../../src/features/notifications/reminders';
 
@@ -278,6 +279,37 @@ describe('password recovery by SMS', () => {
     );
     assert.equal(expired.status, 400);
     assert.match(expired.text, /زمانش گذشته/);
+  });
+
+  it('a wrong code takes no longer for a known account than for an unknown one (no password hash before the code is right)', async () => {
+    const user = await createLiaison({ mobile: '09135550414' });
+    await t.services.sequelize.query(`DELETE FROM rate_limits WHERE "key" LIKE 'recovery:try:%'`);
+    const agent = request.agent(t.app);
+    const token = csrfFrom((await agent.get('/password/reset')).text);
+    const timed = async (username: string) => {
+      const started = performance.now();
+      const res = await agent
+        .post('/password/reset')
+        .type('form')
+        .send({ _csrf: token, username, code: '000000', password: 'Recovered-Pass-1405' });
+      assert.equal(res.status, 400);
+      return performance.now() - started;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const hashes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      unknown.push(await timed('no-such-user-1405'));
+      known.push(await timed(user.username));
+      const started = performance.now();
+      await hashPassword('Recovered-Pass-1405');
+      hashes.push(performance.now() - started);
+    }
+    assert.ok(
+      median(known) - median(unknown) < median(hashes) / 2,
+      `known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms, a hash ${median(hashes).toFixed(1)} ms`,
+    );
   });
 
   it('limits codes per account, known or not', async () => {

@@ -40,7 +40,17 @@ export interface Delivery {
   answer: string | null;
 }
 
-/** A way out: SMTP for email, an SMS provider for SMS. A throw is a failed attempt, tried again later. */
+/**
+ * A refusal that trying again will not change (an invalid number, no credit, a wrong API key): the
+ * message is marked failed at once with this reason, for an admin to read and send again from the
+ * outbox once the cause is fixed.
+ */
+export class PermanentSendError extends Error {}
+
+/**
+ * A way out: SMTP for email, an SMS provider for SMS. A throw is a failed attempt, tried again
+ * later; a PermanentSendError fails the message at once.
+ */
 export interface Channel {
   send(message: OutgoingRow): Promise<Delivery>;
 }
@@ -243,7 +253,7 @@ export class Outbox {
     } catch (err) {
       const now = clock();
       await this.sequelize.query(
-        `UPDATE outbox_messages SET status = CASE WHEN attempts >= :max THEN 'failed' ELSE 'queued' END,
+        `UPDATE outbox_messages SET status = CASE WHEN attempts >= :max OR :permanent THEN 'failed' ELSE 'queued' END,
            error = :error, next_attempt_at = :next, claimed_by = NULL, claimed_until = NULL
          WHERE id = :id AND claimed_by = :token`,
         {
@@ -251,6 +261,7 @@ export class Outbox {
             id: row.id,
             token: row.token,
             max: MAX_ATTEMPTS,
+            permanent: err instanceof PermanentSendError,
             error: String((err as Error)?.message ?? err).slice(0, 500),
             next: new Date(now.getTime() + retryDelayMs(row.attempts)),
           },

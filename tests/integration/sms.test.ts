@@ -123,6 +123,60 @@ describe('SMS through the provider', () => {
     assert.equal(row!.error, null);
   });
 
+  it('a refusal trying again cannot change (no credit, an invalid number) fails the message at once with a Persian reason; sent again once fixed', async () => {
+    const user = await createLiaison({ status: 'pending', mobile: '09135550121' });
+    provider.trouble = { refuse: 418 };
+    try {
+      await postForm(admin, `/admin/liaisons/${user.id}/activate`, {}, `/admin/liaisons/${user.id}`);
+      await t.services.outbox.drain();
+    } finally {
+      provider.trouble = null;
+    }
+    const row = await OutboxMessage.findOne({ where: { to: '09135550121', channel: 'sms' } });
+    assert.equal(row?.status, 'failed', 'not retried again and again');
+    assert.equal(row?.attempts, 1);
+    assert.match(row?.error ?? '', /اعتبار حساب سامانهٔ پیامک کافی نیست/);
+    assert.match(row?.error ?? '', /418/);
+    const page = await admin.get('/admin/outbox');
+    assert.match(page.text, /ناموفق/);
+    assert.match(page.text, /اعتبار حساب سامانهٔ پیامک کافی نیست/);
+    const resend = await postForm(admin, '/admin/outbox/resend', {}, '/admin/outbox');
+    assert.equal(resend.status, 303);
+    await t.services.outbox.drain();
+    await row!.reload();
+    assert.equal(row!.status, 'sent');
+    assert.equal(provider.to('09135550121').length, 1);
+  });
+
+  it('a provider that hangs or answers garbage: the attempt ends at the timeout, the claim is let go, the message is tried again', async () => {
+    const user = await createLiaison({ status: 'pending', mobile: '09135550122' });
+    await postForm(admin, `/admin/liaisons/${user.id}/activate`, {}, `/admin/liaisons/${user.id}`);
+    const row = await OutboxMessage.findOne({ where: { to: '09135550122', channel: 'sms' } });
+    const other = secondInstance(new KavenegarChannel({ apiUrl: provider.url, apiKey: provider.apiKey, sender: SENDER, timeoutMs: 300 }));
+    try {
+      provider.trouble = 'hang';
+      const started = Date.now();
+      assert.equal(await other.outbox.drain(), 0);
+      assert.ok(Date.now() - started < 5_000, 'the worker is not held by a provider that never answers');
+      await row!.reload();
+      assert.equal(row!.status, 'queued');
+      assert.equal(row!.claimedBy, null, 'the claim is let go');
+      assert.match(row!.error ?? '', /سامانهٔ پیامک در ۱ ثانیه پاسخ نداد/);
+      provider.trouble = 'malformed';
+      assert.equal(await other.outbox.drain(new Date(Date.now() + 60_000)), 0);
+      await row!.reload();
+      assert.equal(row!.status, 'queued', 'a garbled answer is tried again');
+      assert.match(row!.error ?? '', /نامفهوم/);
+      provider.trouble = null;
+      assert.equal(await other.outbox.drain(new Date(Date.now() + 10 * 60_000)), 1);
+      await row!.reload();
+      assert.equal(row!.status, 'sent');
+    } finally {
+      provider.trouble = null;
+      await other.close();
+    }
+  });
+
   it('two instances draining one outbox at once send every message exactly once', async () => {
     const course = await openCourse('ارتباط با رسانه‌ها');
     const people = await Promise.all(Array.from({ length: 24 }, () => liaisonIn()));

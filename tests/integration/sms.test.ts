@@ -392,6 +392,19 @@ describe('announcements to a course', () => {
     await enroll(course, left, { status: 'cancelled' });
     const outsider = await createLiaison();
 
+    const page = await admin.get(`/admin/courses/${course.id}`);
+    assert.match(
+      page.text,
+      /action="\/admin\/courses\/\d+\/announcements"[^>]*data-confirm="این پیام برای ۳ رابط این دوره/,
+      'the admin confirms before writing to the three liaisons',
+    );
+    const nobody = await openCourse('دورهٔ بی‌رابط');
+    const lonely = await admin.get(`/admin/courses/${nobody.id}`);
+    assert.match(lonely.text, /این دوره اکنون رابطی ندارد/);
+    const none = await postForm(admin, `/admin/courses/${nobody.id}/announcements`, { message: 'سلام' }, `/admin/courses/${nobody.id}`);
+    assert.equal(none.status, 303);
+    assert.match((await admin.get(`/admin/courses/${nobody.id}`)).text, /این دوره رابطی ندارد؛ پیامی فرستاده نشد/);
+
     const empty = await postForm(admin, `/admin/courses/${course.id}/announcements`, { message: '  ' }, `/admin/courses/${course.id}`);
     assert.equal(empty.status, 400);
     assert.match(empty.text, /id="message-error"[^>]*>متن پیام را وارد کنید/);

@@ -40,6 +40,11 @@ export const resetSchema = z.object({
   password,
 });
 
+/** The recovery code's SMS: one page, the code in ASCII digits (phones offer to copy it). */
+export function recoveryCodeText(code: string): string {
+  return `سامانهٔ رابط: کد بازیابی گذرواژه ${code}؛ تا ۱۰ دقیقه. به کسی ندهید.`;
+}
+
 type Deps = Pick<Services, 'sequelize' | 'outbox' | 'rateLimiter' | 'config'>;
 
 function codeHash(secret: string, userId: number, code: string): string {
@@ -84,7 +89,7 @@ export async function requestRecoveryCode(
           to: user.mobile!,
           kind: 'کد بازیابی گذرواژه',
           secret: true,
-          text: `سامانهٔ رابط: کد بازیابی گذرواژهٔ شما ${code} است و تا ۱۰ دقیقه اعتبار دارد. آن را به کسی ندهید.`,
+          text: recoveryCodeText(code),
         },
       ],
       transaction,

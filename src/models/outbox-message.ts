@@ -23,6 +23,8 @@ export class OutboxMessage extends Model<InferAttributes<OutboxMessage>, InferCr
   declare providerId: CreationOptional<string | null>;
   declare providerAnswer: CreationOptional<string | null>;
   declare dedupeKey: CreationOptional<string | null>;
+  /** The text carries a one-time secret (a recovery code): hidden on the outbox page once a provider sends SMS. */
+  declare secret: CreationOptional<boolean>;
   declare sentAt: Date | null;
   declare createdAt: CreationOptional<Date>;
 
@@ -43,6 +45,7 @@ export class OutboxMessage extends Model<InferAttributes<OutboxMessage>, InferCr
         providerId: DataTypes.STRING(64),
         providerAnswer: DataTypes.STRING(500),
         dedupeKey: { type: DataTypes.STRING(120), unique: true },
+        secret: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         sentAt: DataTypes.DATE,
         createdAt: DataTypes.DATE,
       },

@@ -20,6 +20,8 @@ export interface Sms {
   text: string;
   /** Queued at most once with this key, whoever queues it again (a reminder per liaison and session). */
   dedupeKey?: string;
+  /** The text carries a one-time secret (a recovery code): see shownBody. */
+  secret?: boolean;
 }
 
 /** A claimed row as a channel sends it. */
@@ -38,7 +40,17 @@ export interface Delivery {
   answer: string | null;
 }
 
-/** A way out: SMTP for email, an SMS provider for SMS. A throw is a failed attempt, tried again later. */
+/**
+ * A refusal that trying again will not change (an invalid number, no credit, a wrong API key): the
+ * message is marked failed at once with this reason, for an admin to read and send again from the
+ * outbox once the cause is fixed.
+ */
+export class PermanentSendError extends Error {}
+
+/**
+ * A way out: SMTP for email, an SMS provider for SMS. A throw is a failed attempt, tried again
+ * later; a PermanentSendError fails the message at once.
+ */
 export interface Channel {
   send(message: OutgoingRow): Promise<Delivery>;
 }
@@ -62,6 +74,7 @@ interface NewMessage {
   subject: string;
   body: string;
   dedupeKey: string | null;
+  secret: boolean;
 }
 
 /**
@@ -98,16 +111,33 @@ export class Outbox {
     return (['email', 'sms'] as const).filter((c) => this.sends(c));
   }
 
+  /**
+   * The text of a message as the outbox page shows it: a message carrying a one-time secret keeps
+   * it readable only while its channel sends nothing (an admin relays it by hand); once a provider
+   * sends the channel, the secret's digits are hidden from whoever reads the outbox.
+   */
+  shownBody(message: { channel: OutboxChannel; body: string; secret: boolean }): string {
+    if (!message.secret || !this.sends(message.channel)) return message.body;
+    return message.body.replace(/[0-9۰-۹٠-٩]{4,}/g, (digits) => '•'.repeat(digits.length));
+  }
+
   /** Writes an email into the outbox within transaction; it is sent after the commit. */
   async queueEmail(email: Email, transaction: Transaction): Promise<void> {
     const body = email.link ? `${email.text}\n\n${this.baseUrl}${email.link}` : email.text;
-    await this.insert([{ channel: 'email', to: email.to, subject: email.subject, body, dedupeKey: null }], transaction);
+    await this.insert([{ channel: 'email', to: email.to, subject: email.subject, body, dedupeKey: null, secret: false }], transaction);
   }
 
   /** Writes SMS into the outbox within transaction (one statement); a message whose dedupeKey is already there is skipped. */
   async queueSms(messages: Sms[], transaction: Transaction): Promise<void> {
     await this.insert(
-      messages.map((m) => ({ channel: 'sms', to: m.to, subject: m.kind, body: m.text, dedupeKey: m.dedupeKey ?? null })),
+      messages.map((m) => ({
+        channel: 'sms',
+        to: m.to,
+        subject: m.kind,
+        body: m.text,
+        dedupeKey: m.dedupeKey ?? null,
+        secret: Boolean(m.secret),
+      })),
       transaction,
     );
   }
@@ -122,11 +152,12 @@ export class Outbox {
         [`s${i}`]: m.subject,
         [`b${i}`]: m.body,
         [`k${i}`]: m.dedupeKey,
+        [`x${i}`]: m.secret,
       });
-      return `(:c${i}, :t${i}, :s${i}, :b${i}, 'queued', 0, :k${i}, :now)`;
+      return `(:c${i}, :t${i}, :s${i}, :b${i}, 'queued', 0, :k${i}, :x${i}, :now)`;
     });
     await this.sequelize.query(
-      `INSERT INTO outbox_messages (channel, "to", subject, body, status, attempts, dedupe_key, created_at)
+      `INSERT INTO outbox_messages (channel, "to", subject, body, status, attempts, dedupe_key, secret, created_at)
        VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING`,
       { replacements, transaction },
     );
@@ -222,7 +253,7 @@ export class Outbox {
     } catch (err) {
       const now = clock();
       await this.sequelize.query(
-        `UPDATE outbox_messages SET status = CASE WHEN attempts >= :max THEN 'failed' ELSE 'queued' END,
+        `UPDATE outbox_messages SET status = CASE WHEN attempts >= :max OR :permanent THEN 'failed' ELSE 'queued' END,
            error = :error, next_attempt_at = :next, claimed_by = NULL, claimed_until = NULL
          WHERE id = :id AND claimed_by = :token`,
         {
@@ -230,6 +261,7 @@ export class Outbox {
             id: row.id,
             token: row.token,
             max: MAX_ATTEMPTS,
+            permanent: err instanceof PermanentSendError,
             error: String((err as Error)?.message ?? err).slice(0, 500),
             next: new Date(now.getTime() + retryDelayMs(row.attempts)),
           },

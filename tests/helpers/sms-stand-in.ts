@@ -17,6 +17,8 @@ export interface SmsStandIn {
   refused: number;
   /** false: every request is answered 503, as a provider that is down. */
   up: boolean;
+  /** Set: every request is answered this way instead — a Kavenegar refusal (its code, e.g. 418), a malformed body, or no answer. */
+  trouble: { refuse: number } | 'malformed' | 'hang' | null;
   /** Messages to a mobile 09xxxxxxxxx. */
   to(mobile: string): string[];
   close(): Promise<void>;
@@ -33,6 +35,18 @@ export function smsStandIn(apiKey = 'test-kavenegar-key'): Promise<SmsStandIn> {
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== `/v1/${apiKey}/sms/send.json`) {
         res.writeHead(404).end(JSON.stringify({ return: { status: 404, message: 'not found' } }));
+        return;
+      }
+      if (standIn.trouble === 'hang') return; // never answers (the socket closes with the server)
+      if (standIn.trouble === 'malformed') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"return": {"status": 2');
+        return;
+      }
+      if (standIn.trouble) {
+        const status = standIn.trouble.refuse;
+        res
+          .writeHead(status, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ return: { status, message: 'refused' }, entries: null }));
         return;
       }
       if (!standIn.up) {
@@ -71,8 +85,13 @@ export function smsStandIn(apiKey = 'test-kavenegar-key'): Promise<SmsStandIn> {
     sent: [],
     refused: 0,
     up: true,
+    trouble: null,
     to: (mobile) => standIn.sent.filter((s) => s.receptor === mobile).map((s) => s.message),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {

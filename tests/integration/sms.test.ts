@@ -11,6 +11,7 @@ import { createSequelize } from '../../src/db';
 import { LEASE_MS, Outbox, type Channel } from '../../src/services/outbox';
 import { KavenegarChannel } from '../../src/services/sms';
 import { LIMITS } from '../../src/services/rate-limiter';
+import { hashPassword } from '../../src/lib/password';
 import { addDaysIso, tehranInstant, todayIso } from '../../src/lib/jalali';
 import { queueSessionReminders } from '../../src/features/notifications/reminders';
 
@@ -122,6 +123,60 @@ describe('SMS through the provider', () => {
     assert.equal(row!.error, null);
   });
 
+  it('a refusal trying again cannot change (no credit, an invalid number) fails the message at once with a Persian reason; sent again once fixed', async () => {
+    const user = await createLiaison({ status: 'pending', mobile: '09135550121' });
+    provider.trouble = { refuse: 418 };
+    try {
+      await postForm(admin, `/admin/liaisons/${user.id}/activate`, {}, `/admin/liaisons/${user.id}`);
+      await t.services.outbox.drain();
+    } finally {
+      provider.trouble = null;
+    }
+    const row = await OutboxMessage.findOne({ where: { to: '09135550121', channel: 'sms' } });
+    assert.equal(row?.status, 'failed', 'not retried again and again');
+    assert.equal(row?.attempts, 1);
+    assert.match(row?.error ?? '', /اعتبار حساب سامانهٔ پیامک کافی نیست/);
+    assert.match(row?.error ?? '', /418/);
+    const page = await admin.get('/admin/outbox');
+    assert.match(page.text, /ناموفق/);
+    assert.match(page.text, /اعتبار حساب سامانهٔ پیامک کافی نیست/);
+    const resend = await postForm(admin, '/admin/outbox/resend', {}, '/admin/outbox');
+    assert.equal(resend.status, 303);
+    await t.services.outbox.drain();
+    await row!.reload();
+    assert.equal(row!.status, 'sent');
+    assert.equal(provider.to('09135550121').length, 1);
+  });
+
+  it('a provider that hangs or answers garbage: the attempt ends at the timeout, the claim is let go, the message is tried again', async () => {
+    const user = await createLiaison({ status: 'pending', mobile: '09135550122' });
+    await postForm(admin, `/admin/liaisons/${user.id}/activate`, {}, `/admin/liaisons/${user.id}`);
+    const row = await OutboxMessage.findOne({ where: { to: '09135550122', channel: 'sms' } });
+    const other = secondInstance(new KavenegarChannel({ apiUrl: provider.url, apiKey: provider.apiKey, sender: SENDER, timeoutMs: 300 }));
+    try {
+      provider.trouble = 'hang';
+      const started = Date.now();
+      assert.equal(await other.outbox.drain(), 0);
+      assert.ok(Date.now() - started < 5_000, 'the worker is not held by a provider that never answers');
+      await row!.reload();
+      assert.equal(row!.status, 'queued');
+      assert.equal(row!.claimedBy, null, 'the claim is let go');
+      assert.match(row!.error ?? '', /سامانهٔ پیامک در ۱ ثانیه پاسخ نداد/);
+      provider.trouble = 'malformed';
+      assert.equal(await other.outbox.drain(new Date(Date.now() + 60_000)), 0);
+      await row!.reload();
+      assert.equal(row!.status, 'queued', 'a garbled answer is tried again');
+      assert.match(row!.error ?? '', /نامفهوم/);
+      provider.trouble = null;
+      assert.equal(await other.outbox.drain(new Date(Date.now() + 10 * 60_000)), 1);
+      await row!.reload();
+      assert.equal(row!.status, 'sent');
+    } finally {
+      provider.trouble = null;
+      await other.close();
+    }
+  });
+
   it('two instances draining one outbox at once send every message exactly once', async () => {
     const course = await openCourse('ارتباط با رسانه‌ها');
     const people = await Promise.all(Array.from({ length: 24 }, () => liaisonIn()));
@@ -219,6 +274,26 @@ describe('password recovery by SMS', () => {
     assert.equal(again.status, 400, 'a code works once');
   });
 
+  it('hides a recovery code on the outbox page once a provider sends SMS, and shows it while SMS wait for an admin', async () => {
+    const user = await createLiaison({ mobile: '09135550313' });
+    await askCode(user.username);
+    const row = await OutboxMessage.findOne({ where: { to: '09135550313', channel: 'sms' } });
+    assert.equal(row?.secret, true);
+    const code = codeIn(row!.body)!;
+    assert.ok(code);
+    const queued = await admin.get('/admin/outbox');
+    assert.doesNotMatch(queued.text, new RegExp(code), 'hidden while it waits for the provider');
+    await t.services.outbox.drain();
+    assert.equal(codeIn(provider.to('09135550313')[0]), code, 'the liaison gets the code itself');
+    const sent = await admin.get('/admin/outbox');
+    assert.doesNotMatch(sent.text, new RegExp(code));
+    assert.match(sent.text, /کد بازیابی گذرواژه ••••••؛/);
+    // SMS_PROVIDER=outbox: an admin relays the code by hand, so it stays readable.
+    const byHand = new Outbox(t.services.sequelize, { sms: null }, t.config.baseUrl);
+    assert.equal(byHand.shownBody(row!), row!.body);
+    assert.equal(t.services.outbox.shownBody({ ...row!.get(), secret: false }), row!.body, 'other messages are shown whole');
+  });
+
   it('five wrong codes void the code; an expired code is refused', async () => {
     const user = await createLiaison({ mobile: '09135550404' });
     await askCode(user.username);
@@ -260,6 +335,37 @@ describe('password recovery by SMS', () => {
     assert.match(expired.text, /زمانش گذشته/);
   });
 
+  it('a wrong code takes no longer for a known account than for an unknown one (no password hash before the code is right)', async () => {
+    const user = await createLiaison({ mobile: '09135550414' });
+    await t.services.sequelize.query(`DELETE FROM rate_limits WHERE "key" LIKE 'recovery:try:%'`);
+    const agent = request.agent(t.app);
+    const token = csrfFrom((await agent.get('/password/reset')).text);
+    const timed = async (username: string) => {
+      const started = performance.now();
+      const res = await agent
+        .post('/password/reset')
+        .type('form')
+        .send({ _csrf: token, username, code: '000000', password: 'Recovered-Pass-1405' });
+      assert.equal(res.status, 400);
+      return performance.now() - started;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const hashes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      unknown.push(await timed('no-such-user-1405'));
+      known.push(await timed(user.username));
+      const started = performance.now();
+      await hashPassword('Recovered-Pass-1405');
+      hashes.push(performance.now() - started);
+    }
+    assert.ok(
+      median(known) - median(unknown) < median(hashes) / 2,
+      `known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms, a hash ${median(hashes).toFixed(1)} ms`,
+    );
+  });
+
   it('limits codes per account, known or not', async () => {
     for (const username of ['limited-unknown', (await createLiaison()).username]) {
       // the address's own limit (counted separately) is not what this test is about
@@ -285,6 +391,19 @@ describe('announcements to a course', () => {
     const left = await createLiaison();
     await enroll(course, left, { status: 'cancelled' });
     const outsider = await createLiaison();
+
+    const page = await admin.get(`/admin/courses/${course.id}`);
+    assert.match(
+      page.text,
+      /action="\/admin\/courses\/\d+\/announcements"[^>]*data-confirm="این پیام برای ۳ رابط این دوره/,
+      'the admin confirms before writing to the three liaisons',
+    );
+    const nobody = await openCourse('دورهٔ بی‌رابط');
+    const lonely = await admin.get(`/admin/courses/${nobody.id}`);
+    assert.match(lonely.text, /این دوره اکنون رابطی ندارد/);
+    const none = await postForm(admin, `/admin/courses/${nobody.id}/announcements`, { message: 'سلام' }, `/admin/courses/${nobody.id}`);
+    assert.equal(none.status, 303);
+    assert.match((await admin.get(`/admin/courses/${nobody.id}`)).text, /این دوره رابطی ندارد؛ پیامی فرستاده نشد/);
 
     const empty = await postForm(admin, `/admin/courses/${course.id}/announcements`, { message: '  ' }, `/admin/courses/${course.id}`);
     assert.equal(empty.status, 400);
@@ -365,7 +484,7 @@ describe('session reminders', () => {
     const mine = reminders.filter((r) => [keen.mobile, quiet.mobile, waiting.mobile].includes(r.to));
     assert.equal(mine.length, 1, 'one reminder: the keen liaison, tomorrow’s session only');
     assert.equal(mine[0].to, keen.mobile);
-    assert.match(mine[0].body, /فردا .* ساعت ۰۹:۳۰ جلسهٔ دورهٔ «روابط عمومی الکترونیک»/);
+    assert.match(mine[0].body, /فردا .* ساعت ۰۹:۳۰ جلسهٔ «روابط عمومی الکترونیک»/);
     await t.services.outbox.drain();
     assert.equal(provider.to(keen.mobile!).filter((m) => m.includes('یادآوری')).length, 1);
   });

@@ -40,6 +40,11 @@ export const resetSchema = z.object({
   password,
 });
 
+/** The recovery code's SMS: one page, the code in ASCII digits (phones offer to copy it). */
+export function recoveryCodeText(code: string): string {
+  return `سامانهٔ رابط: کد بازیابی گذرواژه ${code}؛ تا ۱۰ دقیقه. به کسی ندهید.`;
+}
+
 type Deps = Pick<Services, 'sequelize' | 'outbox' | 'rateLimiter' | 'config'>;
 
 function codeHash(secret: string, userId: number, code: string): string {
@@ -83,7 +88,8 @@ export async function requestRecoveryCode(
         {
           to: user.mobile!,
           kind: 'کد بازیابی گذرواژه',
-          text: `سامانهٔ رابط: کد بازیابی گذرواژهٔ شما ${code} است و تا ۱۰ دقیقه اعتبار دارد. آن را به کسی ندهید.`,
+          secret: true,
+          text: recoveryCodeText(code),
         },
       ],
       transaction,
@@ -105,6 +111,8 @@ export type ResetOutcome = { ok: true } | { ok: false; reason: 'throttled' | 'wr
 /**
  * A new password with the code: within ten minutes of asking, before five wrong tries. Success
  * voids the code and ends every session of the account (whoever else was logged in is logged out).
+ * A wrong code does the same work for a known account as for an unknown one (no password hash),
+ * so the time of the answer does not tell whether the username exists.
  */
 export async function resetPasswordWithCode(
   { sequelize, rateLimiter, config }: Deps,
@@ -113,7 +121,6 @@ export async function resetPasswordWithCode(
   if (!(await rateLimiter.take(`recovery:try:ip:${input.ip}`, LIMITS.recoveryTriesPerIp))) return { ok: false, reason: 'throttled' };
   const user = await User.findOne({ where: { username: input.username }, attributes: ['id'] });
   if (!user) return { ok: false, reason: 'wrongCode' };
-  const passwordHash = await hashPassword(input.password);
   return sequelize.transaction(async (transaction): Promise<ResetOutcome> => {
     const lock = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE' : '';
     const [row] = await sequelize.query<{ code_hash: string; expires_at: Date | string; failed_attempts: number }>(
@@ -139,6 +146,8 @@ export async function resetPasswordWithCode(
       });
       return { ok: false, reason: 'wrongCode' };
     }
+    // Hashed only once the code is right: a wrong code costs a known account no more time than an unknown one.
+    const passwordHash = await hashPassword(input.password);
     await sequelize.query('DELETE FROM password_reset_codes WHERE user_id = :userId', { replacements: { userId: user.id }, transaction });
     await User.update({ passwordHash }, { where: { id: user.id }, transaction });
     await endSessionsOf(sequelize, user.id, { transaction });

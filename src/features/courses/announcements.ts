@@ -5,6 +5,7 @@ import { NotFoundError } from '../../lib/errors';
 import { recordAudit, type Actor } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
 import { notifyUsers } from '../notifications/service';
+import { smsTitle } from '../../lib/sms-text';
 
 /** Who hears a course's announcements: every liaison still in it — approved, awaiting approval or on the waitlist. */
 export const ANNOUNCED_TO: EnrollmentStatus[] = ['approved', 'pending', 'waitlisted'];
@@ -41,7 +42,7 @@ export async function announceToCourse(
         message: `پیام ${title}: ${message}`,
         link: `/courses/${course.id}`,
         subject: `سامانهٔ رابط: پیام ${title}`,
-        sms: `سامانهٔ رابط، ${title}: ${message}`,
+        sms: `سامانهٔ رابط، «${smsTitle(course.title)}»: ${message}`,
       },
       transaction,
     );

@@ -20,6 +20,7 @@ import { searchKey, comparePersian } from '../../lib/persian';
 import { activeCounties } from '../counties/queries';
 import type { AdminListQuery, CatalogueQuery } from './schemas';
 import { DELIVERY_LABELS, hoursOf, minutesBetween, pagination, paragraphs, presentCourse, presentSession } from './presenter';
+import { ANNOUNCED_TO } from './announcements';
 
 /** What the course pages read: trimmed queries that aggregate in the database, plain objects out. */
 
@@ -193,6 +194,8 @@ export async function courseForAdmin(id: number) {
       .sort((a, b) => comparePersian(a.name, b.name)),
     enrollments: Object.entries(ENROLLMENT_STATUS_LABELS).map(([status, label]) => ({ status, label, count: counts[status] ?? 0 })),
     approved: counts.approved ?? 0,
+    /** How many liaisons an announcement reaches now (the form asks to confirm with it). */
+    announcedTo: ANNOUNCED_TO.reduce((sum, status) => sum + (counts[status] ?? 0), 0),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { Outbox } from '../../services/outbox';
 import { notifyUsers } from '../notifications/service';
 import { toPersianDigits } from '../../lib/persian';
+import { clipText, SMS_DETAIL_MAX, smsTitle } from '../../lib/sms-text';
 
 export type EnrollmentChange =
   | { kind: 'approved' }
@@ -53,9 +54,10 @@ const TOLD_BY_SMS = new Set<EnrollmentChange['kind']>([
   'session-cancelled',
 ]);
 
-/** An SMS as short as the notification, under the app's name. */
-export function smsText(message: string): string {
-  return `سامانهٔ رابط: ${message}`;
+/** The SMS of a change: the notification's words under the app's name, with the title and a reason clipped (src/lib/sms-text.ts). */
+export function smsText(courseTitle: string, change: EnrollmentChange): string {
+  const short = 'reason' in change && change.reason ? { ...change, reason: clipText(change.reason, SMS_DETAIL_MAX) } : change;
+  return `سامانهٔ رابط: ${changeMessage(smsTitle(courseTitle), short)}`;
 }
 
 /**
@@ -87,7 +89,12 @@ export function notifyEnrollmentChanges(
     sequelize,
     outbox,
     userIds,
-    { message, link: '/me', subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما', sms: TOLD_BY_SMS.has(change.kind) ? smsText(message) : undefined },
+    {
+      message,
+      link: '/me',
+      subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما',
+      sms: TOLD_BY_SMS.has(change.kind) ? smsText(courseTitle, change) : undefined,
+    },
     transaction,
   );
 }

@@ -8,6 +8,7 @@ import { freeSeats, HOLDING } from './seats';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { nowTime, todayIso } from '../../lib/jalali';
 import { CURRENT_COURSE_SQL } from '../attendance/queries';
+import type { Outbox } from '../../services/outbox';
 
 /** What the enrollment pages read: plain rows, no model instances. */
 
@@ -161,7 +162,7 @@ export async function listCourseEnrollments(courseId: number, q = '', page?: num
 }
 
 /** A page of the outbox, newest first: email and SMS, their state, attempts and the provider's answer. */
-export async function listOutbox(page: number) {
+export async function listOutbox(outbox: Pick<Outbox, 'shownBody'>, page: number) {
   const size = 50;
   const { rows, count } = await OutboxMessage.findAndCountAll({ order: [['id', 'DESC']], limit: size, offset: (page - 1) * size });
   const now = Date.now();
@@ -171,7 +172,7 @@ export async function listOutbox(page: number) {
       channel: r.channel,
       to: r.to,
       subject: r.subject,
-      body: r.body,
+      body: outbox.shownBody(r),
       status: r.status === 'queued' && r.claimedUntil && r.claimedUntil.getTime() > now ? 'sending' : r.status,
       attempts: r.attempts,
       nextAttemptAt: r.status === 'queued' ? r.nextAttemptAt : null,

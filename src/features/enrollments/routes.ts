@@ -158,7 +158,7 @@ export function enrollmentRoutes({ sequelize, outbox }: Services): Router {
       title: 'صندوق پیام‌های خروجی',
       smtp: outbox.sends('email'),
       sms: outbox.sends('sms'),
-      ...(await listOutbox(page)),
+      ...(await listOutbox(outbox, page)),
     });
   });
 

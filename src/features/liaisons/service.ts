@@ -232,7 +232,7 @@ export const ACTIVATED = {
   message: 'حساب کاربری شما در سامانهٔ رابط فعال شد؛ اکنون می‌توانید وارد شوید و در دوره‌ها ثبت‌نام کنید.',
   link: '/courses',
   subject: 'سامانهٔ رابط: حساب شما فعال شد',
-  sms: 'سامانهٔ رابط: حساب کاربری شما فعال شد؛ اکنون می‌توانید وارد شوید و در دوره‌ها ثبت‌نام کنید.',
+  sms: 'سامانهٔ رابط: حساب شما فعال شد؛ اکنون می‌توانید وارد شوید.',
 };
 
 /** An admin activates (a pending or disabled account) or disables an account; a disabled one is logged out at once. */

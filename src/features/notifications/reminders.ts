@@ -2,6 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { addDaysIso, nowTime, todayIso, weekdayName } from '../../lib/jalali';
 import { every } from '../../lib/schedule';
 import { toPersianDigits } from '../../lib/persian';
+import { clipText, SMS_DETAIL_MAX, smsTitle } from '../../lib/sms-text';
 import type { Services } from '../../services';
 import { recordAudit, type Actor } from '../../services/audit';
 
@@ -18,10 +19,10 @@ interface DueReminder {
   delivery: string;
 }
 
-/** The reminder's SMS: short, in Persian, with the course title, the day and hour and the place. */
+/** The reminder's SMS: short, in Persian, with the course title, the day and hour and the place (clipped: src/lib/sms-text.ts). */
 export function reminderText(r: { title: string; date: string; start: string; place: string | null; online: boolean }): string {
-  const where = r.online ? ' (برخط)' : r.place ? ` در ${r.place}` : '';
-  return `سامانهٔ رابط: یادآوری — فردا ${weekdayName(r.date)} ساعت ${toPersianDigits(r.start)} جلسهٔ دورهٔ «${r.title}»${where}.`;
+  const where = r.online ? ' (برخط)' : r.place ? ` در ${clipText(r.place, SMS_DETAIL_MAX)}` : '';
+  return `سامانهٔ رابط، یادآوری: فردا ${weekdayName(r.date)} ساعت ${toPersianDigits(r.start)} جلسهٔ «${smsTitle(r.title)}»${where}.`;
 }
 
 /**

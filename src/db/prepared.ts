@@ -84,6 +84,12 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       if (v === undefined) throw new Error(`statement parameter :${name} is missing`);
       return v instanceof Date ? sqliteDate(v) : Array.isArray(v) ? JSON.stringify(v) : v;
     });
+  /**
+   * Statements run in the connection's serialized mode, as Sequelize runs its own queries (one at a
+   * time on a connection), and are reset once done: a statement stepped to its end but not reset may
+   * keep SQLite's implicit read transaction open, and the shared connection then went on reading an
+   * old snapshot (a liaison who had just signed up could not log in).
+   */
   const connectionOf = (transaction?: Transaction | null) =>
     transaction
       ? Promise.resolve((transaction as unknown as { connection: SqliteConnection }).connection)
@@ -100,7 +106,11 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       const statement = await statementOf(connection, c);
       // `all` steps to the end, which ends SQLite's implicit read transaction (a stepped `get` would keep it open).
       return new Promise<T[]>((resolve, reject) =>
-        statement.all(values(c, params), (err: Error | null, rows: T[]) => (err ? reject(failed(connection, err)) : resolve(rows))),
+        connection.serialize(() =>
+          statement
+            .all(values(c, params), (err: Error | null, rows: T[]) => (err ? reject(failed(connection, err)) : resolve(rows)))
+            .reset(),
+        ),
       );
     },
     async get<T extends object>(sql: string, params: Params = {}, transaction?: Transaction | null) {
@@ -114,15 +124,24 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     },
     inList: (name) => `IN (SELECT value FROM json_each(:${name}))`,
   };
-  async function write(sql: string, params: Params = {}, transaction?: Transaction | null) {
+  async function write(sql: string, params: Params = {}, transaction?: Transaction | null): Promise<{ changes: number; id: number }> {
+    // A write outside a transaction waits its turn in the process's one line of SQLite transactions
+    // (src/db/index.ts) as a promise: on the shared connection it waited on the busy timeout holding
+    // one of libuv's threads, and under 200 sign-ups and logins at once the lock holder's COMMIT
+    // starved (logins failed with SQLITE_BUSY after 10 s).
+    if (!transaction) return sequelize.transaction((t) => write(sql, params, t));
     const c = compiledOf(sql);
     const connection = await connectionOf(transaction);
     const statement = await statementOf(connection, c);
     return new Promise<{ changes: number; id: number }>((resolve, reject) =>
-      statement.run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {
-        if (err) reject(failed(connection, err));
-        else resolve({ changes: this.changes, id: this.lastID });
-      }),
+      connection.serialize(() =>
+        statement
+          .run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {
+            if (err) reject(failed(connection, err));
+            else resolve({ changes: this.changes, id: this.lastID });
+          })
+          .reset(),
+      ),
     );
   }
 }

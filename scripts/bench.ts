@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- [--scale province|national] [--db sqlite|postgres] [--seconds 5] [--connections 20] [--fresh] [--json FILE]`
  *
- * Seeds a database of the scale (once: /tmp/rabet-bench-<scale>.db, or the PostgreSQL database
- * rabet_bench_<scale>; --fresh seeds again), starts the real app in a child process behind
+ * Seeds a database of the scale (once: /tmp/rabet-bench-<scale>.seed.db, or the PostgreSQL database
+ * rabet_bench_<scale>_seed; --fresh seeds again) and never writes to it again: each run works on a
+ * copy of it made for the run and removed at its end (the run adds courses, enrollments, liaisons and
+ * marks, which would otherwise make every later run measure a bigger database). It starts the real app in a child process behind
  * scripts/bench-server.ts (which adds GET /bench/bare: the same layout, no database), and runs
  * autocannon against each route with 20 connections for a few seconds: requests/s and p50/p95/p99
  * latency, each next to the bare route's throughput as a ratio; the server's RSS at rest and the
@@ -47,19 +49,29 @@ if (!['province', 'national'].includes(SCALE) || !['sqlite', 'postgres'].include
   process.exit(2);
 }
 
-const databaseUrl = DB === 'sqlite' ? `sqlite:/tmp/rabet-bench-${SCALE}.db` : `postgres://postgres@127.0.0.1:5432/rabet_bench_${SCALE}`;
-const env = { DATABASE_URL: databaseUrl, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
+/** The seeded database, kept as the seed left it; each run measures a copy of its own (RUN_DB). */
+const SEED_DB = DB === 'sqlite' ? `/tmp/rabet-bench-${SCALE}.seed.db` : `rabet_bench_${SCALE}_seed`;
+const RUN_DB = DB === 'sqlite' ? `/tmp/rabet-bench-${SCALE}-run-${process.pid}.db` : `rabet_bench_${SCALE}_run_${process.pid}`;
+const urlOf = (db: string) => (DB === 'sqlite' ? `sqlite:${db}` : `postgres://postgres@127.0.0.1:5432/${db}`);
+const adminEnv = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
+const env = { DATABASE_URL: urlOf(RUN_DB), ...adminEnv };
+const psql = (sql: string) =>
+  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 function log(line: string) {
   console.error(`[bench] ${line}`);
 }
 
 async function seeded(): Promise<boolean> {
-  if (DB === 'sqlite') return fs.existsSync(`/tmp/rabet-bench-${SCALE}.db`);
+  if (DB === 'sqlite') return fs.existsSync(SEED_DB);
   try {
-    const out = execFileSync('psql', [databaseUrl, '-Atc', "SELECT COUNT(*) FROM courses WHERE code LIKE 'PRV-%' OR code LIKE 'NAT-%'"], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const out = execFileSync(
+      'psql',
+      [urlOf(SEED_DB), '-Atc', "SELECT COUNT(*) FROM courses WHERE code LIKE 'PRV-%' OR code LIKE 'NAT-%'"],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     return Number(out.toString().trim()) > 0;
   } catch {
     return false;
@@ -68,18 +80,34 @@ async function seeded(): Promise<boolean> {
 
 async function seed(): Promise<void> {
   if (DB === 'sqlite') {
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`/tmp/rabet-bench-${SCALE}.db${suffix}`, { force: true });
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${SEED_DB}${suffix}`, { force: true });
   } else {
-    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `DROP DATABASE IF EXISTS rabet_bench_${SCALE}`]);
-    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `CREATE DATABASE rabet_bench_${SCALE}`]);
+    psql(`DROP DATABASE IF EXISTS ${SEED_DB}`);
+    psql(`CREATE DATABASE ${SEED_DB}`);
   }
   const started = Date.now();
   execFileSync('npx', ['tsx', 'scripts/seed.ts', '--scale', SCALE], {
     cwd: ROOT,
-    env: { ...process.env, ...env, SEED_PASSWORD },
+    env: { ...process.env, DATABASE_URL: urlOf(SEED_DB), ...adminEnv, SEED_PASSWORD },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   log(`seeded ${SCALE} on ${DB} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** This run's database: a copy of the seeded one (nothing has it open for writing once the seed is done). */
+function copySeed(): void {
+  dropRunCopy();
+  if (DB === 'sqlite') {
+    for (const suffix of ['', '-wal'])
+      if (fs.existsSync(`${SEED_DB}${suffix}`)) fs.copyFileSync(`${SEED_DB}${suffix}`, `${RUN_DB}${suffix}`);
+  } else {
+    psql(`CREATE DATABASE ${RUN_DB} TEMPLATE ${SEED_DB}`);
+  }
+}
+
+function dropRunCopy(): void {
+  if (DB === 'sqlite') for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${RUN_DB}${suffix}`, { force: true });
+  else psql(`DROP DATABASE IF EXISTS ${RUN_DB}`);
 }
 
 /** The built server (as production runs it: plain node, no source maps) unless --tsx or the build fails. */
@@ -298,6 +326,15 @@ async function measure(
 
 async function main(): Promise<void> {
   if (FRESH || !(await seeded())) await seed();
+  copySeed();
+  try {
+    await run();
+  } finally {
+    dropRunCopy();
+  }
+}
+
+async function run(): Promise<void> {
   const targets = await prepare();
   log(`targets: ${JSON.stringify({ ...targets, enrollers: targets.enrollers.length })}`);
   const server = await startServer(

@@ -209,23 +209,30 @@ export async function recordAttendance(
     // (on SQLite every write transaction already holds the database's one write lock).
     if (sequelize.getDialect() === 'postgres')
       await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: session.id }, t);
-    // The course's status and whether every posted enrollment is an approved one of it, in one read.
-    const [course] = await db.all<{ status: Course['status']; approved: number | string }>(
-      `SELECT status, (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = :courseId AND status = 'approved') AS approved
-         FROM courses WHERE id = :courseId`,
-      { ids, courseId: session.courseId },
+    // One read: the course's status, whether every posted enrollment is an approved one of it, and
+    // the posted enrollments' stored marks (a row each, or one row of nulls when none is marked).
+    const read = await db.all<{
+      course_status: Course['status'];
+      approved: number | string;
+      id: number | null;
+      enrollment_id: number | null;
+      status: AttendanceStatus;
+      note: string | null;
+    }>(
+      `SELECT c.status AS course_status,
+              (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = :courseId AND status = 'approved') AS approved,
+              m.id, m.enrollment_id, m.status, m.note
+         FROM courses c
+         LEFT JOIN attendance_marks m ON m.session_id = :sessionId AND m.enrollment_id ${db.inList('ids')}
+        WHERE c.id = :courseId`,
+      { ids, courseId: session.courseId, sessionId: session.id },
       t,
     );
+    const course = { status: read[0].course_status, approved: read[0].approved };
     assertMayChange(course.status, options);
     const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
     if (Number(course.approved) !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
-    const stored = ids.length
-      ? await db.all<{ id: number; enrollment_id: number; status: AttendanceStatus; note: string | null }>(
-          `SELECT id, enrollment_id, status, note FROM attendance_marks WHERE session_id = :sessionId AND enrollment_id ${db.inList('ids')}`,
-          { sessionId: session.id, ids },
-          t,
-        )
-      : [];
+    const stored = read.filter((m) => m.id !== null);
     const existing = new Map(stored.map((m) => [Number(m.enrollment_id), m]));
     const now = new Date();
     let created = 0;

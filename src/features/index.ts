@@ -60,12 +60,14 @@ function joined(routers: Router[]): Router {
   const anywhere = (layer: Layer) => firstSegments(layer).includes(null);
   const bySegment = new Map([...segments].map((segment) => [segment, routerOf((l) => anywhere(l) || firstSegments(l).includes(segment))]));
   const rest = routerOf(anywhere);
-  return ((req: Request, res: Response, next: NextFunction) => {
+  const dispatch = (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     const slash = path.indexOf('/', 1);
     const segment = (slash < 0 ? path.slice(1) : path.slice(1, slash)).toLowerCase();
     return (bySegment.get(segment) ?? rest)(req, res, next);
-  }) as unknown as Router;
+  };
+  // Every layer, in order, where a router keeps them: what lists the app's routes (the access matrix, the fuzz suite) reads it.
+  return Object.assign(dispatch, { stack: layers }) as unknown as Router;
 }
 
 /**

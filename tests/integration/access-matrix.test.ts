@@ -160,6 +160,9 @@ const isLoginRedirect = (res: request.Response) =>
 
 test('every route has an access rule, and anonymous, liaison, instructor and admin get what the rule says', async () => {
   const routes = listRoutes(t.app).filter((r) => r.method === 'GET' || r.method === 'POST');
+  // Every rule in RULES names a route the app has: a router the listing cannot see would leave the matrix empty.
+  const unseen = Object.keys(RULES).filter((key) => !routes.some((r) => `${r.method} ${r.path}` === key));
+  assert.deepEqual(unseen, [], 'rules whose route the listing does not see');
   const missing = routes.filter((r) => !ruleOf(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
   assert.deepEqual(missing, [], 'routes without a rule in RULES (add one)');
   // Routes that end the session or change who may log in run last.

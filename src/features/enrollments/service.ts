@@ -205,6 +205,34 @@ async function afterLeaving(
   else if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
 }
 
+const SETTLED_ACTIONS = { cancelled: 'enrollment.cancel', approved: 'enrollment.approve', rejected: 'enrollment.reject' } as const;
+
+/**
+ * An admin's or a liaison's decision on one enrollment: its new status (off the waitlist), who made
+ * it and why, and the audit record of it, in the caller's transaction. Returns the status it had.
+ */
+async function settle(
+  sequelize: Sequelize,
+  enrollment: Enrollment,
+  courseId: number,
+  status: keyof typeof SETTLED_ACTIONS,
+  actor: Actor,
+  reason: string | null,
+  transaction: Transaction,
+): Promise<EnrollmentStatus> {
+  const was = enrollment.status;
+  await enrollment.update({ status, waitlistPosition: null, changedBy: actor.id, reason }, { transaction });
+  await recordAudit(
+    sequelize,
+    actor,
+    SETTLED_ACTIONS[status],
+    { type: 'enrollment', id: enrollment.id },
+    { courseId, was, reason },
+    transaction,
+  );
+  return was;
+}
+
 /** The liaison (before the course starts) or an admin cancels an enrollment. */
 export async function cancelEnrollment(
   sequelize: Sequelize,
@@ -217,17 +245,8 @@ export async function cancelEnrollment(
     if (!byAdmin && enrollment.userId !== input.actor.id) throw new ForbiddenError();
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
     if (!byAdmin && (await hasStarted(course, transaction))) throw new ConflictError(MESSAGES.startedCancel);
-    const was = enrollment.status;
     const reason = input.reason ?? null;
-    await enrollment.update({ status: 'cancelled', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(
-      sequelize,
-      input.actor,
-      'enrollment.cancel',
-      { type: 'enrollment', id: enrollment.id },
-      { courseId: course.id, was, reason },
-      transaction,
-    );
+    const was = await settle(sequelize, enrollment, course.id, 'cancelled', input.actor, reason, transaction);
     await notifyEnrollmentChange(
       sequelize,
       outbox,
@@ -253,17 +272,8 @@ export async function approveEnrollment(
       throw new ConflictError('تنها ثبت‌نام‌های در انتظار تأیید یا در فهرست انتظار را می‌توان تأیید کرد.');
     const seats = await Seats.of(sequelize, course, transaction);
     if (!seats.canApprove(enrollment.countyId ?? null)) throw new ConflictError(MESSAGES.full);
-    const was = enrollment.status;
     const reason = input.reason ?? null;
-    await enrollment.update({ status: 'approved', waitlistPosition: null, changedBy: input.actor.id, reason }, { transaction });
-    await recordAudit(
-      sequelize,
-      input.actor,
-      'enrollment.approve',
-      { type: 'enrollment', id: enrollment.id },
-      { courseId: course.id, was, reason },
-      transaction,
-    );
+    const was = await settle(sequelize, enrollment, course.id, 'approved', input.actor, reason, transaction);
     await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'approved' }, transaction);
     if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
     return outcome(enrollment, course);
@@ -279,19 +289,7 @@ export async function rejectEnrollment(
   return inEnrollmentTransaction(sequelize, async (transaction) => {
     const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
-    const was = enrollment.status;
-    await enrollment.update(
-      { status: 'rejected', waitlistPosition: null, changedBy: input.actor.id, reason: input.reason },
-      { transaction },
-    );
-    await recordAudit(
-      sequelize,
-      input.actor,
-      'enrollment.reject',
-      { type: 'enrollment', id: enrollment.id },
-      { courseId: course.id, was, reason: input.reason },
-      transaction,
-    );
+    const was = await settle(sequelize, enrollment, course.id, 'rejected', input.actor, input.reason, transaction);
     await notifyEnrollmentChange(
       sequelize,
       outbox,

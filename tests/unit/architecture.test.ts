@@ -117,3 +117,14 @@ test('no view hard-codes a name that lib/ holds: a status label as a whole cell 
   }
   assert.deepEqual(found, []);
 });
+
+test('features reach the database through the connection they are given, never a model’s (Model.sequelize!)', () => {
+  const found: string[] = [];
+  for (const file of sourceFiles('src')) {
+    const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (/\.sequelize!/.test(line)) found.push(`${file}:${i + 1}`);
+    });
+  }
+  assert.deepEqual(found, []);
+});

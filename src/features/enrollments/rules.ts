@@ -32,12 +32,12 @@ export async function lockCourse(courseId: number, transaction: Transaction): Pr
 }
 
 /** Whether the course has started (state.ts holds the rule; this reads its first session). */
-export async function hasStarted(course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
-  return hasStartedBy(course, await firstSessionOf(course.id, transaction), now);
+export async function hasStarted(sequelize: Sequelize, course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
+  return hasStartedBy(course, await firstSessionOf(sequelize, course.id, transaction), now);
 }
 
-async function firstSessionOf(courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
-  const first = await statements(Course.sequelize!).get<{ date: string | Date; start_time: string }>(
+async function firstSessionOf(sequelize: Sequelize, courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
+  const first = await statements(sequelize).get<{ date: string | Date; start_time: string }>(
     'SELECT date, start_time FROM course_sessions WHERE course_id = :courseId ORDER BY date, start_time LIMIT 1',
     { courseId },
     transaction,
@@ -51,18 +51,18 @@ function isoDateOf(value: string | Date): string {
 }
 
 /** Why a liaison may not enroll in this course now, or null when they may (the course's enrollment state). */
-export async function whyEnrollmentIsClosed(course: Course, transaction: Transaction): Promise<string | null> {
+export async function whyEnrollmentIsClosed(sequelize: Sequelize, course: Course, transaction: Transaction): Promise<string | null> {
   const state = enrollmentState({
     status: course.status as CourseStatus,
     enrollOpens: course.enrollOpens,
     enrollCloses: course.enrollCloses,
-    firstSession: await firstSessionOf(course.id, transaction),
+    firstSession: await firstSessionOf(sequelize, course.id, transaction),
   });
   return refusalOf(state);
 }
 
-export async function nextWaitlistPosition(courseId: number, transaction: Transaction): Promise<number> {
-  const row = await statements(Course.sequelize!).get<{ last: number | string | null }>(
+export async function nextWaitlistPosition(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<number> {
+  const row = await statements(sequelize).get<{ last: number | string | null }>(
     "SELECT MAX(waitlist_position) AS last FROM enrollments WHERE course_id = :courseId AND status = 'waitlisted'",
     { courseId },
     transaction,

@@ -72,7 +72,7 @@ async function placeLiaison(
   const countyId = liaison.countyId ?? null;
   const seated = seats.hasRoomFor(countyId);
   const status: EnrollmentStatus = !seated ? 'waitlisted' : byAdmin || course.approval === 'auto' ? 'approved' : 'pending';
-  const waitlistPosition = seated ? null : await nextWaitlistPosition(course.id, transaction);
+  const waitlistPosition = seated ? null : await nextWaitlistPosition(sequelize, course.id, transaction);
   const fields = { status, waitlistPosition, countyId, changedBy: actor.id, reason: null };
   const enrollment = existing
     ? await existing.update(fields, { transaction })
@@ -108,7 +108,7 @@ export async function enrollInCourse(
     );
     if (liaison?.status !== 'active') throw new ForbiddenError(MESSAGES.inactive);
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
-    const closed = await whyEnrollmentIsClosed(course, transaction);
+    const closed = await whyEnrollmentIsClosed(sequelize, course, transaction);
     if (closed) throw new ConflictError(closed);
     return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction), course);
   });
@@ -244,7 +244,7 @@ export async function cancelEnrollment(
     const byAdmin = input.actor.role === 'admin';
     if (!byAdmin && enrollment.userId !== input.actor.id) throw new ForbiddenError();
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
-    if (!byAdmin && (await hasStarted(course, transaction))) throw new ConflictError(MESSAGES.startedCancel);
+    if (!byAdmin && (await hasStarted(sequelize, course, transaction))) throw new ConflictError(MESSAGES.startedCancel);
     const reason = input.reason ?? null;
     const was = await settle(sequelize, enrollment, course.id, 'cancelled', input.actor, reason, transaction);
     await notifyEnrollmentChange(

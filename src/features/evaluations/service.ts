@@ -122,6 +122,9 @@ async function storeAnswer(sequelize: Sequelize, courseId: number, answer: Store
   );
 }
 
+/** Where a liaison answers a course's evaluation (the invitation's link). */
+const evaluationPath = (courseId: number) => `/courses/${courseId}/evaluation`;
+
 /**
  * A liaison answers a course's evaluation, once. Who answered and what was answered are written
  * in one transaction to two tables that share nothing but the course: the answer gets a random id
@@ -159,8 +162,6 @@ export async function answerEvaluation(
     throw err;
   }
 }
-
-const evaluationPath = (courseId: number) => `/courses/${courseId}/evaluation`;
 
 const INVITATION = (title: string) => ({
   message: `دورهٔ «${title}» به آخرین جلسه رسید. لطفاً به ارزشیابی دوره پاسخ دهید؛ پاسخ شما بی‌نام ثبت می‌شود.`,

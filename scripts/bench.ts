@@ -27,7 +27,7 @@ import { issueCertificates } from '../src/features/certificates/service';
 import { openDatabase } from './lib/db';
 import { mobile, nationalCode } from './lib/names';
 import { Client } from './lib/client';
-import { ROOT, rssMb, startServer } from './lib/server';
+import { cpuMs, ROOT, rssMb, startServer } from './lib/server';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -40,6 +40,10 @@ const SECONDS = Number(opt('seconds', '5'));
 const CONNECTIONS = Number(opt('connections', '20'));
 const FRESH = args.includes('--fresh');
 const JSON_FILE = args.includes('--json') ? opt('json', '') : null;
+/** `--only WORD`: measure only the routes whose name holds WORD (and the bare route); the record in docs/ is left alone. */
+const ONLY = args.includes('--only') ? opt('only', '') : null;
+/** `--profile DIR`: the server writes a CPU profile (node --cpu-prof) into DIR when it stops. */
+const PROFILE_DIR = args.includes('--profile') ? path.resolve(opt('profile', '/tmp')) : null;
 const RUSH_LIAISONS = 600;
 const RUSH_CAPACITY = 30;
 const SEED_PASSWORD = 'Bench-Seed-Pass-1405';
@@ -268,6 +272,8 @@ interface Row {
   errors: number;
   non2xx: number;
   ratio: number | null;
+  /** The server's CPU time (all its threads) per request answered, in ms. */
+  cpuMsPerRequest: number | null;
 }
 
 function cookieOf(c: Client): string {
@@ -287,7 +293,8 @@ async function measure(
     setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
     amount?: number;
   },
-): Promise<Row> {
+): Promise<Row | null> {
+  if (ONLY !== null && !name.startsWith('bare') && !name.includes(ONLY)) return null;
   const sampler = setInterval(() => {
     try {
       peak.rss = Math.max(peak.rss, rssMb(pid));
@@ -295,6 +302,7 @@ async function measure(
       // the server is gone; the run will say so
     }
   }, 200);
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url: base + opts.path,
     connections: CONNECTIONS,
@@ -305,6 +313,7 @@ async function measure(
     requests: opts.setupRequest ? [{ setupRequest: opts.setupRequest as never }] : undefined,
   });
   clearInterval(sampler);
+  const cpuUsed = cpuMs(pid) - cpuBefore;
   const latency = result.latency as unknown as Record<string, number>;
   const row: Row = {
     route: name,
@@ -317,9 +326,10 @@ async function measure(
     // A page answers 200; a form post succeeds with its 303 redirect.
     non2xx: opts.method === 'POST' ? result.requests.total - (result as unknown as Record<string, number>)['3xx'] : result.non2xx,
     ratio: null,
+    cpuMsPerRequest: result.requests.total ? Math.round((cpuUsed / result.requests.total) * 1000) / 1000 : null,
   };
   log(
-    `${name}: ${row.rps} req/s, p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} unexpected statuses (2xx ${(result as unknown as Record<string, number>)['2xx']}, 3xx ${(result as unknown as Record<string, number>)['3xx']}, 4xx ${(result as unknown as Record<string, number>)['4xx']}, 5xx ${(result as unknown as Record<string, number>)['5xx']})` : ''}${row.errors ? `, ${row.errors} errors` : ''}`,
+    `${name}: ${row.rps} req/s, ${row.cpuMsPerRequest} ms CPU/req, p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms${row.non2xx ? `, ${row.non2xx} unexpected statuses (2xx ${(result as unknown as Record<string, number>)['2xx']}, 3xx ${(result as unknown as Record<string, number>)['3xx']}, 4xx ${(result as unknown as Record<string, number>)['4xx']}, 5xx ${(result as unknown as Record<string, number>)['5xx']})` : ''}${row.errors ? `, ${row.errors} errors` : ''}`,
   );
   return row;
 }
@@ -336,10 +346,15 @@ async function main(): Promise<void> {
 
 async function run(): Promise<void> {
   const targets = await prepare();
-  log(`targets: ${JSON.stringify({ ...targets, enrollers: targets.enrollers.length })}`);
+  log(`targets: ${JSON.stringify({ ...targets, enrollers: targets.enrollers.length, rushLiaisons: targets.rushLiaisons.length })}`);
   const server = await startServer(
-    { ...env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-that-is-long-enough-0123456789', RATE_LIMITS: 'off' },
-    { entry: serverEntry(), timeoutMs: 120_000 },
+    {
+      ...env,
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'bench-secret-that-is-long-enough-0123456789',
+      RATE_LIMITS: 'off',
+    },
+    { entry: serverEntry(), timeoutMs: 120_000, nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [] },
   );
   const pid = server.child.pid!;
   const peak = { rss: 0 };
@@ -362,8 +377,9 @@ async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const rssAtRest = rssMb(pid);
 
-    const rows: Row[] = [];
-    const bare = await measure(server.base, pid, peak, 'bare layout (no database)', { path: '/bench/bare' });
+    const measured: (Row | null)[] = [];
+    const rows = { push: (row: Row | null) => measured.push(row) };
+    const bare = (await measure(server.base, pid, peak, 'bare layout (no database)', { path: '/bench/bare' }))!;
     rows.push(bare);
     rows.push(await measure(server.base, pid, peak, 'catalogue', { path: '/courses' }));
     // The same page for a logged-in liaison: never served from the anonymous page cache.
@@ -423,9 +439,10 @@ async function run(): Promise<void> {
       await measure(server.base, pid, peak, 'county report', { path: '/admin/reports/counties', headers: { cookie: cookieOf(admin) } }),
     );
     rows.push(await measure(server.base, pid, peak, 'certificate verification', { path: `/verify/${targets.verifyCode}` }));
-    const rush = await enrollmentRush(server.base, targets);
-    rows.push(rush.row);
-    for (const row of rows) row.ratio = Math.round((row.rps / bare.rps) * 100) / 100;
+    const rush = ONLY === null || 'enrollment rush'.includes(ONLY) ? await enrollmentRush(server.base, pid, targets) : null;
+    if (rush) rows.push(rush.row);
+    const measuredRows = measured.filter((row): row is Row => row !== null);
+    for (const row of measuredRows) row.ratio = Math.round((row.rps / bare.rps) * 100) / 100;
 
     const report = {
       scale: SCALE,
@@ -436,14 +453,14 @@ async function run(): Promise<void> {
       cores: os.cpus().length,
       rssAtRestMb: rssAtRest,
       rssUnderLoadMb: peak.rss,
-      rows,
-      rush: rush.summary,
+      rows: measuredRows,
+      rush: rush?.summary ?? null,
     };
     console.log(JSON.stringify(report, null, 2));
     if (JSON_FILE) fs.writeFileSync(JSON_FILE, JSON.stringify(report, null, 2));
     const table = renderTable(report);
     console.error(`\n${table}`);
-    writeDoc(table);
+    if (ONLY === null) writeDoc(table);
   } finally {
     await server.stop();
   }
@@ -474,23 +491,25 @@ function renderTable(r: {
   rssAtRestMb: number;
   rssUnderLoadMb: number;
   rows: Row[];
-  rush: RushSummary;
+  rush: RushSummary | null;
 }): string {
   const lines = [
     `### ${r.scale} on ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.cores} cores, ${r.connections} connections, ${r.seconds} s a route)`,
     '',
-    '| route | req/s | × bare | target × bare | p50 ms | p95 ms | p99 ms | failed |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| route | req/s | × bare | target × bare | server CPU ms/req | p50 ms | p95 ms | p99 ms | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map((x) => {
       const target = targetOf(x.route);
       const verdict =
         target === undefined || x.route.startsWith('bare') ? '' : `≥ ${target.toFixed(2)} ${(x.ratio ?? 0) >= target ? '✓' : '✗'}`;
-      return `| ${x.route} | ${x.rps} | ${x.ratio?.toFixed(2)} | ${verdict} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx + x.errors} |`;
+      return `| ${x.route} | ${x.rps} | ${x.ratio?.toFixed(2)} | ${verdict} | ${x.cpuMsPerRequest ?? ''} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.non2xx + x.errors} |`;
     }),
     '',
-    `Enrollment rush: ${r.rush.liaisons} liaisons at once for ${r.rush.capacity} seats drained in ${(r.rush.drainMs / 1000).toFixed(2)} s; ` +
-      `${r.rush.seated} seated, ${r.rush.waitlisted} waitlisted${r.rush.waitlistInCommitOrder ? ' in commit order' : ' (NOT in commit order)'}, ` +
-      `${r.rush.failed} failed, ${r.rush.duplicates} twice: exact ${r.rush.exact ? '✓' : '✗'}.`,
+    r.rush
+      ? `Enrollment rush: ${r.rush.liaisons} liaisons at once for ${r.rush.capacity} seats drained in ${(r.rush.drainMs / 1000).toFixed(2)} s; ` +
+        `${r.rush.seated} seated, ${r.rush.waitlisted} waitlisted${r.rush.waitlistInCommitOrder ? ' in commit order' : ' (NOT in commit order)'}, ` +
+        `${r.rush.failed} failed, ${r.rush.duplicates} twice: exact ${r.rush.exact ? '✓' : '✗'}.`
+      : 'Enrollment rush: not run (--only).',
     `RSS of the server: ${r.rssAtRestMb} MB at rest, ${r.rssUnderLoadMb} MB at most under load.`,
   ];
   return lines.join('\n');
@@ -521,7 +540,7 @@ const percentile = (sorted: number[], p: number) =>
  * everyone else with positions 1…n in the order their enrollments were committed (ascending ids), no
  * request failed and nobody is in twice.
  */
-async function enrollmentRush(base: string, targets: Targets): Promise<{ row: Row; summary: RushSummary }> {
+async function enrollmentRush(base: string, pid: number, targets: Targets): Promise<{ row: Row; summary: RushSummary }> {
   const path = `/courses/${targets.rushCourseId}/enroll`;
   const clients: Client[] = [];
   for (let i = 0; i < targets.rushLiaisons.length; i += 20) {
@@ -535,6 +554,7 @@ async function enrollmentRush(base: string, targets: Targets): Promise<{ row: Ro
     );
   }
   log(`rush: ${clients.length} liaisons logged in; enrolling at once`);
+  const cpuBefore = cpuMs(pid);
   const started = performance.now();
   const answers = await Promise.all(
     clients.map(async (c) => {
@@ -548,6 +568,7 @@ async function enrollmentRush(base: string, targets: Targets): Promise<{ row: Ro
     }),
   );
   const drainMs = performance.now() - started;
+  const cpuUsed = cpuMs(pid) - cpuBefore;
   const { services } = await openDatabase({ ...process.env, ...env });
   const rows = await services.sequelize.query<{ id: number; user_id: number; status: string; waitlist_position: number | null }>(
     'SELECT id, user_id, status, waitlist_position FROM enrollments WHERE course_id = :course ORDER BY id',
@@ -593,6 +614,7 @@ async function enrollmentRush(base: string, targets: Targets): Promise<{ row: Ro
     errors: answers.filter((a) => a.status === 0).length,
     non2xx: answers.filter((a) => a.status !== 0 && a.status !== 303).length,
     ratio: null,
+    cpuMsPerRequest: Math.round((cpuUsed / answers.length) * 1000) / 1000,
   };
   return { row, summary };
 }

@@ -33,13 +33,13 @@ export interface ServerChild {
  */
 export async function startServer(
   env: Record<string, string>,
-  options: { built?: boolean; entry?: string; port?: number; timeoutMs?: number } = {},
+  options: { built?: boolean; entry?: string; port?: number; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServerChild> {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const entry = options.entry ?? (options.built ? path.join(ROOT, 'dist/src/server.js') : path.join(ROOT, 'src/server.ts'));
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing${options.built ? ' (npm run build first)' : ''}`);
-  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry];
+  const args = [...(options.nodeArgs ?? []), ...(entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -93,4 +93,14 @@ export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 102.4) / 10;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const fields = fs
+    .readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  // After the name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }

@@ -49,7 +49,7 @@ export function errorHandler(production: boolean) {
         console.error(renderErr);
         res.type('text/plain; charset=utf-8').send(message);
       } else {
-        res.send(html);
+        res.type('html').send(html);
       }
     });
   };

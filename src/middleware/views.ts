@@ -4,6 +4,7 @@ import { projectRoot } from '../config';
 import * as jalali from '../lib/jalali';
 import { formatNumber, formatPercent, toPersianDigits } from '../lib/persian';
 import { statusBadges, statusNames } from '../lib/statuses';
+import { createViewEngine } from './view-engine';
 
 /** Helpers every view can call: Persian digits, Jalali dates, the names of statuses. */
 export const viewHelpers = {
@@ -49,12 +50,32 @@ function flashFrom(req: Request): FlashMessage[] {
   return value.filter((m): m is FlashMessage => typeof m?.message === 'string' && FLASH_TYPES.includes(m?.type)).slice(0, 10);
 }
 
+/**
+ * EJS views through src/middleware/view-engine.ts, which answers with the page as a Buffer: a
+ * rendered page is sent as HTML (res.send would call a Buffer binary). A callback given to
+ * res.render receives the Buffer.
+ */
 export function setUpViews(app: Express, viewCache: boolean): void {
   app.set('views', path.join(projectRoot, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', viewCache);
+  // Express types a rendered view as a string; this engine's is a Buffer, which res.send takes alike.
+  app.engine('ejs', createViewEngine(viewCache) as unknown as Parameters<Express['engine']>[1]);
   Object.assign(app.locals, viewHelpers);
+  const render = app.response.render as (this: Response, view: string, options: object | undefined, callback: RenderCallback) => void;
+  app.response.render = function renderPage(this: Response, view: string, options?: object | RenderCallback, callback?: RenderCallback) {
+    const done = typeof options === 'function' ? options : callback;
+    const locals = typeof options === 'function' ? {} : options;
+    render.call(this, view, locals, (err: Error, page: string) => {
+      if (done) return done(err, page);
+      if (err) return this.req.next?.(err);
+      if (!this.get('Content-Type')) this.type('html');
+      this.send(page);
+    });
+  } as Response['render'];
 }
+
+type RenderCallback = (err: Error, page: string) => void;
 
 /** What the layout needs on every page: the user, the flash messages, the current path. */
 export function setUpPageLocals(req: Request, res: Response, next: NextFunction): void {

@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
  * another instance's change shows here within `ttlMs`.
  */
 export class AnonymousPageCache {
-  private readonly pages = new Map<string, { html: string; expires: number }>();
+  private readonly pages = new Map<string, { html: string | Buffer; expires: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -30,7 +30,8 @@ export class AnonymousPageCache {
     }
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (res.statusCode === 200 && typeof body === 'string') {
+      // A rendered page arrives as a Buffer (src/middleware/view-engine.ts).
+      if (res.statusCode === 200 && (typeof body === 'string' || Buffer.isBuffer(body))) {
         if (this.pages.size >= this.maxEntries) this.pages.clear();
         this.pages.set(key, { html: body, expires: Date.now() + this.ttlMs });
       }

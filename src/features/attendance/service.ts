@@ -10,7 +10,7 @@ import { addDaysIso, formatDateTime, nowTime, tehranInstant, todayIso } from '..
 import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summary';
 import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
 import { mySessionMarks, taughtSessions, type MySessionMarkRow } from './queries';
-import { statements } from '../../db/prepared';
+import { instantOf, statements } from '../../db/prepared';
 import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
@@ -123,7 +123,7 @@ async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
     { courseId },
   );
   return rows
-    .map((r) => ({ enrollmentId: Number(r.id), createdAt: new Date(r.created_at), fullName: r.full_name ?? '', county: r.county ?? '' }))
+    .map((r) => ({ enrollmentId: Number(r.id), createdAt: instantOf(r.created_at), fullName: r.full_name ?? '', county: r.county ?? '' }))
     .sort((a, b) => comparePersian(a.fullName, b.fullName) || a.enrollmentId - b.enrollmentId);
 }
 
@@ -149,7 +149,7 @@ export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSessio
       status: mark?.status ?? null,
       note: mark?.note ?? '',
       source: mark?.source ?? null,
-      recordedAt: mark ? new Date(mark.recorded_at) : null,
+      recordedAt: mark ? instantOf(mark.recorded_at) : null,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { instantOf } from '../../db/prepared';
 import type { NotificationRow } from './queries';
 
 export interface NotificationView {
@@ -10,7 +11,7 @@ export interface NotificationView {
 
 /** A notification as the pages show it. */
 export function presentNotification(row: NotificationRow): NotificationView {
-  return { id: row.id, message: row.message, link: row.link, at: new Date(row.created_at), unread: !row.read_at };
+  return { id: row.id, message: row.message, link: row.link, at: instantOf(row.created_at), unread: !row.read_at };
 }
 
 /** The ids a «خواندم» form sends back: exactly the unread notifications the page showed. */

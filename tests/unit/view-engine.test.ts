@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ejs from 'ejs';
+import { createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
+import { instantOf, sqliteDate } from '../../src/db/prepared';
+
+function viewsDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabet-views-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+function render(cache: boolean, file: string, data: object): Promise<Buffer> {
+  const engine = createViewEngine(cache);
+  return new Promise((resolve, reject) => engine(file, data, (err, page) => (err ? reject(err) : resolve(page!))));
+}
+
+const FILES = {
+  'page.ejs': `<%- include('partials/head', { title }) %>
+<ul>
+<%_ rows.forEach((row, i) => { _%>
+  <li data-i="<%= i %>"><%= row.name %> · <%= fa(row.n) %><%- include('partials/badge', { status: row.status }) %></li>
+<%_ }) _%>
+</ul>
+<% if (note) { %><p><%= note %></p><% } %>
+<%- include('partials/foot') %>`,
+  'partials/head.ejs': `<!doctype html><title><%= title %></title><body data-user="<%= user %>">`,
+  'partials/badge.ejs': `<span class="badge-<%= status %>"><%= labels[status] %></span>`,
+  'partials/foot.ejs': `<footer><%= title %> — <%= typeof missing === 'undefined' ? 'none' : missing %></footer></body>`,
+};
+
+test('escapes exactly as EJS does', () => {
+  for (const value of [
+    '',
+    'plain',
+    'a & b',
+    '<script>"x"</script>',
+    "it's",
+    'رابط «کرمان»',
+    0,
+    12.5,
+    -3,
+    true,
+    null,
+    undefined,
+    { toString: () => '<o>' },
+  ])
+    assert.equal(escapeHtml(value), ejs.escapeXML(value as string), String(value));
+});
+
+test('renders as EJS renders: includes with their data, trimmed tags, escaping, both with and without the view cache', async () => {
+  const dir = viewsDir(FILES);
+  const data = {
+    title: 'فهرست <آزمون>',
+    user: 'a"b',
+    note: 'یادداشت & نکته',
+    rows: Array.from({ length: 30 }, (_, i) => ({ name: `رابط ${i} <b>`, n: i, status: i % 2 ? 'present' : 'absent' })),
+    labels: { present: 'حاضر', absent: 'غایب' },
+    fa: (n: number) => String(n).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]),
+  };
+  const expected = await ejs.renderFile(path.join(dir, 'page.ejs'), data);
+  assert.match(expected, /<span class="badge-present">حاضر<\/span>/);
+  for (const cache of [true, false]) {
+    const page = await render(cache, path.join(dir, 'page.ejs'), data);
+    assert.equal(page.toString('utf8'), expected, `view cache ${cache ? 'on' : 'off'}`);
+  }
+});
+
+test('a page far past 64,000 characters comes out whole and in order', async () => {
+  const dir = viewsDir(FILES);
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ name: `رابط شمارهٔ ${i}`, n: i, status: 'present' }));
+  const data = { title: 'بزرگ', user: 'u', note: '', rows, labels: { present: 'حاضر' }, fa: String };
+  const expected = await ejs.renderFile(path.join(dir, 'page.ejs'), data);
+  assert.ok(expected.length > 200_000);
+  const page = await render(true, path.join(dir, 'page.ejs'), data);
+  assert.equal(page.toString('utf8'), expected);
+});
+
+test('a template error names the template and line when the views are not cached', async () => {
+  const dir = viewsDir({ 'broken.ejs': 'one\ntwo\n<%= nothing.here %>\nfour' });
+  await assert.rejects(render(false, path.join(dir, 'broken.ejs'), {}), (err: Error) => {
+    assert.match(err.message, /broken\.ejs:3/);
+    return true;
+  });
+  await assert.rejects(render(true, path.join(dir, 'broken.ejs'), {}), /nothing is not defined/);
+});
+
+test('a stored timestamp is read as the instant it names, on both databases', () => {
+  const now = new Date('2026-12-02T05:50:07.123Z');
+  assert.equal(instantOf(sqliteDate(now)).getTime(), now.getTime());
+  assert.equal(instantOf(now), now);
+  assert.equal(instantOf('2026-12-02 05:50:00.123 +03:30').toISOString(), '2026-12-02T02:20:00.123Z');
+  assert.equal(instantOf('2026-12-02 05:50:00').toISOString(), '2026-12-02T05:50:00.000Z');
+  assert.equal(instantOf('2026-12-02T05:50:00.5Z').toISOString(), '2026-12-02T05:50:00.500Z');
+  assert.equal(instantOf('2026-12-02').toISOString(), '2026-12-02T00:00:00.000Z');
+});

@@ -126,11 +126,25 @@ const TEHRAN_PARTS = new Intl.DateTimeFormat('en-CA', {
   hourCycle: 'h23',
 });
 
+/**
+ * The parts of the minutes asked most recently: a page asks for "now" and for the same few instants
+ * many times (each course's state, each row's time), and `formatToParts` costs ~8 µs a call
+ * (3.4% of the logged-in catalogue's time). A minute has one answer; the map is emptied when full.
+ */
+const partsByMinute = new Map<number, { iso: string; time: string }>();
+
 /** Date and time parts of an instant in Tehran. */
 function tehranParts(instant: Date): { iso: string; time: string } {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const known = partsByMinute.get(minute);
+  if (known) return known;
   const parts = TEHRAN_PARTS.formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { iso: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  const found = { iso: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  if (Number.isNaN(minute)) return found;
+  if (partsByMinute.size >= 4096) partsByMinute.clear();
+  partsByMinute.set(minute, found);
+  return found;
 }
 
 /** Today's ISO date in Tehran. */

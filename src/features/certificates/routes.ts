@@ -169,10 +169,11 @@ export function certificateRoutes(services: Services): Router {
     if (lookup.kind === 'none') return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload: null, errors: {} });
     await withinLimit(req);
     if (lookup.kind === 'file') {
-      const upload = { sha256: lookup.sha256, certificate: await verifyDigest(lookup.sha256) };
+      const upload = { sha256: lookup.sha256, certificate: await verifyDigest(sequelize, lookup.sha256) };
       return res.render('certificates/verify', { title: 'استعلام گواهی‌نامه', upload, errors: {} });
     }
-    const certificate = lookup.kind === 'code' ? await verifyCode(lookup.code) : await verifySerial(lookup.serial, lookup.nationalCode);
+    const certificate =
+      lookup.kind === 'code' ? await verifyCode(sequelize, lookup.code) : await verifySerial(sequelize, lookup.serial, lookup.nationalCode);
     // A certificate found lands on its own page, under its code as printed; a miss says only that.
     if (certificate) return res.redirect(303, `/verify/${certificate.code}`);
     res.status(404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate });
@@ -180,7 +181,7 @@ export function certificateRoutes(services: Services): Router {
 
   router.get('/verify/:code', async (req, res) => {
     await withinLimit(req);
-    const certificate = await verifyCode(String(req.params.code));
+    const certificate = await verifyCode(sequelize, String(req.params.code));
     const credential = certificate
       ? await credentialSection({ sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks }, certificate.code)
       : null;
@@ -189,7 +190,7 @@ export function certificateRoutes(services: Services): Router {
 
   router.get('/verify/:code/credential.json', async (req, res) => {
     await withinLimit(req);
-    const credential = await storedCredential(String(req.params.code));
+    const credential = await storedCredential(sequelize, String(req.params.code));
     if (!credential) throw new NotFoundError('برای این کد، مدرک دیجیتال امضاشده‌ای نیست.');
     res.set('Content-Type', `${CREDENTIAL_MEDIA_TYPE}; charset=utf-8`);
     res.set('Content-Disposition', `inline; filename="credential-${String(req.params.code)}.json"`);

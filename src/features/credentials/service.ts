@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Services } from '../../services';
-import { Certificate } from '../../models';
+import { statements } from '../../db/prepared';
 import type { IssuerKeys } from '../../services/issuer-keys';
 import { codeCandidates } from '../certificates/verification-code';
 import { type OwnDocuments, strictDocumentLoader } from './contexts';
@@ -44,37 +44,53 @@ export async function didDocument(ctx: CredentialContext): Promise<Record<string
 
 /** A signed status list as stored (JSON text), or null. */
 export async function storedStatusList(sequelize: Sequelize, listId: number): Promise<string | null> {
-  const rows = await sequelize.query<{ credential: string }>('SELECT credential FROM status_lists WHERE id = :listId', {
-    replacements: { listId },
-    type: QueryTypes.SELECT,
-  });
-  return rows[0]?.credential ?? null;
+  // Read on every view of a verify page (the remembered check compares its digest): a prepared statement.
+  const row = await statements(sequelize).get<{ credential: string }>('SELECT credential FROM status_lists WHERE id = :listId', { listId });
+  return row?.credential ?? null;
 }
 
 /** A certificate's signed credential as stored (JSON text), or null; the code as /verify reads it. */
-export async function storedCredential(code: string): Promise<string | null> {
+export async function storedCredential(sequelize: Sequelize, code: string): Promise<string | null> {
   const codes = codeCandidates(code);
   if (!codes.length) return null;
-  const certificate = await Certificate.findOne({ where: { code: { [Op.in]: codes } }, attributes: ['credential'] });
-  return certificate?.credential ?? null;
+  const row = await statements(sequelize).get<{ credential: string | null }>(
+    'SELECT credential FROM certificates WHERE code IN (:first, :second) LIMIT 1',
+    {
+      first: codes[0],
+      second: codes[1] ?? codes[0],
+    },
+  );
+  return row?.credential ?? null;
 }
 
-/** The app's own documents for its strict loader: its DID document and its status lists, from the database. */
-function ownDocuments(ctx: CredentialContext): OwnDocuments {
+/**
+ * The app's own documents as text, by URL: a status list as stored, the DID document as JSON; null
+ * for any other URL. The verify page's remembered check compares digests of this text, so a view
+ * neither parses nor serializes the status list again.
+ */
+function ownDocumentTexts(ctx: CredentialContext): (url: string) => Promise<string | null> {
   const listPrefix = `${ctx.config.baseUrl}/credentials/status/`;
   return async (url) => {
     if (url.startsWith(listPrefix)) {
       const listId = Number(url.slice(listPrefix.length));
-      const stored = Number.isSafeInteger(listId) ? await storedStatusList(ctx.sequelize, listId) : null;
-      return stored ? JSON.parse(stored) : null;
+      return Number.isSafeInteger(listId) ? await storedStatusList(ctx.sequelize, listId) : null;
     }
     const web = await didWeb(ctx);
-    return web && url === web.did ? web.document : null;
+    return web && url === web.did ? JSON.stringify(web.document) : null;
+  };
+}
+
+/** The app's own documents for its strict loader: its DID document and its status lists, from the database. */
+function ownDocuments(ctx: CredentialContext): OwnDocuments {
+  const text = ownDocumentTexts(ctx);
+  return async (url) => {
+    const found = await text(url);
+    return found ? JSON.parse(found) : null;
   };
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const digestOf = (document: object | null) => sha256(JSON.stringify(document));
+const digestOf = (text: string | null) => sha256(text ?? 'null');
 
 /**
  * Whether a check's answer can only stay what it is: no document in it ends its validity
@@ -106,7 +122,7 @@ interface RememberedCheck {
  * re-signs the stored status list, so the next view here checks again; nothing needs emptying.
  */
 export async function checkStoredCredential(ctx: CredentialContext, json: string): Promise<CredentialCheck> {
-  const own = ownDocuments(ctx);
+  const own = ownDocumentTexts(ctx);
   const key = sha256(json);
   const remembered = ctx.checks?.get(key);
   if (remembered) {
@@ -116,8 +132,9 @@ export async function checkStoredCredential(ctx: CredentialContext, json: string
   }
   const loaded = new Map<string, { document: object | null; sha256: string }>();
   const recording: OwnDocuments = async (url) => {
-    const document = await own(url);
-    loaded.set(url, { document, sha256: digestOf(document) });
+    const text = await own(url);
+    const document = text ? JSON.parse(text) : null;
+    loaded.set(url, { document, sha256: digestOf(text) });
     return document;
   };
   const startedAt = Date.now();
@@ -132,7 +149,7 @@ export async function checkStoredCredential(ctx: CredentialContext, json: string
 
 /** The verify page's credential section of the certificate with this code, or null when it has none. */
 export async function credentialSection(ctx: CredentialContext, code: string) {
-  const json = await storedCredential(code);
+  const json = await storedCredential(ctx.sequelize, code);
   return json ? presentCredentialCheck(credentialPath(code), await checkStoredCredential(ctx, json)) : null;
 }
 

@@ -24,6 +24,8 @@ export interface Statements {
   insert(sql: string, params?: Params, transaction?: Transaction | null): Promise<number>;
   /** `IN` a list of ids given as one parameter (`WHERE id ${db.inList('ids')}`, `{ ids: [1, 2] }`). */
   inList(name: string): string;
+  /** A list of ids given as one parameter as rows of one column `id`, in order (`INSERT … SELECT id, … FROM (${db.idRows('ids')}) ids`). */
+  idRows(name: string): string;
 }
 
 export type Params = Record<string, string | number | boolean | Date | number[] | null | undefined>;
@@ -139,6 +141,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       return (await write(sql, params, transaction)).id;
     },
     inList: (name) => `IN (SELECT value FROM json_each(:${name}))`,
+    idRows: (name) => `SELECT value AS id FROM json_each(:${name})`,
   };
   async function write(sql: string, params: Params = {}, transaction?: Transaction | null): Promise<{ changes: number; id: number }> {
     // A write outside a transaction waits its turn in the process's one line of SQLite transactions
@@ -207,6 +210,7 @@ function postgresStatements(sequelize: Sequelize): Statements {
       return Number(row.id);
     },
     inList: (name) => `= ANY (CAST(:${name} AS integer[]))`,
+    idRows: (name) => `SELECT unnest(CAST(:${name} AS integer[])) AS id`,
   };
 }
 

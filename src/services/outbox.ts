@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { OutboxMessage } from '../models';
+import { type Params, statements } from '../db/prepared';
 import type { OutboxChannel } from '../models/outbox-message';
 
 /** An email to queue. */
@@ -144,7 +145,8 @@ export class Outbox {
 
   private async insert(messages: NewMessage[], transaction: Transaction): Promise<void> {
     if (!messages.length) return;
-    const replacements: Record<string, unknown> = { now: new Date() };
+    // A prepared statement (src/db/prepared.ts), one text per number of rows (one email; SMS in batches up to 200).
+    const replacements: Params = { now: new Date() };
     const values = messages.map((m, i) => {
       Object.assign(replacements, {
         [`c${i}`]: m.channel,
@@ -156,10 +158,11 @@ export class Outbox {
       });
       return `(:c${i}, :t${i}, :s${i}, :b${i}, 'queued', 0, :k${i}, :x${i}, :now)`;
     });
-    await this.sequelize.query(
+    await statements(this.sequelize).run(
       `INSERT INTO outbox_messages (channel, "to", subject, body, status, attempts, dedupe_key, secret, created_at)
        VALUES ${values.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING`,
-      { replacements, transaction },
+      replacements,
+      transaction,
     );
     transaction.afterCommit(() => this.kick());
   }

@@ -1,5 +1,6 @@
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { Notification } from '../../models';
+import { statements } from '../../db/prepared';
 import type { Outbox } from '../../services/outbox';
 import { notificationPage, unreadNotifications } from './queries';
 import { presentNotification, unreadIdsOf } from './presenter';
@@ -26,15 +27,18 @@ export interface News {
  */
 export async function notifyUsers(sql: Sequelize, outbox: Outbox, userIds: number[], news: News, transaction: Transaction): Promise<void> {
   if (!userIds.length) return;
-  const rows = userIds.map((_, i) => `(:user${i}, :message, :link, NULL, :now)`).join(', ');
-  const users = Object.fromEntries(userIds.map((id, i) => [`user${i}`, id]));
-  await sql.query(`INSERT INTO notifications (user_id, message, link, read_at, created_at) VALUES ${rows}`, {
-    replacements: { ...users, message: news.message, link: news.link, now: new Date() },
+  // Prepared statements (src/db/prepared.ts), one text whatever the number of users: an enrollment's
+  // change tells one liaison inside the enrollment's transaction, which every other write waits for.
+  const db = statements(sql);
+  await db.run(
+    `INSERT INTO notifications (user_id, message, link, read_at, created_at) SELECT id, :message, :link, NULL, :now FROM (${db.idRows('userIds')}) ids`,
+    { userIds, message: news.message, link: news.link, now: new Date() },
     transaction,
-  });
-  const contacts = await sql.query<{ email: string | null; mobile: string | null }>(
-    'SELECT email, mobile FROM users WHERE id IN (:userIds) AND (email IS NOT NULL OR mobile IS NOT NULL)',
-    { type: QueryTypes.SELECT, replacements: { userIds }, transaction },
+  );
+  const contacts = await db.all<{ email: string | null; mobile: string | null }>(
+    `SELECT email, mobile FROM users WHERE id ${db.inList('userIds')} AND (email IS NOT NULL OR mobile IS NOT NULL)`,
+    { userIds },
+    transaction,
   );
   for (const { email } of contacts) {
     if (email) await outbox.queueEmail({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);

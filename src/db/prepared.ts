@@ -73,6 +73,16 @@ export function instantOf(value: string | Date): Date {
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms) - offsetMinutes * 60_000);
 }
 
+/**
+ * Whether a write failed on a unique key, as Sequelize's UniqueConstraintError or as the driver
+ * reports it to a prepared statement (SQLite's SQLITE_CONSTRAINT «UNIQUE constraint failed»,
+ * PostgreSQL's 23505).
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string } | null;
+  return e?.name === 'SequelizeUniqueConstraintError' || e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
 function sqliteStatements(sequelize: Sequelize): Statements {
   const compiled = new Map<string, Compiled>();
   const manager = sequelize.connectionManager as unknown as { getConnection(o: { uuid: string }): Promise<SqliteConnection> };

@@ -1,6 +1,6 @@
-import { type Sequelize, UniqueConstraintError, type Transaction } from 'sequelize';
-import { Course } from '../../models';
-import { statements } from '../../db/prepared';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Course } from '../../models';
+import { isUniqueViolation, statements } from '../../db/prepared';
 import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
@@ -26,13 +26,39 @@ export const MESSAGES = {
   alreadyEnded: 'این ثبت‌نام پیش‌تر لغو یا رد شده است.',
 };
 
-/** The course row, locked for the rest of the transaction on PostgreSQL (SQLite writes one at a time). */
-export async function lockCourse(courseId: number, transaction: Transaction): Promise<Course | null> {
-  return Course.findByPk(courseId, { transaction, lock: transaction.LOCK.UPDATE });
+/** What the enrollment rules read of a course, under its lock. */
+export type LockedCourse = Pick<Course, 'id' | 'title' | 'status' | 'approval' | 'capacity' | 'enrollOpens' | 'enrollCloses'>;
+
+/**
+ * The course row, locked for the rest of the transaction on PostgreSQL (SQLite writes one at a
+ * time). A prepared statement (src/db/prepared.ts): every enrollment, cancellation and decision
+ * starts here, inside the transaction the others wait for.
+ */
+export async function lockCourse(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<LockedCourse | null> {
+  const forUpdate = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE' : '';
+  const row = await statements(sequelize).get<LockedCourse & { enrollOpens: string | Date; enrollCloses: string | Date }>(
+    `SELECT id, title, status, approval, capacity, enroll_opens AS "enrollOpens", enroll_closes AS "enrollCloses"
+       FROM courses WHERE id = :courseId${forUpdate}`,
+    { courseId },
+    transaction,
+  );
+  if (!row) return null;
+  return {
+    ...row,
+    id: Number(row.id),
+    capacity: Number(row.capacity),
+    enrollOpens: isoDateOf(row.enrollOpens),
+    enrollCloses: isoDateOf(row.enrollCloses),
+  };
 }
 
 /** Whether the course has started (state.ts holds the rule; this reads its first session). */
-export async function hasStarted(sequelize: Sequelize, course: Course, transaction?: Transaction, now = new Date()): Promise<boolean> {
+export async function hasStarted(
+  sequelize: Sequelize,
+  course: LockedCourse,
+  transaction?: Transaction,
+  now = new Date(),
+): Promise<boolean> {
   return hasStartedBy(course, await firstSessionOf(sequelize, course.id, transaction), now);
 }
 
@@ -51,7 +77,7 @@ function isoDateOf(value: string | Date): string {
 }
 
 /** Why a liaison may not enroll in this course now, or null when they may (the course's enrollment state). */
-export async function whyEnrollmentIsClosed(sequelize: Sequelize, course: Course, transaction: Transaction): Promise<string | null> {
+export async function whyEnrollmentIsClosed(sequelize: Sequelize, course: LockedCourse, transaction: Transaction): Promise<string | null> {
   const state = enrollmentState({
     status: course.status as CourseStatus,
     enrollOpens: course.enrollOpens,
@@ -120,7 +146,7 @@ export async function inEnrollmentTransaction<T>(
       }
       // SQLite reports a trigger's RAISE(ABORT) as a constraint error: tell them apart by the message.
       if (isGuardRefusal(err)) throw new ConflictError(MESSAGES.full);
-      if (err instanceof UniqueConstraintError) throw typeof duplicate === 'string' ? new ConflictError(duplicate) : duplicate;
+      if (isUniqueViolation(err)) throw typeof duplicate === 'string' ? new ConflictError(duplicate) : duplicate;
       throw err;
     }
   }

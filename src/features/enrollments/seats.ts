@@ -46,7 +46,7 @@ export class Seats {
     private readonly approved: { total: number; byCounty: Map<number, number> },
   ) {}
 
-  static async of(sequelize: Sequelize, course: Course, transaction: Transaction): Promise<Seats> {
+  static async of(sequelize: Sequelize, course: Pick<Course, 'id' | 'capacity'>, transaction: Transaction): Promise<Seats> {
     // Prepared statements (src/db/prepared.ts): every enrollment reads these under the course's lock.
     const db = statements(sequelize);
     const rows = await db.all<{ county_id: number | null; status: string; n: number | string }>(

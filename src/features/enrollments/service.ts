@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { statements } from '../../db/prepared';
-import { type Course, Enrollment, User } from '../../models';
+import { Enrollment, User } from '../../models';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import type { Role } from '../../models/user';
 import { recordAudit, type Actor } from '../../services/audit';
@@ -14,6 +14,7 @@ import {
   MESSAGES,
   hasStarted,
   inEnrollmentTransaction,
+  type LockedCourse,
   lockCourse,
   nextWaitlistPosition,
   renumberWaitlist,
@@ -34,7 +35,7 @@ export interface EnrollmentOutcome {
   waitlistPosition: number | null;
 }
 
-const outcome = (e: Enrollment, course: Course): EnrollmentOutcome => ({
+const outcome = (e: Pick<Enrollment, 'id' | 'status' | 'waitlistPosition'>, course: LockedCourse): EnrollmentOutcome => ({
   enrollmentId: e.id,
   courseId: course.id,
   courseTitle: course.title,
@@ -51,12 +52,12 @@ const outcome = (e: Enrollment, course: Course): EnrollmentOutcome => ({
 async function placeLiaison(
   sequelize: Sequelize,
   outbox: Outbox,
-  course: Course,
+  course: LockedCourse,
   liaison: Pick<User, 'id' | 'countyId'>,
   actor: Actor,
   byAdmin: boolean,
   transaction: Transaction,
-): Promise<Enrollment> {
+): Promise<Pick<Enrollment, 'id' | 'status' | 'waitlistPosition'>> {
   // Most enrollments are a first one: a prepared look-up, the model instance only when a row is there.
   const found = await statements(sequelize).get<{ id: number }>(
     'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
@@ -74,9 +75,20 @@ async function placeLiaison(
   const status: EnrollmentStatus = !seated ? 'waitlisted' : byAdmin || course.approval === 'auto' ? 'approved' : 'pending';
   const waitlistPosition = seated ? null : await nextWaitlistPosition(sequelize, course.id, transaction);
   const fields = { status, waitlistPosition, countyId, changedBy: actor.id, reason: null };
+  // A first enrollment is a prepared INSERT; a cancelled one coming back is updated through its model.
+  const now = new Date();
   const enrollment = existing
     ? await existing.update(fields, { transaction })
-    : await Enrollment.create({ courseId: course.id, userId: liaison.id, mark: null, ...fields }, { transaction });
+    : {
+        id: await statements(sequelize).insert(
+          `INSERT INTO enrollments (course_id, user_id, county_id, status, waitlist_position, mark, reason, changed_by, created_at, updated_at)
+           VALUES (:courseId, :userId, :countyId, :status, :waitlistPosition, NULL, NULL, :changedBy, :now, :now)`,
+          { courseId: course.id, userId: liaison.id, countyId, status, waitlistPosition, changedBy: actor.id ?? null, now },
+          transaction,
+        ),
+        status,
+        waitlistPosition,
+      };
 
   await recordAudit(
     sequelize,
@@ -99,7 +111,7 @@ export async function enrollInCourse(
   input: { courseId: number; actor: Actor & { id: number } },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const course = await lockCourse(input.courseId, transaction);
+    const course = await lockCourse(sequelize, input.courseId, transaction);
     if (!course) throw new NotFoundError('این دوره پیدا نشد.');
     const liaison = await statements(sequelize).get<Pick<User, 'id' | 'role' | 'status' | 'countyId'>>(
       'SELECT id, role, status, county_id AS "countyId" FROM users WHERE id = :id',
@@ -124,7 +136,7 @@ export async function enrollByHand(
   return inEnrollmentTransaction(
     sequelize,
     async (transaction) => {
-      const course = await lockCourse(input.courseId, transaction);
+      const course = await lockCourse(sequelize, input.courseId, transaction);
       if (!course) throw new NotFoundError('این دوره پیدا نشد.');
       if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
       if (course.status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
@@ -149,7 +161,7 @@ export async function fillFreedSeats(
   actor: Actor,
   transaction: Transaction,
 ): Promise<void> {
-  const course = await lockCourse(courseId, transaction);
+  const course = await lockCourse(sequelize, courseId, transaction);
   if (!course || course.status === 'finished' || course.status === 'cancelled') return;
   const seats = await Seats.of(sequelize, course, transaction);
   if (seats.anyRoom()) {
@@ -183,10 +195,14 @@ export async function fillFreedSeats(
 }
 
 /** The enrollment and its course, the course row locked first, then the enrollment read again under it. */
-async function lockEnrollment(enrollmentId: number, transaction: Transaction): Promise<{ enrollment: Enrollment; course: Course }> {
+async function lockEnrollment(
+  sequelize: Sequelize,
+  enrollmentId: number,
+  transaction: Transaction,
+): Promise<{ enrollment: Enrollment; course: LockedCourse }> {
   const found = await Enrollment.findByPk(enrollmentId, { attributes: ['id', 'courseId'], transaction });
   if (!found) throw new NotFoundError('این ثبت‌نام پیدا نشد.');
-  const course = await lockCourse(found.courseId, transaction);
+  const course = await lockCourse(sequelize, found.courseId, transaction);
   const enrollment = await Enrollment.findByPk(enrollmentId, { transaction });
   if (!course || !enrollment) throw new NotFoundError('این ثبت‌نام پیدا نشد.');
   return { enrollment, course };
@@ -196,7 +212,7 @@ async function lockEnrollment(enrollmentId: number, transaction: Transaction): P
 async function afterLeaving(
   sequelize: Sequelize,
   outbox: Outbox,
-  course: Course,
+  course: LockedCourse,
   was: EnrollmentStatus,
   actor: Actor,
   transaction: Transaction,
@@ -240,7 +256,7 @@ export async function cancelEnrollment(
   input: { enrollmentId: number; actor: Person; reason?: string | null },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
+    const { enrollment, course } = await lockEnrollment(sequelize, input.enrollmentId, transaction);
     const byAdmin = input.actor.role === 'admin';
     if (!byAdmin && enrollment.userId !== input.actor.id) throw new ForbiddenError();
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
@@ -267,7 +283,7 @@ export async function approveEnrollment(
   input: { enrollmentId: number; actor: Actor; reason?: string | null },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
+    const { enrollment, course } = await lockEnrollment(sequelize, input.enrollmentId, transaction);
     if (enrollment.status !== 'pending' && enrollment.status !== 'waitlisted')
       throw new ConflictError('تنها ثبت‌نام‌های در انتظار تأیید یا در فهرست انتظار را می‌توان تأیید کرد.');
     const seats = await Seats.of(sequelize, course, transaction);
@@ -287,7 +303,7 @@ export async function rejectEnrollment(
   input: { enrollmentId: number; actor: Actor; reason: string },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
+    const { enrollment, course } = await lockEnrollment(sequelize, input.enrollmentId, transaction);
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
     const was = await settle(sequelize, enrollment, course.id, 'rejected', input.actor, input.reason, transaction);
     await notifyEnrollmentChange(
@@ -310,7 +326,7 @@ export async function moveOnWaitlist(
   input: { enrollmentId: number; actor: Actor; direction: 'up' | 'down'; reason: string },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const { enrollment, course } = await lockEnrollment(input.enrollmentId, transaction);
+    const { enrollment, course } = await lockEnrollment(sequelize, input.enrollmentId, transaction);
     if (enrollment.status !== 'waitlisted' || enrollment.waitlistPosition === null)
       throw new ConflictError('این رابط در فهرست انتظار نیست.');
     const from = enrollment.waitlistPosition;

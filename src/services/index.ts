@@ -21,7 +21,7 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     sequelize,
     rateLimiter: new RateLimiter(sequelize, config.rateLimits),
     settings: new Settings({ autoActivate: config.autoActivateDefault, reminderHour: config.reminderHourDefault }),
-    evaluationSettings: new EvaluationSettings(),
+    evaluationSettings: new EvaluationSettings(sequelize),
     /** Email and SMS on their way out; server.ts starts its worker, tests drive it with drain(). */
     outbox: new Outbox(sequelize, { email: emailChannel(config), sms: smsChannel(config) }, config.baseUrl),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),

@@ -1,4 +1,5 @@
-import type { Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { statements } from '../db/prepared';
 import { Setting } from '../models';
 
 export interface Signatory {
@@ -110,6 +111,8 @@ export function readEvaluationTemplate(value: string | null | undefined): Evalua
 
 /** The evaluation survey's template and whether answering it comes before downloading a certificate. */
 export class EvaluationSettings {
+  constructor(private readonly sequelize: Sequelize) {}
+
   async template(transaction?: Transaction): Promise<EvaluationTemplate> {
     return readEvaluationTemplate((await Setting.findByPk(EVALUATION_TEMPLATE_KEY, { transaction }))?.value);
   }
@@ -120,7 +123,11 @@ export class EvaluationSettings {
 
   /** Off by default: a liaison downloads their certificate whether or not they answered. */
   async requiredForCertificate(): Promise<boolean> {
-    return (await Setting.findByPk(EVALUATION_REQUIRED_KEY))?.value === 'true';
+    // Asked on every /me and certificate download: a prepared statement (src/db/prepared.ts).
+    const row = await statements(this.sequelize).get<{ value: string }>('SELECT value FROM settings WHERE "key" = :key', {
+      key: EVALUATION_REQUIRED_KEY,
+    });
+    return row?.value === 'true';
   }
 
   async setRequiredForCertificate(value: boolean, transaction?: Transaction): Promise<void> {

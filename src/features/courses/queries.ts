@@ -261,8 +261,17 @@ export interface CatalogueRow {
   mine: { status: EnrollmentStatus; label: string; waitlistPosition: number | null } | null;
 }
 
-/** The first session's start, `YYYY-MM-DD HH:mm`, of the course aliased c (state.ts compares it with now). */
-const FIRST_START = "(SELECT MIN(CAST(fs.date AS VARCHAR(10)) || ' ' || fs.start_time) FROM course_sessions fs WHERE fs.course_id = c.id)";
+/**
+ * The courses that may take enrollments, aliased c, each with its first session's start as
+ * `"firstStart"` (`YYYY-MM-DD HH:mm`, which state.ts compares with now), read once per course: the
+ * catalogue named it three times (its column and twice in the rule), each a look-up of the course's
+ * sessions (MATERIALIZED: inlined, the expression was read at each use again). Only open courses can
+ * take enrollments; the whole rule is `takingEnrollmentSql`'s WHERE. Queries begin with it and read `FROM candidates c`.
+ */
+const WITH_CANDIDATES = `WITH candidates AS MATERIALIZED (
+   SELECT oc.*, (SELECT MIN(CAST(fs.date AS VARCHAR(10)) || ' ' || fs.start_time) FROM course_sessions fs WHERE fs.course_id = oc.id) AS "firstStart"
+   FROM courses oc WHERE oc.status = 'open')`;
+const FIRST_START = 'c."firstStart"';
 
 /** A course's enrollment state from a row of the catalogue or the course page. */
 function stateOf(row: Record<string, unknown>, free: number) {
@@ -303,26 +312,42 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
   };
   filterByCategoryAndText(query, where, replacements);
   // A prepared statement (src/db/prepared.ts): each filter combination is a text of its own, a handful in all.
-  const rows = await statements(sequelize).all<Record<string, unknown>>(
-    // Held seats are counted for the page's courses only, after the LIMIT: counting them for every open
-    // course first cost ~2 ms once the open courses held 7,000 enrollments (npm run bench).
-    `SELECT p.*, (SELECT COUNT(*) FROM enrollments h WHERE h.course_id = p.id AND h.status IN ${HOLDING_SQL}) AS held FROM (
-     SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.status,
-       c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses", ${FIRST_START} AS "firstStart",
-       s.first_date AS "firstDate", s.last_date AS "lastDate", COALESCE(s.n, 0) AS "sessionCount",
-       m.status AS "myStatus", m.waitlist_position AS "myPosition",
-       COUNT(*) OVER () AS total
-     FROM courses c
-     LEFT JOIN (SELECT course_id, MIN(date) AS first_date, MAX(date) AS last_date, COUNT(*) AS n FROM course_sessions
-                WHERE course_id IN (SELECT id FROM courses WHERE status = 'open') GROUP BY course_id) s ON s.course_id = c.id
-     LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
-     WHERE ${where.join(' AND ')}
-     ORDER BY s.first_date IS NULL, s.first_date, c.id
-     LIMIT :limit OFFSET :offset) p
+  const db = statements(sequelize);
+  const rows = await db.all<Record<string, unknown>>(
+    // The page is chosen first (its order needs only the first session's date); held seats, the last
+    // date and the number of sessions are then read for its courses only, by their indexes: counting
+    // held seats for every open course first cost ~2 ms once the open courses held 7,000 enrollments.
+    `${WITH_CANDIDATES}
+     SELECT p.*,
+       (SELECT COUNT(*) FROM enrollments h WHERE h.course_id = p.id AND h.status IN ${HOLDING_SQL}) AS held,
+       (SELECT MAX(ls.date) FROM course_sessions ls WHERE ls.course_id = p.id) AS "lastDate",
+       (SELECT COUNT(*) FROM course_sessions ns WHERE ns.course_id = p.id) AS "sessionCount"
+     FROM (
+       SELECT c.id, c.code, c.title, c.category, c.delivery, c.place, c.hours, c.capacity, c.status,
+         c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses", c."firstStart",
+         SUBSTR(c."firstStart", 1, 10) AS "firstDate",
+         m.status AS "myStatus", m.waitlist_position AS "myPosition",
+         COUNT(*) OVER () AS total
+       FROM candidates c
+       LEFT JOIN enrollments m ON m.course_id = c.id AND m.user_id = :userId
+       WHERE ${where.join(' AND ')}
+       ORDER BY c."firstStart" IS NULL, SUBSTR(c."firstStart", 1, 10), c.id
+       LIMIT :limit OFFSET :offset) p
      ORDER BY p."firstDate" IS NULL, p."firstDate", p.id`,
     replacements as Params,
   );
-  const total = rows.length ? Number(rows[0].total) : query.page > 1 ? await countCourses(sequelize, where, replacements) : 0;
+  const total = rows.length
+    ? Number(rows[0].total)
+    : query.page > 1
+      ? Number(
+          (
+            await db.get<{ n: number | string }>(
+              `${WITH_CANDIDATES} SELECT COUNT(*) AS n FROM candidates c WHERE ${where.join(' AND ')}`,
+              replacements as Params,
+            )
+          )?.n ?? 0,
+        )
+      : 0;
   const courses: CatalogueRow[] = rows.map((r) => {
     const free = freeSeats(Number(r.capacity), Number(r.held));
     return {
@@ -354,7 +379,7 @@ export async function courseCategories(sequelize: Sequelize): Promise<string[]> 
 export async function catalogueCategories(sequelize: Sequelize): Promise<string[]> {
   const taking = takingEnrollmentSql(FIRST_START);
   const rows = await statements(sequelize).all<{ category: string }>(
-    `SELECT DISTINCT c.category FROM courses c WHERE ${taking.where}`,
+    `${WITH_CANDIDATES} SELECT DISTINCT c.category FROM candidates c WHERE ${taking.where}`,
     taking.replacements,
   );
   return rows.map((r) => r.category).sort(comparePersian);

@@ -159,9 +159,13 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     });
   /**
    * Statements run in the connection's serialized mode, as Sequelize runs its own queries (one at a
-   * time on a connection), and are reset once done: a statement stepped to its end but not reset may
-   * keep SQLite's implicit read transaction open, and the shared connection then went on reading an
-   * old snapshot (a liaison who had just signed up could not log in).
+   * time on a connection). `all` steps a statement to its end and `run` steps a write once, to its
+   * end: a statement run to its end has let go of SQLite's implicit read transaction, and the driver
+   * resets it before its next use. One that failed part way is reset at once, so that it cannot keep
+   * its connection on an old snapshot (a stepped, never-reset statement once kept the shared
+   * connection there: a liaison who had just signed up could not log in). Resetting every statement
+   * after its use cost a second trip through libuv's thread pool each time, and on this machine the
+   * threads' hand-overs were a quarter of the server's time (perf, /me under load).
    */
   const connectionOf = (transaction?: Transaction | null) =>
     transaction
@@ -183,9 +187,11 @@ function sqliteStatements(sequelize: Sequelize): Statements {
         // `all` steps to the end, which ends SQLite's implicit read transaction (a stepped `get` would keep it open).
         return await new Promise<T[]>((resolve, reject) =>
           connection.serialize(() =>
-            statement
-              .all(values(c, params), (err: Error | null, rows: T[]) => (err ? reject(failed(connection, err)) : resolve(rows)))
-              .reset(),
+            statement.all(values(c, params), (err: Error | null, rows: T[]) => {
+              if (!err) return resolve(rows);
+              statement.reset();
+              reject(failed(connection, err));
+            }),
           ),
         );
       } finally {
@@ -215,12 +221,11 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     const statement = await statementOf(connection, c);
     return new Promise<{ changes: number; id: number }>((resolve, reject) =>
       connection.serialize(() =>
-        statement
-          .run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {
-            if (err) reject(failed(connection, err));
-            else resolve({ changes: this.changes, id: this.lastID });
-          })
-          .reset(),
+        statement.run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {
+          if (!err) return resolve({ changes: this.changes, id: this.lastID });
+          statement.reset();
+          reject(failed(connection, err));
+        }),
       ),
     );
   }

@@ -111,47 +111,53 @@ export function presentSession(session: SheetSession, course: SheetCourse) {
   };
 }
 
-/** The approved liaisons of a course, sorted by name: plain rows (the sheet is opened for every session). */
-async function approvedEnrollments(sequelize: Sequelize, courseId: number) {
-  const rows = await statements(sequelize).all<{ id: number; created_at: Date | string; full_name: string; county: string | null }>(
-    `SELECT e.id, e.created_at, u.full_name, COALESCE(ec.name, uc.name) AS county
+/**
+ * The approved liaisons of a course, sorted by name, each with their mark for one session (none when
+ * `sessionId` is 0): plain rows in one statement (the sheet is opened for every session, and on
+ * SQLite every statement is a trip through the thread pool).
+ */
+async function approvedEnrollments(sequelize: Sequelize, courseId: number, sessionId = 0) {
+  const rows = await statements(sequelize).all<{
+    id: number;
+    created_at: Date | string;
+    full_name: string;
+    county: string | null;
+    status: AttendanceStatus | null;
+    note: string | null;
+    source: AttendanceSource | null;
+    recorded_at: Date | string | null;
+  }>(
+    `SELECT e.id, e.created_at, u.full_name, COALESCE(ec.name, uc.name) AS county, m.status, m.note, m.source, m.recorded_at
        FROM enrollments e
        JOIN users u ON u.id = e.user_id
        LEFT JOIN counties ec ON ec.id = e.county_id
        LEFT JOIN counties uc ON uc.id = u.county_id
+       LEFT JOIN attendance_marks m ON m.enrollment_id = e.id AND m.session_id = :sessionId
       WHERE e.course_id = :courseId AND e.status = 'approved'`,
-    { courseId },
+    { courseId, sessionId },
   );
   return rows
-    .map((r) => ({ enrollmentId: Number(r.id), createdAt: instantOf(r.created_at), fullName: r.full_name ?? '', county: r.county ?? '' }))
+    .map((r) => ({
+      enrollmentId: Number(r.id),
+      createdAt: instantOf(r.created_at),
+      fullName: r.full_name ?? '',
+      county: r.county ?? '',
+      mark:
+        r.recorded_at === null ? null : { status: r.status, note: r.note ?? '', source: r.source, recordedAt: instantOf(r.recorded_at) },
+    }))
     .sort((a, b) => comparePersian(a.fullName, b.fullName) || a.enrollmentId - b.enrollmentId);
 }
 
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
 export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSession, 'id' | 'courseId'>) {
-  const [rows, marks] = await Promise.all([
-    approvedEnrollments(sequelize, session.courseId),
-    statements(sequelize).all<{
-      enrollment_id: number;
-      status: AttendanceStatus;
-      note: string | null;
-      source: AttendanceSource;
-      recorded_at: Date | string;
-    }>('SELECT enrollment_id, status, note, source, recorded_at FROM attendance_marks WHERE session_id = :sessionId', {
-      sessionId: session.id,
-    }),
-  ]);
-  const byEnrollment = new Map(marks.map((m) => [Number(m.enrollment_id), m]));
-  return rows.map((row) => {
-    const mark = byEnrollment.get(row.enrollmentId);
-    return {
-      ...row,
-      status: mark?.status ?? null,
-      note: mark?.note ?? '',
-      source: mark?.source ?? null,
-      recordedAt: mark ? instantOf(mark.recorded_at) : null,
-    };
-  });
+  const rows = await approvedEnrollments(sequelize, session.courseId, session.id);
+  return rows.map(({ mark, ...row }) => ({
+    ...row,
+    status: mark?.status ?? null,
+    note: mark?.note ?? '',
+    source: mark?.source ?? null,
+    recordedAt: mark?.recordedAt ?? null,
+  }));
 }
 
 export interface MarkEntry {
@@ -376,7 +382,7 @@ export async function loadMatrix(sequelize: Sequelize, course: Course, now: Date
   );
   return {
     sessions: sessions.map((s) => ({ id: s.id, date: s.date, startTime: s.startTime, held: sessionIsOver(s, now) })),
-    rows: rows.map((row) => ({
+    rows: rows.map(({ mark: _none, ...row }) => ({
       ...row,
       summary: summaries.get(row.enrollmentId)!,
       cells: sessions.map((s): MatrixCell => {

@@ -28,18 +28,13 @@ export async function notificationPage(sql: Sequelize, userId: number, { limit, 
 
 /** The user's newest unread notifications (at most `limit`) and how many are unread in all. */
 export async function unreadNotifications(sql: Sequelize, userId: number, limit: number) {
-  const db = statements(sql);
-  const [rows, counted] = await Promise.all([
-    db.all<NotificationRow>(
-      'SELECT id, message, link, created_at, read_at FROM notifications WHERE user_id = :userId AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT :limit',
-      { userId, limit },
-    ),
-    db.get<{ total: number | string }>('SELECT COUNT(*) AS total FROM notifications WHERE user_id = :userId AND read_at IS NULL', {
-      userId,
-    }),
-  ]);
-  const total = counted?.total ?? 0;
-  return { rows, total: Number(total) };
+  // One statement: the newest unread and, on each row, how many are unread in all.
+  const rows = await statements(sql).all<NotificationRow & { total: number | string }>(
+    `SELECT id, message, link, created_at, read_at, COUNT(*) OVER () AS total
+       FROM notifications WHERE user_id = :userId AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT :limit`,
+    { userId, limit },
+  );
+  return { rows, total: rows.length ? Number(rows[0].total) : 0 };
 }
 
 /**

@@ -183,7 +183,11 @@ export function certificateRoutes(services: Services): Router {
     await withinLimit(req);
     const certificate = await verifyCode(sequelize, String(req.params.code));
     const credential = certificate
-      ? await credentialSection({ sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks }, certificate.code)
+      ? await credentialSection(
+          { sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks },
+          certificate.code,
+          certificate.credentialJson,
+        )
       : null;
     res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate, credential });
   });

@@ -16,6 +16,8 @@ export interface VerifiedCertificate extends PrintedFields {
   statusChangedAt: string | null;
   /** The certificate that superseded this one: its code (for its verification page) and serial. */
   supersededBy: { code: string; serial: string } | null;
+  /** Its signed Open Badges credential as stored (public at /verify/:code/credential.json), read with it. */
+  credentialJson: string | null;
 }
 
 /** The columns the public pages read of a certificate (never the PDF or its credential). */
@@ -29,6 +31,7 @@ interface PublicRow {
   statusReason: string | null;
   statusChangedAt: string | Date | null;
   supersededById: number | null;
+  credential: string | null;
 }
 
 /**
@@ -39,7 +42,7 @@ interface PublicRow {
 function findPublic(sequelize: Sequelize, where: string, params: Record<string, string>) {
   return statements(sequelize).get<PublicRow>(
     `SELECT id, serial, code, fields, sha256, status, status_reason AS "statusReason", status_changed_at AS "statusChangedAt",
-            superseded_by_id AS "supersededById"
+            superseded_by_id AS "supersededById", credential
        FROM certificates WHERE ${where} LIMIT 1`,
     params,
   );
@@ -65,6 +68,7 @@ async function present(sequelize: Sequelize, certificate: PublicRow): Promise<Ve
     revokedReason: certificate.status === 'revoked' ? certificate.statusReason : null,
     statusChangedAt: certificate.statusChangedAt ? formatDateTime(instantOf(certificate.statusChangedAt)) : null,
     supersededBy,
+    credentialJson: certificate.credential ?? null,
   };
 }
 

@@ -148,8 +148,9 @@ export async function checkStoredCredential(ctx: CredentialContext, json: string
 }
 
 /** The verify page's credential section of the certificate with this code, or null when it has none. */
-export async function credentialSection(ctx: CredentialContext, code: string) {
-  const json = await storedCredential(ctx.sequelize, code);
+export async function credentialSection(ctx: CredentialContext, code: string, stored?: string | null) {
+  // The verify page hands over the credential it read with the certificate; otherwise it is read here.
+  const json = stored !== undefined ? stored : await storedCredential(ctx.sequelize, code);
   return json ? presentCredentialCheck(credentialPath(code), await checkStoredCredential(ctx, json)) : null;
 }
 

@@ -47,20 +47,22 @@ export class Seats {
   ) {}
 
   static async of(sequelize: Sequelize, course: Pick<Course, 'id' | 'capacity'>, transaction: Transaction): Promise<Seats> {
-    // Prepared statements (src/db/prepared.ts): every enrollment reads these under the course's lock.
-    const db = statements(sequelize);
-    const rows = await db.all<{ county_id: number | null; status: string; n: number | string }>(
-      `SELECT county_id, status, COUNT(*) AS n FROM enrollments
-       WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status`,
+    // One prepared statement (src/db/prepared.ts), held seats and quotas together: every enrollment
+    // reads these under the course's lock, in the transaction the other writes wait for.
+    const rows = await statements(sequelize).all<{
+      kind: 'held' | 'quota';
+      county_id: number | string | null;
+      status: string | null;
+      n: number | string;
+    }>(
+      `SELECT 'held' AS kind, county_id, status, COUNT(*) AS n FROM enrollments
+        WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status
+       UNION ALL
+       SELECT 'quota' AS kind, county_id, NULL AS status, quota AS n FROM course_quotas WHERE course_id = :courseId`,
       { courseId: course.id },
       transaction,
     );
-    const quotaRows = await db.all<{ county_id: number | string; quota: number | string }>(
-      'SELECT county_id, quota FROM course_quotas WHERE course_id = :courseId',
-      { courseId: course.id },
-      transaction,
-    );
-    const quotas = quotaRows.map((q) => ({ countyId: Number(q.county_id), quota: Number(q.quota) }));
+    const quotas = rows.filter((r) => r.kind === 'quota').map((q) => ({ countyId: Number(q.county_id), quota: Number(q.n) }));
     const held = { total: 0, byCounty: new Map<number, number>() };
     const approved = { total: 0, byCounty: new Map<number, number>() };
     const add = (into: typeof held, county: number | null, n: number) => {
@@ -68,6 +70,7 @@ export class Seats {
       if (county !== null) into.byCounty.set(county, (into.byCounty.get(county) ?? 0) + n);
     };
     for (const row of rows) {
+      if (row.kind !== 'held') continue;
       const county = row.county_id === null ? null : Number(row.county_id);
       add(held, county, Number(row.n));
       if (row.status === 'approved') add(approved, county, Number(row.n));

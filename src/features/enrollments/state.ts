@@ -96,13 +96,19 @@ export function refusalOf(state: EnrollmentState): string | null {
 /**
  * The same rule in SQL for lists that must filter before paging (the catalogue): the courses that
  * take enrollments now. `firstStart` is an expression for the first session's `YYYY-MM-DD HH:mm`
- * (NULL when there is none). tests/integration/courses.test.ts checks the catalogue against
- * `enrollmentState` on the same courses.
+ * (NULL when there is none). `window` is the part that needs no session (open, inside its enrollment
+ * dates), for a query to narrow the courses before it reads their sessions; `where` is the whole rule.
+ * tests/integration/courses.test.ts checks the catalogue against `enrollmentState` on the same courses.
  */
-export function takingEnrollmentSql(firstStart: string, now: Date = new Date()): { where: string; replacements: Record<string, string> } {
+export function takingEnrollmentSql(
+  firstStart: string,
+  now: Date = new Date(),
+): { window: string; where: string; replacements: Record<string, string> } {
   const today = todayIso(now);
+  const window = "c.status = 'open' AND c.enroll_opens <= :stateToday AND c.enroll_closes >= :stateToday";
   return {
-    where: `c.status = 'open' AND c.enroll_opens <= :stateToday AND c.enroll_closes >= :stateToday AND (${firstStart} IS NULL OR ${firstStart} > :stateNow)`,
+    window,
+    where: `${window} AND (${firstStart} IS NULL OR ${firstStart} > :stateNow)`,
     replacements: { stateToday: today, stateNow: `${today} ${nowTime(now)}` },
   };
 }

@@ -222,20 +222,18 @@ function beginAndEndOnTheDriver(sequelize: Sequelize): void {
       }
     }
   };
-  queryInterface.commitTransaction = async (transaction, options) => {
-    const t = transaction as OpenTransaction;
-    if (t.parent) return original.commit(transaction, options);
-    const done = run(t.connection, 'COMMIT');
-    t.finished = 'commit';
-    return done;
-  };
-  queryInterface.rollbackTransaction = async (transaction, options) => {
-    const t = transaction as OpenTransaction;
-    if (t.parent) return original.rollback(transaction, options);
-    const done = run(t.connection, 'ROLLBACK');
-    t.finished = 'rollback';
-    return done;
-  };
+  /** COMMIT or ROLLBACK of a transaction (a savepoint's is Sequelize's): marked finished as Sequelize marks it. */
+  const end =
+    (sql: 'COMMIT' | 'ROLLBACK', finished: 'commit' | 'rollback', savepoint: (t: Transaction, o?: object) => Promise<unknown>) =>
+    async (transaction: Transaction, options?: object) => {
+      const t = transaction as OpenTransaction;
+      if (t.parent) return savepoint(transaction, options);
+      const done = run(t.connection, sql);
+      t.finished = finished;
+      return done;
+    };
+  queryInterface.commitTransaction = end('COMMIT', 'commit', original.commit);
+  queryInterface.rollbackTransaction = end('ROLLBACK', 'rollback', original.rollback);
 }
 
 export function createSequelize(config: Pick<Config, 'databaseUrl' | 'logSql'>): Sequelize {

@@ -101,6 +101,6 @@ export function cpuMs(pid: number): number {
     .readFileSync(`/proc/${pid}/stat`, 'utf8')
     .replace(/^.*\) /, '')
     .split(' ');
-  // After the name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc), in clock ticks.
+  // After the name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc), in clock ticks (100 a second on Linux).
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }

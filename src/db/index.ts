@@ -70,10 +70,7 @@ function queueTransactions(sequelize: Sequelize): void {
       for (const w of group) w.reject(err);
       return;
     }
-    const run = (sql: string) =>
-      new Promise<void>((resolve, reject) =>
-        outer.connection.serialize(() => outer.connection.run(sql, (err: Error | null) => (err ? reject(err) : resolve()))),
-      );
+    const run = (sql: string) => runOn(outer.connection, sql);
     const done: { w: Waiting; value: unknown; t: OpenTransaction }[] = [];
     for (const [i, w] of group.entries()) {
       const savepoint = `rabet_group_${i}`;
@@ -138,6 +135,13 @@ function queueTransactions(sequelize: Sequelize): void {
       void drain();
     });
   };
+}
+
+/** One statement with no rows (BEGIN, SAVEPOINT, COMMIT…) on a SQLite connection, in its serialized mode. */
+function runOn(connection: SqliteConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.serialize(() => connection.run(sql, (err: Error | null) => (err ? reject(err) : resolve()))),
+  );
 }
 
 /** Transactions committed together at most (queueTransactions). */
@@ -207,16 +211,12 @@ function beginAndEndOnTheDriver(sequelize: Sequelize): void {
     commit: queryInterface.commitTransaction.bind(queryInterface),
     rollback: queryInterface.rollbackTransaction.bind(queryInterface),
   };
-  const run = (connection: SqliteConnection, sql: string) =>
-    new Promise<void>((resolve, reject) =>
-      connection.serialize(() => connection.run(sql, (err: Error | null) => (err ? reject(err) : resolve()))),
-    );
   queryInterface.startTransaction = async (transaction, options) => {
     const t = transaction as OpenTransaction;
     if (t.parent) return original.start(transaction, options);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run(t.connection, `BEGIN ${t.options.type ?? 'IMMEDIATE'} TRANSACTION`);
+        return await runOn(t.connection, `BEGIN ${t.options.type ?? 'IMMEDIATE'} TRANSACTION`);
       } catch (err) {
         if (attempt >= 8 || !/SQLITE_BUSY/.test(String((err as Error).message))) throw err;
       }
@@ -228,7 +228,7 @@ function beginAndEndOnTheDriver(sequelize: Sequelize): void {
     async (transaction: Transaction, options?: object) => {
       const t = transaction as OpenTransaction;
       if (t.parent) return savepoint(transaction, options);
-      const done = run(t.connection, sql);
+      const done = runOn(t.connection, sql);
       t.finished = finished;
       return done;
     };

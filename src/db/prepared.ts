@@ -89,7 +89,8 @@ export function isUniqueViolation(err: unknown): boolean {
  * request waited in a single line (SQLite runs one statement at a time on a connection): under 20
  * logged-in requests at once the server sat idle 16% of the time waiting for session reads (CPU
  * profile, npm run bench -- --profile). WAL lets readers run beside each other and beside the
- * writer, and each statement is reset once done, so a read sees every commit made before it began.
+ * writer, and a statement stepped to its end holds no snapshot, so a read sees every commit made
+ * before it began.
  * A `:memory:` database is one connection's own and keeps reading there. Closed with Sequelize.
  */
 function readConnections(sequelize: Sequelize, manager: { close(): Promise<void> }) {
@@ -102,7 +103,7 @@ function readConnections(sequelize: Sequelize, manager: { close(): Promise<void>
     return close();
   };
   return {
-    /** The reader to use (give it back with done() once the statement has answered). */
+    /** The reader to use; the caller counts its statement off `waiting` once it has answered. */
     take(): Reader | null {
       let reader = open.length ? open.reduce((a, b) => (b.waiting < a.waiting ? b : a)) : null;
       if (!reader || (reader.waiting > 0 && open.length < READ_CONNECTIONS)) {

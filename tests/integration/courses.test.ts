@@ -573,6 +573,10 @@ describe('public catalogue', () => {
     assert.match(searched.text, /دورهٔ باز فهرست/);
     const missed = await request(t.app).get(`/courses?q=${encodeURIComponent('ناموجود')}`);
     assert.ok(!missed.text.includes('دورهٔ باز فهرست'));
+    // A page past the end lists nothing; its total is counted on its own (no row carries it).
+    const past = await request(t.app).get('/courses?page=5');
+    assert.equal(past.status, 200);
+    assert.ok(!past.text.includes('دورهٔ باز فهرست'));
   });
 
   it('shows a full course as waitlist-only and the admin list filters by status, year and category', async () => {

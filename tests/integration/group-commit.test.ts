@@ -57,11 +57,15 @@ test('transactions started together commit together, each keeping its own outcom
     }),
   ]);
   assert.deepEqual(
-    outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message)),
-    ['a', outcomes[1].status === 'rejected' ? (outcomes[1].reason as Error).message : 'b', 'c', 'refused', 'e'],
+    outcomes.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled'],
   );
-  assert.equal(outcomes[1].status, 'rejected');
+  assert.deepEqual(
+    outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : [])),
+    ['a', 'c', 'e'],
+  );
   assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /UNIQUE/);
+  assert.match(String((outcomes[3] as PromiseRejectedResult).reason), /refused/);
   assert.deepEqual(await names(sequelize), ['a', 'c', 'e'], 'what was kept: every transaction but the failed ones, whole');
   assert.deepEqual(seenBy.c, ['a', 'c'], 'a later transaction sees what the earlier ones wrote, not a rolled-back one');
   assert.deepEqual(events, ['a committed'], 'afterCommit hooks ran, once');

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
 import { createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
-import { instantOf, sqliteDate } from '../../src/db/prepared';
 
 function viewsDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabet-views-'));
@@ -89,14 +88,4 @@ test('a template error names the template and line when the views are not cached
     return true;
   });
   await assert.rejects(render(true, path.join(dir, 'broken.ejs'), {}), /nothing is not defined/);
-});
-
-test('a stored timestamp is read as the instant it names, on both databases', () => {
-  const now = new Date('2026-12-02T05:50:07.123Z');
-  assert.equal(instantOf(sqliteDate(now)).getTime(), now.getTime());
-  assert.equal(instantOf(now), now);
-  assert.equal(instantOf('2026-12-02 05:50:00.123 +03:30').toISOString(), '2026-12-02T02:20:00.123Z');
-  assert.equal(instantOf('2026-12-02 05:50:00').toISOString(), '2026-12-02T05:50:00.000Z');
-  assert.equal(instantOf('2026-12-02T05:50:00.5Z').toISOString(), '2026-12-02T05:50:00.500Z');
-  assert.equal(instantOf('2026-12-02').toISOString(), '2026-12-02T00:00:00.000Z');
 });

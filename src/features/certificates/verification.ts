@@ -20,7 +20,7 @@ export interface VerifiedCertificate extends PrintedFields {
   credentialJson: string | null;
 }
 
-/** The columns the public pages read of a certificate (never the PDF or its credential). */
+/** The columns the public pages read of a certificate: never its PDF; its signed credential (public too) for the verify page's check. */
 interface PublicRow {
   id: number;
   serial: string;

@@ -314,11 +314,12 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
   filterByCategoryAndText(query, where, replacements);
   // A prepared statement (src/db/prepared.ts): each filter combination is a text of its own, a handful in all.
   const db = statements(sequelize);
+  const candidates = withCandidates(taking.window);
   const rows = await db.all<Record<string, unknown>>(
     // The page is chosen first (its order needs only the first session's date); held seats, the last
     // date and the number of sessions are then read for its courses only, by their indexes: counting
     // held seats for every open course first cost ~2 ms once the open courses held 7,000 enrollments.
-    `${withCandidates(taking.window)}
+    `${candidates}
      SELECT p.*,
        (SELECT COUNT(*) FROM enrollments h WHERE h.course_id = p.id AND h.status IN ${HOLDING_SQL}) AS held,
        (SELECT MAX(ls.date) FROM course_sessions ls WHERE ls.course_id = p.id) AS "lastDate",
@@ -337,18 +338,15 @@ export async function catalogue(sequelize: Sequelize, query: CatalogueQuery, use
      ORDER BY p."firstDate" IS NULL, p."firstDate", p.id`,
     replacements as Params,
   );
-  const total = rows.length
-    ? Number(rows[0].total)
-    : query.page > 1
-      ? Number(
-          (
-            await db.get<{ n: number | string }>(
-              `${withCandidates(taking.window)} SELECT COUNT(*) AS n FROM candidates c WHERE ${where.join(' AND ')}`,
-              replacements as Params,
-            )
-          )?.n ?? 0,
-        )
-      : 0;
+  // A page past the end has no row to carry the total: counted on its own then.
+  const counted = async () =>
+    (
+      await db.get<{ n: number | string }>(
+        `${candidates} SELECT COUNT(*) AS n FROM candidates c WHERE ${where.join(' AND ')}`,
+        replacements as Params,
+      )
+    )?.n;
+  const total = Number(rows.length ? rows[0].total : query.page > 1 ? await counted() : 0);
   const courses: CatalogueRow[] = rows.map((r) => {
     const free = freeSeats(Number(r.capacity), Number(r.held));
     return {

@@ -52,6 +52,8 @@ export interface Config {
   publicPageCacheMs: number;
   /** How long a computed report (page or export, per filter) may be reused (0: never). */
   reportCacheMs: number;
+  /** At most how long a logged-in page's reads are reused while the database is unchanged (DataCache; 0: never). */
+  dataCacheMs: number;
   /** Self check-in is taken from this many minutes before a session starts… */
   checkInOpensMinutesBefore: number;
   /** …until this many minutes after it ends. */
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewCache: env.VIEW_CACHE !== 'off',
     publicPageCacheMs: Number(env.PUBLIC_PAGE_CACHE_MS ?? 1000),
     reportCacheMs: Number(env.REPORT_CACHE_MS ?? 30_000),
+    dataCacheMs: Number(env.DATA_CACHE_MS ?? 1000),
     checkInOpensMinutesBefore: Number(env.CHECK_IN_OPENS_MINUTES_BEFORE ?? 15),
     checkInClosesMinutesAfter: Number(env.CHECK_IN_CLOSES_MINUTES_AFTER ?? 30),
     issuerKeySeed: issuerKeySeed(env.ISSUER_KEY_SEED),

@@ -1,4 +1,6 @@
-import type { Express } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import cookie from 'cookie';
+import { JSONCookies, signedCookies } from 'cookie-parser';
 import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
 import type { Sequelize } from 'sequelize';
@@ -41,9 +43,15 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
   const touchEveryMs = Math.min(60_000, idleMs / 10);
   const touchedAt = new Map<string, number>();
   const db = statements(sequelize);
-  const read = user
-    ? `SELECT s.data, ${user.columns} FROM http_sessions s LEFT JOIN users ON users.id = s.user_id WHERE s.sid = :sid AND (s.expires IS NULL OR s.expires > :now)`
-    : 'SELECT s.data FROM http_sessions s WHERE s.sid = :sid AND (s.expires IS NULL OR s.expires > :now)';
+  const live = 's.sid = :sid AND (s.expires IS NULL OR s.expires > :now)';
+  const withUser = user ? `, ${user.columns}` : '';
+  const userJoin = user ? ' LEFT JOIN users ON users.id = s.user_id' : '';
+  // On SQLite the read also brings the database's data_version, from the same snapshot: the look that
+  // tells this process whether anything was committed since (Statements.epoch, DataCache). One row always.
+  const read =
+    sequelize.getDialect() === 'sqlite'
+      ? `SELECT v.data_version, s.data${withUser} FROM pragma_data_version() v LEFT JOIN http_sessions s ON ${live}${userJoin}`
+      : `SELECT s.data${withUser} FROM http_sessions s${userJoin} WHERE ${live}`;
   const methods = {
     get(sid: string, callback: Callback<session.SessionData | null>): void {
       db.get<{ data: string | null } & Record<string, unknown>>(read, { sid, now: new Date() }).then((row) => {
@@ -79,6 +87,27 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
   return Object.assign(store, methods);
 }
 
+/** The session's cookie (signed, read and checked by express-session). */
+export const SESSION_COOKIE = 'rabet.sid';
+
+/**
+ * The request's cookies as cookie-parser gives them (`req.cookies`, `req.signedCookies` checked
+ * against `secret`, JSON values parsed, `req.secret` for `res.cookie(…, { signed: true })`): the
+ * one-time flash messages and a visitor's CSRF cookie. The session's cookie is left out: express-session
+ * checks its signature itself, and cookie-parser checked it a second time on every request.
+ */
+export function appCookies(secret: string, sessionCookie: string) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    req.secret = secret;
+    const header = req.headers.cookie;
+    const all = header ? cookie.parse(header) : {};
+    delete all[sessionCookie];
+    req.signedCookies = JSONCookies(signedCookies(all, secret) as Record<string, string>);
+    req.cookies = JSONCookies(all as Record<string, string>);
+    next();
+  };
+}
+
 /**
  * Sessions live in the database so that any app instance can serve any request. No session is
  * written for an anonymous visitor until something needs one (a form's CSRF token, a login).
@@ -89,20 +118,52 @@ export function setUpSession(app: Express, { config, sequelize }: Services, user
   // Expired rows are deleted by the app's cleanup schedule (scheduleCleanup in src/services), not by the library's sweep.
   const store = sqlSessionStore(sequelize, idleMs, 0, user);
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
-  app.use(
-    session({
-      name: 'rabet.sid',
-      secret: config.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.https, maxAge: idleMs },
-    }),
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.https, maxAge: idleMs },
+  });
+  // A GET or HEAD without a session cookie (a visitor on the catalogue, a course page, a certificate's
+  // verification) has no session to read and would store none: express-session still made one for
+  // each (random bytes for its id, its hash taken twice) only to drop it. Such a request has no
+  // req.session; everything it may do (a visitor's CSRF token, a flash message) lives in cookies.
+  const cookieMark = `${SESSION_COOKIE}=`;
+  app.use((req, res, next) =>
+    (req.method === 'GET' || req.method === 'HEAD') && !req.headers.cookie?.includes(cookieMark) ? next() : sessions(req, res, next),
   );
+  // The cookie's idle expiry moves with use, as the stored session's does (touch, above): at most once
+  // a minute. express-session's `rolling` signed and wrote the cookie into every response. The value
+  // is the one express-session writes (`s:` and the id signed with the secret; req.secret is set by appCookies,
+  // which runs first).
+  const renewEveryMs = Math.min(60_000, idleMs / 10);
+  const renewedAt = new Map<string, number>();
+  app.use((req, res, next) => {
+    const data = req.session;
+    // Only a logged-in session read from the store: a session made for this request has no cookie yet (express-session sends one if it is stored).
+    if (!data || userOf(data) === null) return next();
+    const now = Date.now();
+    if (now - (renewedAt.get(req.sessionID) ?? 0) >= renewEveryMs) {
+      if (renewedAt.size > 100_000) renewedAt.clear();
+      renewedAt.set(req.sessionID, now);
+      res.cookie(SESSION_COOKIE, req.sessionID, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.https,
+        maxAge: idleMs,
+        path: '/',
+      });
+    }
+    next();
+  });
   // The absolute lifetime: however active, a login lasts SESSION_MAX_HOURS, then the session is replaced by an empty one.
   app.use((req, _res, next) => {
     const data = req.session;
+    if (!data) return next();
     if (!data.startedAt) {
       if (userOf(data) !== null) data.startedAt = Date.now();
       return next();

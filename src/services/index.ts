@@ -5,7 +5,8 @@ import { setUpModels } from '../models';
 import { emailChannel } from './mailer';
 import { Outbox } from './outbox';
 import { smsChannel } from './sms';
-import { AnonymousPageCache, LruCache, ResultCache } from './caches';
+import { AnonymousPageCache, DataCache, LruCache, ResultCache } from './caches';
+import { statements } from '../db/prepared';
 import { RateLimiter } from './rate-limiter';
 import { EvaluationSettings, Settings } from './settings';
 import { PdfRenderer } from './pdf/renderer';
@@ -26,6 +27,8 @@ export function createServices(config: Config, sequelize: Sequelize = createSequ
     outbox: new Outbox(sequelize, { email: emailChannel(config), sms: smsChannel(config) }, config.baseUrl),
     publicPages: new AnonymousPageCache(config.publicPageCacheMs),
     reports: new ResultCache(config.reportCacheMs),
+    /** Logged-in pages' reads, kept while the database is unchanged (Statements.epoch). */
+    pageReads: new DataCache(() => statements(sequelize).epoch(), config.dataCacheMs),
     /**
      * The verify page's credential checks (JSON text), by the digest of the credential and of every
      * document the check loaded: a pure function of its key, so a revocation anywhere is a new key.

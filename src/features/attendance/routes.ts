@@ -7,19 +7,21 @@ import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
 import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
-import { indexedFields } from '../../lib/params';
+import { idParam, indexedFields } from '../../lib/params';
 import { toPersianDigits } from '../../lib/persian';
 import { ATTENDANCE_STATUS_LABELS } from '../../lib/statuses';
 import {
   MESSAGES,
   STATUSES,
   approvedEnrollmentIds,
+  assertTakesAttendance,
   courseForAttendance,
   loadMatrix,
   loadSheet,
   marksAreFrozen,
   marksAreOpen,
   presentSession,
+  readSessionForAttendance,
   recordAttendance,
   selfCheckIn,
   sessionForAttendance,
@@ -36,8 +38,9 @@ async function renderSheet(
   session: SheetSession,
   course: SheetCourse,
   extra: { status?: number; errors?: Record<string, string>; message?: string | null; values?: Record<string, unknown> } = {},
+  rows?: Awaited<ReturnType<typeof loadSheet>>,
 ) {
-  const rows = await loadSheet(sequelize, session);
+  rows ??= await loadSheet(sequelize, session);
   const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
   res.status(extra.status ?? 200).render('attendance/sheet', {
     title: `حضور و غیاب · ${course.title}`,
@@ -83,8 +86,14 @@ export function attendanceRoutes(services: Services): Router {
   const staff = requireRole('admin', 'instructor');
 
   router.get('/admin/sessions/:id/attendance', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
-    await renderSheet(services.sequelize, req, res, session, course);
+    const id = idParam(req.params.id);
+    // The session, its course and its rows, kept while the database is unchanged (a sheet is opened again and again in class).
+    const { session, course, rows } = await services.pageReads.remember(req, `sheet:${id}`, async () => {
+      const found = await readSessionForAttendance(services.sequelize, id);
+      return { ...found, rows: await loadSheet(services.sequelize, found.session) };
+    });
+    assertTakesAttendance(req.user!, course);
+    await renderSheet(services.sequelize, req, res, session, course, {}, rows);
   });
 
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {

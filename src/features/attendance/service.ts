@@ -51,6 +51,18 @@ export async function sessionForAttendance(
   user: CurrentUser,
   rawId: string,
 ): Promise<{ session: SheetSession; course: SheetCourse }> {
+  const found = await readSessionForAttendance(sequelize, idParam(rawId));
+  assertTakesAttendance(user, found.course);
+  return found;
+}
+
+/** Refuses (403) a user who does not take this course's attendance. */
+export function assertTakesAttendance(user: CurrentUser, course: SheetCourse): void {
+  if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
+}
+
+/** A session and its course (404 if there is none), whoever asks: check assertTakesAttendance before showing it. */
+export async function readSessionForAttendance(sequelize: Sequelize, id: number): Promise<{ session: SheetSession; course: SheetCourse }> {
   const row = await statements(sequelize).get<{
     id: number;
     course_id: number;
@@ -69,7 +81,7 @@ export async function sessionForAttendance(
             c.code, c.title, c.place, c.instructor_name, c.instructor_id, c.status
        FROM course_sessions s JOIN courses c ON c.id = s.course_id
       WHERE s.id = :id`,
-    { id: idParam(rawId) },
+    { id },
   );
   if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
   const session: SheetSession = {
@@ -89,7 +101,6 @@ export async function sessionForAttendance(
     instructorId: row.instructor_id === null ? null : Number(row.instructor_id),
     status: row.status,
   };
-  if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
   return { session, course };
 }
 
@@ -151,12 +162,16 @@ async function approvedEnrollments(sequelize: Sequelize, courseId: number, sessi
 /** Every approved liaison of the session's course with their mark (if any), sorted by name. */
 export async function loadSheet(sequelize: Sequelize, session: Pick<CourseSession, 'id' | 'courseId'>) {
   const rows = await approvedEnrollments(sequelize, session.courseId, session.id);
-  return rows.map(({ mark, ...row }) => ({
-    ...row,
-    status: mark?.status ?? null,
-    note: mark?.note ?? '',
-    source: mark?.source ?? null,
-    recordedAt: mark?.recordedAt ?? null,
+  // Each row built whole: spreading the rest of a row into a new object was a tenth of the sheet's time (CPU profile).
+  return rows.map((row) => ({
+    enrollmentId: row.enrollmentId,
+    createdAt: row.createdAt,
+    fullName: row.fullName,
+    county: row.county,
+    status: row.mark?.status ?? null,
+    note: row.mark?.note ?? '',
+    source: row.mark?.source ?? null,
+    recordedAt: row.mark?.recordedAt ?? null,
   }));
 }
 

@@ -99,7 +99,7 @@ async function renderCoursePage(
   });
 }
 
-export function courseRoutes({ sequelize, outbox, publicPages }: Services): Router {
+export function courseRoutes({ sequelize, outbox, publicPages, pageReads }: Services): Router {
   const router = Router();
 
   // ---- admin: courses ----
@@ -278,7 +278,10 @@ export function courseRoutes({ sequelize, outbox, publicPages }: Services): Rout
 
   router.get('/courses', publicPages.serve, async (req, res) => {
     const query = catalogueQuery.parse(req.query);
-    const [list, categories] = await Promise.all([catalogue(sequelize, query, req.user?.id ?? null), catalogueCategories(sequelize)]);
+    const userId = req.user?.id ?? null;
+    const [list, categories] = await pageReads.remember(req, `catalogue:${userId}:${JSON.stringify(query)}`, () =>
+      Promise.all([catalogue(sequelize, query, userId), catalogueCategories(sequelize)]),
+    );
     res.render('courses/catalogue', { title: 'دوره‌های آموزشی', query, categories, ...list });
   });
 

@@ -8,14 +8,20 @@ import { loadMyRecord } from '../reports/service';
 import { pendingEvaluations } from '../evaluations/queries';
 import { certificatesHeldForEvaluation } from '../evaluations/service';
 import type { EvaluationSettings } from '../../services/settings';
-import { presentMyPage } from './presenter';
+import type { MyPageParts } from './presenter';
 
 /**
- * The liaison's own page, /me: what comes next and what is waiting for them, the courses under way
- * as cards, their certificates and the training record (finished courses). Reads only: opening the
+ * What the liaison's own page, /me, reads: what comes next and what is waiting for them, the courses
+ * under way, their certificates and the training record (finished courses). Reads only: opening the
  * page marks nothing read. Every part is bounded by what is current, never by the years behind.
+ * presentMyPage shapes it for the page.
  */
-export async function loadMyPage(sequelize: Sequelize, user: CurrentUser, evaluationSettings: EvaluationSettings, now: Date = new Date()) {
+export async function loadMyPageParts(
+  sequelize: Sequelize,
+  user: CurrentUser,
+  evaluationSettings: EvaluationSettings,
+  now: Date = new Date(),
+): Promise<MyPageParts> {
   // The parts load side by side: one's queries run while another's rows are being shaped.
   const [enrollments, attendance, notifications, certificates, record, teaching, evaluations] = await Promise.all([
     myCurrentEnrollments(sequelize, user.id, now),
@@ -26,5 +32,5 @@ export async function loadMyPage(sequelize: Sequelize, user: CurrentUser, evalua
     loadMyTeaching(sequelize, user, now),
     pendingEvaluations(sequelize, user.id, now),
   ]);
-  return presentMyPage({ enrollments, attendance, notifications, certificates, record: record.record, teaching, evaluations }, now);
+  return { enrollments, attendance, notifications, certificates, record: record.record, teaching, evaluations };
 }

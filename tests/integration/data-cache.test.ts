@@ -1,0 +1,92 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { createAdmin, createCourse, createLiaison, createSession, enroll, PASSWORD } from '../helpers/factories';
+import { Course, User } from '../../src/models';
+import { addDaysIso, todayIso } from '../../src/lib/jalali';
+import { Client } from '../../scripts/lib/client';
+import { startServer, type ServerChild } from '../../scripts/lib/server';
+
+/**
+ * Logged-in pages keep their reads while the database is unchanged (DataCache, Statements.epoch).
+ * Two instances (two processes) on one database, each told to keep reads for ten minutes: whatever
+ * is committed, through the other instance or by a third process (the factories here), shows on
+ * the very next request, so only the database's own count of commits (SQLite's data_version) can
+ * have let it through. On PostgreSQL nothing is kept, and the same checks hold.
+ */
+describe('pages kept while the database is unchanged, over two instances', () => {
+  let t: TestApp;
+  let one: ServerChild;
+  let two: ServerChild;
+  const SECRET = 'data-cache-test-secret-0123456789-abcdefghij';
+
+  before(async () => {
+    t = await createTestApp();
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: t.config.databaseUrl,
+      SESSION_SECRET: SECRET,
+      DATA_CACHE_MS: '600000',
+      RATE_LIMITS: 'off',
+    };
+    [one, two] = await Promise.all([startServer(env), startServer(env)]);
+  });
+  after(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    await t?.close();
+  });
+
+  const logIn = async (server: ServerChild, username: string) => {
+    const c = new Client(server.base);
+    assert.ok(await c.login(username, PASSWORD), `login of ${username}`);
+    return c;
+  };
+
+  it('an attendance sheet, /me and the catalogue show at once what was committed elsewhere', async () => {
+    const admin = await createAdmin({ username: 'cache-admin' });
+    const liaison = await createLiaison({ username: 'cache-liaison' });
+    const course = await createCourse({ title: 'دورهٔ نگه‌داری خواندن‌ها' });
+    const session = await createSession(course, { date: todayIso() });
+    const enrollment = await enroll(course, liaison);
+    const listed = await createCourse({ title: 'دورهٔ فهرست‌شده' });
+    await createSession(listed, { date: addDaysIso(todayIso(), 3) });
+    const adminOnOne = await logIn(one, admin.username);
+    const adminOnTwo = await logIn(two, admin.username);
+    const liaisonOnTwo = await logIn(two, liaison.username);
+    const sheet = `/admin/sessions/${session.id}/attendance`;
+    const checked = (html: string, status: string) =>
+      new RegExp(`id="mark-${enrollment.id}-${status}" value="${status}" checked`).test(html.replace(/\s+/g, ' '));
+
+    // Read twice on the second instance: the second is served from what the first kept.
+    for (let i = 0; i < 2; i++) {
+      const page = await adminOnTwo.get(sheet);
+      assert.equal(page.status, 200);
+      assert.ok(checked(page.text, 'none'), 'no mark yet');
+      assert.match((await liaisonOnTwo.get('/me')).text, /دورهٔ نگه‌داری خواندن‌ها/);
+      assert.match((await liaisonOnTwo.get('/courses')).text, /دورهٔ فهرست‌شده/);
+    }
+
+    // A mark saved through the first instance is on the second's sheet at once.
+    await adminOnOne.get(sheet);
+    const saved = await adminOnOne.post(sheet, { [`mark[${enrollment.id}]`]: 'present' });
+    assert.equal(saved.status, 303);
+    assert.ok(checked((await adminOnTwo.get(sheet)).text, 'present'), 'the mark made on the other instance');
+
+    // A change made by another process altogether (courses renamed, a course opened) too.
+    await Course.update({ title: 'دورهٔ نام‌تازه' }, { where: { id: course.id } });
+    await Course.update({ title: 'دورهٔ فهرست‌شدهٔ نام‌تازه' }, { where: { id: listed.id } });
+    await createSession(await createCourse({ title: 'دورهٔ تازه‌گشوده' }), { date: addDaysIso(todayIso(), 4) });
+    const me = (await liaisonOnTwo.get('/me')).text;
+    assert.match(me, /دورهٔ نام‌تازه/);
+    assert.doesNotMatch(me, /دورهٔ نگه‌داری خواندن‌ها/);
+    const catalogue = (await liaisonOnTwo.get('/courses')).text;
+    assert.match(catalogue, /دورهٔ تازه‌گشوده/);
+    assert.match(catalogue, /دورهٔ فهرست‌شدهٔ نام‌تازه/);
+
+    // A disabled account ends its session on every instance at once.
+    await User.update({ status: 'disabled' }, { where: { id: liaison.id } });
+    const after = await liaisonOnTwo.get('/me');
+    assert.equal(after.status, 303);
+    assert.match(after.location ?? '', /^\/login/);
+  });
+});

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import express, { type Express } from 'express';
-import cookieParser from 'cookie-parser';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import qs from 'qs';
 import { projectRoot } from './config';
 import type { Services } from './services';
 import { setUpSecurityHeaders } from './middleware/security';
-import { setUpSession } from './middleware/session';
+import { appCookies, SESSION_COOKIE, setUpSession } from './middleware/session';
 import { setUpCsrf } from './middleware/csrf';
 import { noStoreWhenLoggedIn } from './middleware/auth';
 import { setUpPageLocals, setUpViews } from './middleware/views';
@@ -31,14 +30,18 @@ function setUpStaticFiles(app: Express): void {
  * as arrays, which the zod schemas refuse where one value is expected.
  */
 function setUpBodyParsers(app: Express): void {
-  app.use(express.text({ type: 'application/x-www-form-urlencoded', limit: '200kb' }));
-  app.use((req, _res, next) => {
-    if (req.is('application/x-www-form-urlencoded') && typeof req.body === 'string') {
-      req.body = qs.parse(req.body, { parseArrays: false, depth: 2, parameterLimit: 2000, allowPrototypes: false });
-    }
-    next();
-  });
-  app.use(express.json({ limit: '100kb' }));
+  const text = express.text({ type: 'application/x-www-form-urlencoded', limit: '200kb' });
+  const json = express.json({ limit: '100kb' });
+  const form = (req: Request, res: Response, next: NextFunction) =>
+    text(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (req.is('application/x-www-form-urlencoded') && typeof req.body === 'string') {
+        req.body = qs.parse(req.body, { parseArrays: false, depth: 2, parameterLimit: 2000, allowPrototypes: false });
+      }
+      json(req, res, next);
+    });
+  // A GET or HEAD carries no body to read: the parsers looked at each page's headers for nothing.
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : form(req, res, next)));
 }
 
 function setUpAuthentication(app: Express, services: Services): void {
@@ -53,9 +56,8 @@ export function createApp(services: Services): Express {
   setUpStaticFiles(app);
   app.use(featureRoutes.public(services));
   setUpBodyParsers(app);
+  app.use(appCookies(services.config.sessionSecret, SESSION_COOKIE));
   setUpSession(app, services, sessionUserRead);
-  // Signed cookies: the one-time flash messages (src/middleware/views.ts).
-  app.use(cookieParser(services.config.sessionSecret));
   setUpAuthentication(app, services);
   app.use(noStoreWhenLoggedIn);
   setUpCsrf(app, services.config);

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Express } from 'express';
 import passport from 'passport';
 import type { Sequelize } from 'sequelize';
@@ -26,16 +25,30 @@ export const sessionUserRead: SessionUserRead = {
  * session, in one query), so a disabled account or a changed password (which deletes the sessions)
  * ends its sessions at once. The password check lives in the login route (rate limits first).
  * Each app has its own authenticator, so that it reloads users from its own database.
+ *
+ * Passport itself runs only where a user logs in or out (a POST): its `initialize()` and session
+ * strategy cost every request a dozen closures and a strategy object built afresh, a tenth of the
+ * logged-in floor (CPU profile, npm run bench). Every other request gets its user from the step
+ * below, which does what Passport's session strategy does: the user the session read brought, or
+ * none (and the session forgets the id) when the account is gone or not active.
  */
 export function setUpPassport(app: Express, sequelize: Sequelize): void {
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.id));
-  authenticator.deserializeUser((req: IncomingMessage, id: number, done: (err: unknown, user?: CurrentUser | false) => void) => {
-    const passportData = ((req as Partial<Express.Request>).session as { passport?: object } | undefined)?.passport;
-    const read = passportData ? readWithSession.get(passportData) : undefined;
-    if (read?.id === id) return done(null, read.user ?? false);
-    findSessionUser(sequelize, id).then((found) => done(null, found ?? false), done);
+  const initialize = authenticator.initialize();
+  app.use((req, res, next) => (req.method === 'POST' ? initialize(req, res, next) : next()));
+  app.use((req, _res, next) => {
+    const data = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
+    const id = data?.user;
+    if (id === undefined || id === null) return next();
+    const settle = (user: CurrentUser | null) => {
+      if (user) req.user = user;
+      else delete data!.user;
+      next();
+    };
+    const read = readWithSession.get(data!);
+    if (read && read.id === id) return settle(read.user);
+    if (typeof id !== 'number') return settle(null);
+    findSessionUser(sequelize, id).then(settle, next);
   });
-  app.use(authenticator.initialize());
-  app.use(authenticator.session());
 }

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../services';
 import { flash } from '../../middleware/views';
+import { SESSION_COOKIE } from '../../middleware/session';
 import { FormError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { LOGIN_MESSAGES, logIn } from './service';
@@ -47,7 +48,7 @@ export function authRoutes(services: Services): Router {
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
-        res.clearCookie('rabet.sid');
+        res.clearCookie(SESSION_COOKIE);
         res.redirect(303, '/login');
       });
     });

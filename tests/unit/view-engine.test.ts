@@ -89,3 +89,32 @@ test('a template error names the template and line when the views are not cached
   });
   await assert.rejects(render(true, path.join(dir, 'broken.ejs'), {}), /nothing is not defined/);
 });
+
+test('without `with`, a template sees its locals by name as under `with`, and keeps `with` where it cannot', async () => {
+  const dir = viewsDir({
+    // A local named like a word that cannot be declared, a local the template shadows with a const of
+    // its own, one it assigns to, and one it is not given (typeof, and a global's name).
+    'names.ejs': `<% const title = 'inner ' + outer; count = count + 1; %><%= title %>|<%= count %>|<%= typeof absent %>|<%= Math.max(1, 2) %>|<%- include('child') %>`,
+    'child.ejs': `<%= outer %>/<%= typeof count %>`,
+    // A var of a local's name cannot sit beside the locals declared as block constants: compiled with `with`.
+    'var.ejs': `<% var outer = 'replaced'; %><%= outer %>`,
+  });
+  const data = { outer: 'بیرون', count: 1, default: 'a reserved word', 'not-a-name': 'x' };
+  for (const file of ['names.ejs', 'var.ejs']) {
+    const expected = await ejs.renderFile(path.join(dir, file), data);
+    for (const cache of [true, false]) {
+      const page = await render(cache, path.join(dir, file), data);
+      assert.equal(page.toString('utf8'), expected, `${file}, view cache ${cache ? 'on' : 'off'}`);
+    }
+  }
+  assert.equal((await render(true, path.join(dir, 'names.ejs'), data)).toString('utf8'), 'inner بیرون|2|undefined|2|بیرون/number');
+  // The same template given other names is compiled for them: a name not given is looked up outside again.
+  await assert.rejects(render(true, path.join(dir, 'names.ejs'), { outer: 'o' }), /count is not defined/);
+});
+
+test('a page goes out as the same UTF-8 bytes, Persian and characters outside the BMP alike', async () => {
+  const dir = viewsDir({ 'u.ejs': '<% for (let i = 0; i < 4000; i++) { %><%= text %><% } %>' });
+  const text = 'رابط «کرمان» 😀 ۱۴۰۵ & ';
+  const page = await render(true, path.join(dir, 'u.ejs'), { text });
+  assert.deepEqual(page, Buffer.from(escapeHtml(text).repeat(4000), 'utf8'));
+});

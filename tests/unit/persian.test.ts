@@ -16,6 +16,18 @@ describe('Persian text', () => {
     assert.equal(toPersianDigits('KRM-1405-000123'), 'KRM-۱۴۰۵-۰۰۰۱۲۳');
   });
 
+  it('gives the same Persian digits however often a value is asked for, past what it keeps', () => {
+    const digits = (n: number) => String(n).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 25_000; n += 7) assert.equal(toPersianDigits(n), digits(n));
+      assert.equal(toPersianDigits('1405/09/11'), '۱۴۰۵/۰۹/۱۱');
+      assert.equal(toPersianDigits(12.5), '۱۲.۵');
+      const long = `${'x'.repeat(30)} 123`;
+      assert.equal(toPersianDigits(long), `${'x'.repeat(30)} ۱۲۳`);
+      assert.equal(toPersianDigits(null), '');
+    }
+  });
+
   it('normalises Arabic letters, strips bidi controls and control characters, keeps ZWNJ', () => {
     assert.equal(normalizeText('\u202eعلي كرماني\u202c'), 'علی کرمانی');
     assert.equal(normalizeText('سلیمانی\u200cنژاد'), 'سلیمانی\u200cنژاد');

@@ -59,6 +59,10 @@ export function setUpViews(app: Express, viewCache: boolean): void {
   app.set('views', path.join(projectRoot, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', viewCache);
+  // No ETag on pages: Express hashed every page it sent (SHA-1 of the whole body, a hundred
+  // kilobytes for a big report) for a validator no logged-in page can use (they are no-store and
+  // carry a fresh CSRF token). Files under public/ keep theirs (express.static).
+  app.set('etag', false);
   // Express types a rendered view as a string; this engine's is a Buffer, which res.send takes alike.
   app.engine('ejs', createViewEngine(viewCache) as unknown as Parameters<Express['engine']>[1]);
   Object.assign(app.locals, viewHelpers);

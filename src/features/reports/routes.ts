@@ -1,5 +1,5 @@
 import { COURSE_STATUS_LABELS, ENROLLMENT_STATUS_LABELS } from '../../lib/statuses';
-import { idParam } from '../../lib/params';
+import { idParam, pageParam } from '../../lib/params';
 import { Router } from 'express';
 import type { Services } from '../../services';
 import { requireRole } from '../../middleware/auth';
@@ -23,6 +23,9 @@ import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './pre
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 import { evaluationReport, evaluationTable } from './evaluations';
 import { MIN_ANSWERS_SHOWN } from '../evaluations/rules';
+
+/** Counties on a page of the county report: Kerman's 25 on one, a country's 445 on fifteen. */
+const COUNTIES_PER_PAGE = 30;
 
 export function reportRoutes({ sequelize, config, reports, evaluationSettings }: Services): Router {
   const router = Router();
@@ -49,12 +52,19 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
     const filters = parseReportFilters(req.query);
     const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
+    // A page of counties (a province's all on one); the exports and the counties that sent nobody cover them all.
+    const pages = Math.max(1, Math.ceil(rows.length / COUNTIES_PER_PAGE));
+    const page = Math.min(pageParam(req.query.page), pages);
     res.render('reports/counties', {
       title: 'گزارش شهرستان‌ها',
       filters,
       query: filterQuery(filters),
       options: await reports.remember('filter-options', () => filterOptions(sequelize)),
-      rows,
+      rows: rows.slice((page - 1) * COUNTIES_PER_PAGE, page * COUNTIES_PER_PAGE),
+      silent: rows.filter((r) => r.sentNobody).map((r) => r.name),
+      page,
+      pages,
+      total: rows.length,
       nobody: NOBODY,
       action: '/admin/reports/counties',
     });

@@ -52,6 +52,74 @@ export async function lockCourse(sequelize: Sequelize, courseId: number, transac
   };
 }
 
+/** What a liaison's own enrollment reads before it places them: the course (locked), its first session, the liaison, and their enrollment in it if any. */
+export interface EnrollingRead {
+  course: LockedCourse;
+  firstSession: FirstSession | null;
+  liaison: { id: number; role: string; status: string; countyId: number | null } | null;
+  /** Their enrollment in this course (any status), if there is one. */
+  enrollmentId: number | null;
+}
+
+/**
+ * lockCourse, firstSessionOf, the liaison's row and their enrollment in the course in one statement:
+ * every liaison's enrollment starts here, under the lock the others wait for, and on SQLite each
+ * statement is a trip through the thread pool while the lock is held (the enrollment rush).
+ */
+export async function lockCourseForEnrolling(
+  sequelize: Sequelize,
+  courseId: number,
+  userId: number,
+  transaction: Transaction,
+): Promise<EnrollingRead | null> {
+  const forUpdate = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE OF c' : '';
+  const first = (column: string) =>
+    `(SELECT ${column} FROM course_sessions s WHERE s.course_id = c.id ORDER BY s.date, s.start_time LIMIT 1)`;
+  const row = await statements(sequelize).get<{
+    id: number;
+    title: string;
+    status: Course['status'];
+    approval: Course['approval'];
+    capacity: number | string;
+    enrollOpens: string | Date;
+    enrollCloses: string | Date;
+    firstDate: string | Date | null;
+    firstStart: string | null;
+    userId: number | null;
+    role: string;
+    userStatus: string;
+    countyId: number | string | null;
+    enrollmentId: number | string | null;
+  }>(
+    `SELECT c.id, c.title, c.status, c.approval, c.capacity, c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses",
+            ${first('s.date')} AS "firstDate", ${first('s.start_time')} AS "firstStart",
+            u.id AS "userId", u.role, u.status AS "userStatus", u.county_id AS "countyId",
+            (SELECT e.id FROM enrollments e WHERE e.course_id = c.id AND e.user_id = :userId) AS "enrollmentId"
+       FROM courses c LEFT JOIN users u ON u.id = :userId
+      WHERE c.id = :courseId${forUpdate}`,
+    { courseId, userId },
+    transaction,
+  );
+  if (!row) return null;
+  return {
+    course: {
+      id: Number(row.id),
+      title: row.title,
+      status: row.status,
+      approval: row.approval,
+      capacity: Number(row.capacity),
+      enrollOpens: isoDateOf(row.enrollOpens),
+      enrollCloses: isoDateOf(row.enrollCloses),
+    },
+    firstSession: row.firstDate === null ? null : { date: isoDateOf(row.firstDate), startTime: row.firstStart ?? '' },
+    liaison:
+      row.userId === null
+        ? null
+        : { id: Number(row.userId), role: row.role, status: row.userStatus, countyId: row.countyId === null ? null : Number(row.countyId) },
+    enrollmentId: row.enrollmentId === null ? null : Number(row.enrollmentId),
+  };
+}
+
 /** Whether the course has started (state.ts holds the rule; this reads its first session). */
 export async function hasStarted(
   sequelize: Sequelize,
@@ -76,24 +144,16 @@ function isoDateOf(value: string | Date): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
-/** Why a liaison may not enroll in this course now, or null when they may (the course's enrollment state). */
-export async function whyEnrollmentIsClosed(sequelize: Sequelize, course: LockedCourse, transaction: Transaction): Promise<string | null> {
-  const state = enrollmentState({
-    status: course.status as CourseStatus,
-    enrollOpens: course.enrollOpens,
-    enrollCloses: course.enrollCloses,
-    firstSession: await firstSessionOf(sequelize, course.id, transaction),
-  });
-  return refusalOf(state);
-}
-
-export async function nextWaitlistPosition(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<number> {
-  const row = await statements(sequelize).get<{ last: number | string | null }>(
-    "SELECT MAX(waitlist_position) AS last FROM enrollments WHERE course_id = :courseId AND status = 'waitlisted'",
-    { courseId },
-    transaction,
+/** Why enrolling in this course is refused, given its first session (state.ts), or null when it is open. */
+export function whyClosed(course: LockedCourse, firstSession: FirstSession | null): string | null {
+  return refusalOf(
+    enrollmentState({
+      status: course.status as CourseStatus,
+      enrollOpens: course.enrollOpens,
+      enrollCloses: course.enrollCloses,
+      firstSession,
+    }),
   );
-  return Number(row?.last ?? 0) + 1;
 }
 
 /** Numbers the waitlist 1, 2, 3… again in its current order after someone left it. */

@@ -44,13 +44,20 @@ export class Seats {
     private readonly quotas: Map<number, number>,
     private readonly held: { total: number; byCounty: Map<number, number> },
     private readonly approved: { total: number; byCounty: Map<number, number> },
+    /** The last place on the course's waitlist, 0 when nobody waits. */
+    private readonly lastWaitlisted: number,
   ) {}
 
+  /** Where a newcomer joins the waitlist: after the last one waiting (places run 1, 2, 3… in the order enrollments were committed). */
+  nextWaitlistPlace(): number {
+    return this.lastWaitlisted + 1;
+  }
+
   static async of(sequelize: Sequelize, course: Pick<Course, 'id' | 'capacity'>, transaction: Transaction): Promise<Seats> {
-    // One prepared statement (src/db/prepared.ts), held seats and quotas together: every enrollment
-    // reads these under the course's lock, in the transaction the other writes wait for.
+    // One prepared statement (src/db/prepared.ts), held seats, quotas and the waitlist's last place
+    // together: every enrollment reads these under the course's lock, in the transaction the other writes wait for.
     const rows = await statements(sequelize).all<{
-      kind: 'held' | 'quota';
+      kind: 'held' | 'quota' | 'waitlist';
       county_id: number | string | null;
       status: string | null;
       n: number | string;
@@ -58,7 +65,10 @@ export class Seats {
       `SELECT 'held' AS kind, county_id, status, COUNT(*) AS n FROM enrollments
         WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status
        UNION ALL
-       SELECT 'quota' AS kind, county_id, NULL AS status, quota AS n FROM course_quotas WHERE course_id = :courseId`,
+       SELECT 'quota' AS kind, county_id, NULL AS status, quota AS n FROM course_quotas WHERE course_id = :courseId
+       UNION ALL
+       SELECT 'waitlist' AS kind, NULL AS county_id, NULL AS status, COALESCE(MAX(waitlist_position), 0) AS n FROM enrollments
+        WHERE course_id = :courseId AND status = 'waitlisted'`,
       { courseId: course.id },
       transaction,
     );
@@ -75,7 +85,8 @@ export class Seats {
       add(held, county, Number(row.n));
       if (row.status === 'approved') add(approved, county, Number(row.n));
     }
-    return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved);
+    const lastWaitlisted = Number(rows.find((r) => r.kind === 'waitlist')?.n ?? 0);
+    return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved, lastWaitlisted);
   }
 
   private fits(counts: { total: number; byCounty: Map<number, number> }, countyId: number | null): boolean {

@@ -16,9 +16,9 @@ import {
   inEnrollmentTransaction,
   type LockedCourse,
   lockCourse,
-  nextWaitlistPosition,
+  lockCourseForEnrolling,
   renumberWaitlist,
-  whyEnrollmentIsClosed,
+  whyClosed,
 } from './rules';
 
 /** Someone acting on enrollments: the audit actor plus their role. */
@@ -57,14 +57,21 @@ async function placeLiaison(
   actor: Actor,
   byAdmin: boolean,
   transaction: Transaction,
+  /** Their enrollment in the course, when the caller has read it already (null: none). */
+  enrollmentId?: number | null,
 ): Promise<Pick<Enrollment, 'id' | 'status' | 'waitlistPosition'>> {
   // Most enrollments are a first one: a prepared look-up, the model instance only when a row is there.
-  const found = await statements(sequelize).get<{ id: number }>(
-    'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
-    { courseId: course.id, userId: liaison.id },
-    transaction,
-  );
-  const existing = found ? await Enrollment.findByPk(found.id, { transaction }) : null;
+  const foundId =
+    enrollmentId !== undefined
+      ? enrollmentId
+      : ((
+          await statements(sequelize).get<{ id: number }>(
+            'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
+            { courseId: course.id, userId: liaison.id },
+            transaction,
+          )
+        )?.id ?? null);
+  const existing = foundId !== null ? await Enrollment.findByPk(foundId, { transaction }) : null;
   if (existing && ACTIVE.includes(existing.status))
     throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
@@ -73,7 +80,7 @@ async function placeLiaison(
   const countyId = liaison.countyId ?? null;
   const seated = seats.hasRoomFor(countyId);
   const status: EnrollmentStatus = !seated ? 'waitlisted' : byAdmin || course.approval === 'auto' ? 'approved' : 'pending';
-  const waitlistPosition = seated ? null : await nextWaitlistPosition(sequelize, course.id, transaction);
+  const waitlistPosition = seated ? null : seats.nextWaitlistPlace();
   const fields = { status, waitlistPosition, countyId, changedBy: actor.id, reason: null };
   // A first enrollment is a prepared INSERT; a cancelled one coming back is updated through its model.
   const now = new Date();
@@ -111,18 +118,14 @@ export async function enrollInCourse(
   input: { courseId: number; actor: Actor & { id: number } },
 ): Promise<EnrollmentOutcome> {
   return inEnrollmentTransaction(sequelize, async (transaction) => {
-    const course = await lockCourse(sequelize, input.courseId, transaction);
-    if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-    const liaison = await statements(sequelize).get<Pick<User, 'id' | 'role' | 'status' | 'countyId'>>(
-      'SELECT id, role, status, county_id AS "countyId" FROM users WHERE id = :id',
-      { id: input.actor.id },
-      transaction,
-    );
+    const read = await lockCourseForEnrolling(sequelize, input.courseId, input.actor.id, transaction);
+    if (!read) throw new NotFoundError('این دوره پیدا نشد.');
+    const { course, liaison } = read;
     if (liaison?.status !== 'active') throw new ForbiddenError(MESSAGES.inactive);
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
-    const closed = await whyEnrollmentIsClosed(sequelize, course, transaction);
+    const closed = whyClosed(course, read.firstSession);
     if (closed) throw new ConflictError(closed);
-    return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction), course);
+    return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction, read.enrollmentId), course);
   });
 }
 

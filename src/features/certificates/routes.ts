@@ -186,7 +186,7 @@ export function certificateRoutes(services: Services): Router {
       ? await credentialSection(
           { sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks },
           certificate.code,
-          certificate.credentialJson,
+          { credential: certificate.credentialJson, statusList: certificate.statusList },
         )
       : null;
     res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate, credential });

@@ -9,7 +9,7 @@ import { type CredentialInput, credentialPath, openBadgeCredential } from './cre
 import { presentCredentialCheck } from './presenter';
 import { didWebDocument, isDidWeb, issuerDid, issuerProfile } from './issuer';
 import { checkCredential, type CredentialCheck, signCredential } from './signing';
-import { listPosition, statusEntry, statusListCredential, statusListRange } from './status-list';
+import { listPosition, statusEntry, statusListCredential, statusListRange, statusListUrl } from './status-list';
 
 export interface CredentialContext {
   sequelize: Sequelize;
@@ -121,8 +121,14 @@ interface RememberedCheck {
  * every one of those documents, read afresh now, has the digest it had. A revocation on any instance
  * re-signs the stored status list, so the next view here checks again; nothing needs emptying.
  */
-export async function checkStoredCredential(ctx: CredentialContext, json: string): Promise<CredentialCheck> {
-  const own = ownDocumentTexts(ctx);
+export async function checkStoredCredential(
+  ctx: CredentialContext,
+  json: string,
+  /** The app's own documents already read (by URL, as stored): a status list read with the certificate. */
+  read: ReadonlyMap<string, string | null> = new Map(),
+): Promise<CredentialCheck> {
+  const ownText = ownDocumentTexts(ctx);
+  const own = async (url: string) => (read.has(url) ? (read.get(url) ?? null) : ownText(url));
   const key = sha256(json);
   const remembered = ctx.checks?.get(key);
   if (remembered) {
@@ -148,10 +154,16 @@ export async function checkStoredCredential(ctx: CredentialContext, json: string
 }
 
 /** The verify page's credential section of the certificate with this code, or null when it has none. */
-export async function credentialSection(ctx: CredentialContext, code: string, stored?: string | null) {
-  // The verify page hands over the credential it read with the certificate; otherwise it is read here.
-  const json = stored !== undefined ? stored : await storedCredential(ctx.sequelize, code);
-  return json ? presentCredentialCheck(credentialPath(code), await checkStoredCredential(ctx, json)) : null;
+export async function credentialSection(
+  ctx: CredentialContext,
+  code: string,
+  stored?: { credential: string | null; statusList: { id: number; json: string | null } | null },
+) {
+  // The verify page hands over the credential and status list it read with the certificate; otherwise they are read here.
+  const json = stored ? stored.credential : await storedCredential(ctx.sequelize, code);
+  const read = new Map<string, string | null>();
+  if (stored?.statusList) read.set(statusListUrl(ctx.config.baseUrl, stored.statusList.id), stored.statusList.json);
+  return json ? presentCredentialCheck(credentialPath(code), await checkStoredCredential(ctx, json, read)) : null;
 }
 
 /** Hands out `count` status-list indexes, under the counter's row lock (like certificate serials). */

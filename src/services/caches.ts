@@ -118,6 +118,11 @@ export class DataCache {
     private readonly maxEntries = 2000,
   ) {}
 
+  /** Entries held (live or not yet swept). */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** The value for `key`: kept, or computed now (and kept, unless it fails). */
   remember<T>(req: { method: string; user?: unknown }, key: string, compute: () => Promise<T>): Promise<T> {
     // Taken before compute() reads anything: a commit after this look moves the epoch at the next one.
@@ -126,9 +131,16 @@ export class DataCache {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.epoch === epoch && hit.expires > now) return hit.value as Promise<T>;
+    // Entries are kept in the order they were made (a renewed key moves to the end), so the ones past
+    // their time are at the front: dropped here, nothing outlives ttlMs by more than one request.
+    for (const [old, entry] of this.entries) {
+      if (entry.expires > now && entry.epoch === epoch) break;
+      this.entries.delete(old);
+    }
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     const value = compute();
     const entry = { value, epoch, expires: now + this.ttlMs };
+    this.entries.delete(key);
     this.entries.set(key, entry);
     value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);

@@ -44,6 +44,19 @@ describe('DataCache: reads kept while the database is unchanged', () => {
     assert.equal(await cache.remember(loggedIn, 'k', read), 2);
   });
 
+  it('lets go of entries past their time or their epoch as new ones come', async () => {
+    let epoch = 1;
+    const cache = new DataCache(() => epoch, 20);
+    for (let i = 0; i < 50; i++) await cache.remember(loggedIn, `user:${i}`, async () => i);
+    assert.equal(cache.size, 50);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await cache.remember(loggedIn, 'fresh', async () => 'x');
+    assert.equal(cache.size, 1, 'the 50 past their time are gone');
+    epoch = 2;
+    await cache.remember(loggedIn, 'newer', async () => 'y');
+    assert.equal(cache.size, 1, 'the one of the old epoch is gone');
+  });
+
   it('does not keep a failed read, and requests at once share one read', async () => {
     const cache = new DataCache(() => 1, 60_000);
     await assert.rejects(

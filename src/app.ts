@@ -4,7 +4,7 @@ import qs from 'qs';
 import { projectRoot } from './config';
 import type { Services } from './services';
 import { setUpSecurityHeaders } from './middleware/security';
-import { appCookies, SESSION_COOKIE, setUpSession } from './middleware/session';
+import { appCookies, setUpSession } from './middleware/session';
 import { setUpCsrf } from './middleware/csrf';
 import { noStoreWhenLoggedIn } from './middleware/auth';
 import { setUpPageLocals, setUpViews } from './middleware/views';
@@ -56,7 +56,7 @@ export function createApp(services: Services): Express {
   setUpStaticFiles(app);
   app.use(featureRoutes.public(services));
   setUpBodyParsers(app);
-  app.use(appCookies(services.config.sessionSecret, SESSION_COOKIE));
+  app.use(appCookies(services.config.sessionSecret));
   setUpSession(app, services, sessionUserRead);
   setUpAuthentication(app, services);
   app.use(noStoreWhenLoggedIn);

@@ -40,8 +40,7 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
   const SequelizeStore = connectSessionSequelize(session.Store);
   const store = new SequelizeStore({ db: sequelize, tableName: 'http_sessions', expiration: idleMs, checkExpirationInterval: sweepMs });
   const expiry = (data: session.SessionData) => (data?.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + idleMs));
-  const touchEveryMs = Math.min(60_000, idleMs / 10);
-  const touchedAt = new Map<string, number>();
+  const touchDue = onceEvery(renewEveryMs(idleMs));
   const db = statements(sequelize);
   const live = 's.sid = :sid AND (s.expires IS NULL OR s.expires > :now)';
   const withUser = user ? `, ${user.columns}` : '';
@@ -63,7 +62,7 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
     },
     set(sid: string, data: session.SessionData, callback?: Callback): void {
       const now = new Date();
-      touchedAt.set(sid, now.getTime());
+      touchDue.mark(sid);
       db.run(
         `INSERT INTO http_sessions (sid, user_id, expires, data, created_at, updated_at) VALUES (:sid, :userId, :expires, :data, :now, :now)
            ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, expires = excluded.expires, data = excluded.data, updated_at = excluded.updated_at`,
@@ -74,10 +73,7 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
       );
     },
     touch(sid: string, data: session.SessionData, callback?: Callback): void {
-      const now = Date.now();
-      if (now - (touchedAt.get(sid) ?? 0) < touchEveryMs) return callback?.();
-      if (touchedAt.size > 100_000) touchedAt.clear();
-      touchedAt.set(sid, now);
+      if (!touchDue.due(sid)) return callback?.();
       db.run('UPDATE http_sessions SET expires = :expires WHERE sid = :sid', { sid, expires: expiry(data) }).then(
         () => callback?.(),
         (err) => callback?.(err),
@@ -85,6 +81,27 @@ function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, 
     },
   };
   return Object.assign(store, methods);
+}
+
+/** How often a session's idle expiry moves with use, in the store (touch) and in the cookie: at most once a minute. */
+const renewEveryMs = (idleMs: number) => Math.min(60_000, idleMs / 10);
+
+/** Per key (a session id), whether `ms` have passed since it was last marked; `due` answers and marks. */
+function onceEvery(ms: number) {
+  const markedAt = new Map<string, number>();
+  const mark = (key: string, now = Date.now()) => {
+    if (markedAt.size > 100_000) markedAt.clear();
+    markedAt.set(key, now);
+  };
+  return {
+    mark,
+    due(key: string): boolean {
+      const now = Date.now();
+      if (now - (markedAt.get(key) ?? 0) < ms) return false;
+      mark(key, now);
+      return true;
+    },
+  };
 }
 
 /** The session's cookie (signed, read and checked by express-session). */
@@ -96,12 +113,12 @@ export const SESSION_COOKIE = 'rabet.sid';
  * one-time flash messages and a visitor's CSRF cookie. The session's cookie is left out: express-session
  * checks its signature itself, and cookie-parser checked it a second time on every request.
  */
-export function appCookies(secret: string, sessionCookie: string) {
+export function appCookies(secret: string) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     req.secret = secret;
     const header = req.headers.cookie;
     const all = header ? cookie.parse(header) : {};
-    delete all[sessionCookie];
+    delete all[SESSION_COOKIE];
     req.signedCookies = JSONCookies(signedCookies(all, secret) as Record<string, string>);
     req.cookies = JSONCookies(all as Record<string, string>);
     next();
@@ -118,6 +135,7 @@ export function setUpSession(app: Express, { config, sequelize }: Services, user
   // Expired rows are deleted by the app's cleanup schedule (scheduleCleanup in src/services), not by the library's sweep.
   const store = sqlSessionStore(sequelize, idleMs, 0, user);
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: config.https, maxAge: idleMs, path: '/' };
   const sessions = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
@@ -125,7 +143,7 @@ export function setUpSession(app: Express, { config, sequelize }: Services, user
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.https, maxAge: idleMs },
+    cookie,
   });
   // A GET or HEAD without a session cookie (a visitor on the catalogue, a course page, a certificate's
   // verification) has no session to read and would store none: express-session still made one for
@@ -139,25 +157,12 @@ export function setUpSession(app: Express, { config, sequelize }: Services, user
   // a minute. express-session's `rolling` signed and wrote the cookie into every response. The value
   // is the one express-session writes (`s:` and the id signed with the secret; req.secret is set by appCookies,
   // which runs first).
-  const renewEveryMs = Math.min(60_000, idleMs / 10);
-  const renewedAt = new Map<string, number>();
+  const renewDue = onceEvery(renewEveryMs(idleMs));
   app.use((req, res, next) => {
     const data = req.session;
     // Only a logged-in session read from the store: a session made for this request has no cookie yet (express-session sends one if it is stored).
-    if (!data || userOf(data) === null) return next();
-    const now = Date.now();
-    if (now - (renewedAt.get(req.sessionID) ?? 0) >= renewEveryMs) {
-      if (renewedAt.size > 100_000) renewedAt.clear();
-      renewedAt.set(req.sessionID, now);
-      res.cookie(SESSION_COOKIE, req.sessionID, {
-        signed: true,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.https,
-        maxAge: idleMs,
-        path: '/',
-      });
-    }
+    if (data && userOf(data) !== null && renewDue.due(req.sessionID))
+      res.cookie(SESSION_COOKIE, req.sessionID, { ...cookie, signed: true });
     next();
   });
   // The absolute lifetime: however active, a login lasts SESSION_MAX_HOURS, then the session is replaced by an empty one.

@@ -149,7 +149,7 @@ function sourceOf(file: string, debug: boolean): { text: string; source: string 
   return { text, source: template.source };
 }
 
-/** A template as a function: under `with (locals)` when `names` is null, otherwise with those names declared (null if it cannot be). */
+/** A template as a function: under `with (locals)` when `names` is null, otherwise with those names declared (a SyntaxError if it cannot be). */
 function compile(file: string, debug: boolean, names: string[] | null = null): Compiled {
   const { text, source: code } = sourceOf(file, debug);
   const body = names ? `${PRELUDE}${namesOf(names)}${code}}${EPILOGUE}` : `${PRELUDE}${WITH_LOCALS}${code}${EPILOGUE}`;

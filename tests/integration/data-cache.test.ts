@@ -18,14 +18,13 @@ describe('pages kept while the database is unchanged, over two instances', () =>
   let t: TestApp;
   let one: ServerChild;
   let two: ServerChild;
-  const SECRET = 'data-cache-test-secret-0123456789-abcdefghij';
 
   before(async () => {
     t = await createTestApp();
     const env = {
       NODE_ENV: 'test',
       DATABASE_URL: t.config.databaseUrl,
-      SESSION_SECRET: SECRET,
+      SESSION_SECRET: t.config.sessionSecret,
       DATA_CACHE_MS: '600000',
       RATE_LIMITS: 'off',
     };

@@ -5,7 +5,8 @@ import { strictDocumentLoader } from '../../src/features/credentials/contexts';
 import { normalizeForSigning } from '../../src/features/credentials/credential';
 import { issuerDid } from '../../src/features/credentials/issuer';
 import { checkCredential, signCredential } from '../../src/features/credentials/signing';
-import { listBit, statusListCredential } from '../../src/features/credentials/status-list';
+import sqlite3 from 'sqlite3';
+import { listBit, listIdSql, listPosition, statusListCredential } from '../../src/features/credentials/status-list';
 
 const ZWNJ = '\u200c';
 /** «آ» as a pasted decomposed pair (alef + madda above) and Arabic ي/ك: what a form can deliver. */
@@ -92,5 +93,23 @@ describe('Open Badges signing', () => {
     assert.equal(issuerDid('https://rabet.behzisti-kerman.ir', 'z6MkX'), 'did:web:rabet.behzisti-kerman.ir');
     assert.equal(issuerDid('https://example.ir:8443/rabet', 'z6MkX'), 'did:web:example.ir%3A8443:rabet');
     assert.equal(issuerDid('http://10.0.0.5:3000', 'z6MkX'), 'did:key:z6MkX');
+  });
+});
+
+describe('the status list of a status index', () => {
+  it('is the same list in SQL (listIdSql) as in listPosition, at and across each list edge', async () => {
+    const db = new sqlite3.Database(':memory:');
+    const indexes = [0, 1, 131_071, 131_072, 131_073, 262_143, 262_144, 1_000_000];
+    const values = indexes.map((i) => `(${i})`).join(', ');
+    const rows = await new Promise<{ i: number; list: number }[]>((resolve, reject) =>
+      db.all(`SELECT column1 AS i, ${listIdSql('column1')} AS list FROM (VALUES ${values})`, (err, r) =>
+        err ? reject(err) : resolve(r as { i: number; list: number }[]),
+      ),
+    );
+    db.close();
+    assert.deepEqual(
+      rows.map((r) => r.list),
+      indexes.map((i) => listPosition(i).listId),
+    );
   });
 });

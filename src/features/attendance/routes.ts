@@ -37,10 +37,16 @@ async function renderSheet(
   res: Response,
   session: SheetSession,
   course: SheetCourse,
-  extra: { status?: number; errors?: Record<string, string>; message?: string | null; values?: Record<string, unknown> } = {},
-  rows?: Awaited<ReturnType<typeof loadSheet>>,
+  extra: {
+    status?: number;
+    errors?: Record<string, string>;
+    message?: string | null;
+    values?: Record<string, unknown>;
+    /** The rows, when they were read already. */
+    rows?: Awaited<ReturnType<typeof loadSheet>>;
+  } = {},
 ) {
-  rows ??= await loadSheet(sequelize, session);
+  const rows = extra.rows ?? (await loadSheet(sequelize, session));
   const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
   res.status(extra.status ?? 200).render('attendance/sheet', {
     title: `حضور و غیاب · ${course.title}`,
@@ -93,7 +99,7 @@ export function attendanceRoutes(services: Services): Router {
       return { ...found, rows: await loadSheet(services.sequelize, found.session) };
     });
     assertTakesAttendance(req.user!, course);
-    await renderSheet(services.sequelize, req, res, session, course, {}, rows);
+    await renderSheet(services.sequelize, req, res, session, course, { rows });
   });
 
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {

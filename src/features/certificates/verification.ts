@@ -6,7 +6,7 @@ import { parseNationalCode } from '../../lib/national-code';
 import { maskNationalCode, normalizeCode } from '../../lib/persian';
 import { parseFields, printableFields, type PrintedFields } from './fields';
 import { codeCandidates, groupedCode } from './verification-code';
-import { LIST_LENGTH, listPosition } from '../credentials/status-list';
+import { listIdSql, listPosition } from '../credentials/status-list';
 
 /** The printed fields as on the PDF, with the national code masked, and the certificate's state. */
 export interface VerifiedCertificate extends PrintedFields {
@@ -50,9 +50,9 @@ function findPublic(sequelize: Sequelize, where: string, params: Record<string, 
   return statements(sequelize).get<PublicRow>(
     `SELECT c.id, c.serial, c.code, c.fields, c.sha256, c.status, c.status_reason AS "statusReason", c.status_changed_at AS "statusChangedAt",
             c.superseded_by_id AS "supersededById", c.credential, c.status_list_index AS "statusListIndex",
-            (SELECT sl.credential FROM status_lists sl WHERE sl.id = c.status_list_index / :listLength + 1) AS "statusList"
+            (SELECT sl.credential FROM status_lists sl WHERE sl.id = ${listIdSql('c.status_list_index')}) AS "statusList"
        FROM certificates c WHERE c.${where} LIMIT 1`,
-    { ...params, listLength: LIST_LENGTH },
+    params,
   );
 }
 

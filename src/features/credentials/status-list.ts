@@ -13,6 +13,11 @@ export function listPosition(statusIndex: number): { listId: number; bit: number
   return { listId: Math.floor(statusIndex / LIST_LENGTH) + 1, bit: statusIndex % LIST_LENGTH };
 }
 
+/** listPosition's listId in SQL, of an integer column holding a status index (integer division on both databases). */
+export function listIdSql(statusIndexColumn: string): string {
+  return `(${statusIndexColumn} / ${LIST_LENGTH} + 1)`;
+}
+
 export function statusListRange(listId: number): { from: number; to: number } {
   return { from: (listId - 1) * LIST_LENGTH, to: listId * LIST_LENGTH - 1 };
 }

@@ -29,27 +29,44 @@ export const MESSAGES = {
 /** What the enrollment rules read of a course, under its lock. */
 export type LockedCourse = Pick<Course, 'id' | 'title' | 'status' | 'approval' | 'capacity' | 'enrollOpens' | 'enrollCloses'>;
 
+/** The columns of a LockedCourse (courses as `c`), and the row as it arrives. */
+const COURSE_COLUMNS = `c.id, c.title, c.status, c.approval, c.capacity, c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses"`;
+type CourseRow = Omit<LockedCourse, 'capacity' | 'enrollOpens' | 'enrollCloses'> & {
+  capacity: number | string;
+  enrollOpens: string | Date;
+  enrollCloses: string | Date;
+};
+
+function lockedCourseOf(row: CourseRow): LockedCourse {
+  return {
+    id: Number(row.id),
+    title: row.title,
+    status: row.status,
+    approval: row.approval,
+    capacity: Number(row.capacity),
+    enrollOpens: isoDateOf(row.enrollOpens),
+    enrollCloses: isoDateOf(row.enrollCloses),
+  };
+}
+
+/** The course row's lock on PostgreSQL (SQLite writes one at a time). */
+const forUpdateOf = (sequelize: Sequelize) => (sequelize.getDialect() === 'postgres' ? ' FOR UPDATE OF c' : '');
+
+/** A course's first session comes first in this order (course_sessions as `s`). */
+const FIRST_SESSION_ORDER = 'ORDER BY s.date, s.start_time LIMIT 1';
+
 /**
  * The course row, locked for the rest of the transaction on PostgreSQL (SQLite writes one at a
  * time). A prepared statement (src/db/prepared.ts): every enrollment, cancellation and decision
  * starts here, inside the transaction the others wait for.
  */
 export async function lockCourse(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<LockedCourse | null> {
-  const forUpdate = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE' : '';
-  const row = await statements(sequelize).get<LockedCourse & { enrollOpens: string | Date; enrollCloses: string | Date }>(
-    `SELECT id, title, status, approval, capacity, enroll_opens AS "enrollOpens", enroll_closes AS "enrollCloses"
-       FROM courses WHERE id = :courseId${forUpdate}`,
+  const row = await statements(sequelize).get<CourseRow>(
+    `SELECT ${COURSE_COLUMNS} FROM courses c WHERE c.id = :courseId${forUpdateOf(sequelize)}`,
     { courseId },
     transaction,
   );
-  if (!row) return null;
-  return {
-    ...row,
-    id: Number(row.id),
-    capacity: Number(row.capacity),
-    enrollOpens: isoDateOf(row.enrollOpens),
-    enrollCloses: isoDateOf(row.enrollCloses),
-  };
+  return row ? lockedCourseOf(row) : null;
 }
 
 /** What a liaison's own enrollment reads before it places them: the course (locked), its first session, the liaison, and their enrollment in it if any. */
@@ -72,45 +89,29 @@ export async function lockCourseForEnrolling(
   userId: number,
   transaction: Transaction,
 ): Promise<EnrollingRead | null> {
-  const forUpdate = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE OF c' : '';
-  const first = (column: string) =>
-    `(SELECT ${column} FROM course_sessions s WHERE s.course_id = c.id ORDER BY s.date, s.start_time LIMIT 1)`;
-  const row = await statements(sequelize).get<{
-    id: number;
-    title: string;
-    status: Course['status'];
-    approval: Course['approval'];
-    capacity: number | string;
-    enrollOpens: string | Date;
-    enrollCloses: string | Date;
-    firstDate: string | Date | null;
-    firstStart: string | null;
-    userId: number | null;
-    role: string;
-    userStatus: string;
-    countyId: number | string | null;
-    enrollmentId: number | string | null;
-  }>(
-    `SELECT c.id, c.title, c.status, c.approval, c.capacity, c.enroll_opens AS "enrollOpens", c.enroll_closes AS "enrollCloses",
-            ${first('s.date')} AS "firstDate", ${first('s.start_time')} AS "firstStart",
+  const first = (column: string) => `(SELECT s.${column} FROM course_sessions s WHERE s.course_id = c.id ${FIRST_SESSION_ORDER})`;
+  const row = await statements(sequelize).get<
+    CourseRow & {
+      firstDate: string | Date | null;
+      firstStart: string | null;
+      userId: number | null;
+      role: string;
+      userStatus: string;
+      countyId: number | string | null;
+      enrollmentId: number | string | null;
+    }
+  >(
+    `SELECT ${COURSE_COLUMNS}, ${first('date')} AS "firstDate", ${first('start_time')} AS "firstStart",
             u.id AS "userId", u.role, u.status AS "userStatus", u.county_id AS "countyId",
             (SELECT e.id FROM enrollments e WHERE e.course_id = c.id AND e.user_id = :userId) AS "enrollmentId"
        FROM courses c LEFT JOIN users u ON u.id = :userId
-      WHERE c.id = :courseId${forUpdate}`,
+      WHERE c.id = :courseId${forUpdateOf(sequelize)}`,
     { courseId, userId },
     transaction,
   );
   if (!row) return null;
   return {
-    course: {
-      id: Number(row.id),
-      title: row.title,
-      status: row.status,
-      approval: row.approval,
-      capacity: Number(row.capacity),
-      enrollOpens: isoDateOf(row.enrollOpens),
-      enrollCloses: isoDateOf(row.enrollCloses),
-    },
+    course: lockedCourseOf(row),
     firstSession: row.firstDate === null ? null : { date: isoDateOf(row.firstDate), startTime: row.firstStart ?? '' },
     liaison:
       row.userId === null
@@ -132,7 +133,7 @@ export async function hasStarted(
 
 async function firstSessionOf(sequelize: Sequelize, courseId: number, transaction?: Transaction): Promise<FirstSession | null> {
   const first = await statements(sequelize).get<{ date: string | Date; start_time: string }>(
-    'SELECT date, start_time FROM course_sessions WHERE course_id = :courseId ORDER BY date, start_time LIMIT 1',
+    `SELECT s.date, s.start_time FROM course_sessions s WHERE s.course_id = :courseId ${FIRST_SESSION_ORDER}`,
     { courseId },
     transaction,
   );

@@ -57,21 +57,11 @@ async function placeLiaison(
   actor: Actor,
   byAdmin: boolean,
   transaction: Transaction,
-  /** Their enrollment in the course, when the caller has read it already (null: none). */
-  enrollmentId?: number | null,
+  /** Their enrollment in the course, if there is one (lockCourseForEnrolling or enrollmentIdOf read it). */
+  enrollmentId: number | null,
 ): Promise<Pick<Enrollment, 'id' | 'status' | 'waitlistPosition'>> {
-  // Most enrollments are a first one: a prepared look-up, the model instance only when a row is there.
-  const foundId =
-    enrollmentId !== undefined
-      ? enrollmentId
-      : ((
-          await statements(sequelize).get<{ id: number }>(
-            'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
-            { courseId: course.id, userId: liaison.id },
-            transaction,
-          )
-        )?.id ?? null);
-  const existing = foundId !== null ? await Enrollment.findByPk(foundId, { transaction }) : null;
+  // Most enrollments are a first one: the model instance only when a row is there.
+  const existing = enrollmentId !== null ? await Enrollment.findByPk(enrollmentId, { transaction }) : null;
   if (existing && ACTIVE.includes(existing.status))
     throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
@@ -111,6 +101,16 @@ async function placeLiaison(
   return enrollment;
 }
 
+/** The liaison's enrollment in the course (any status), if there is one. */
+async function enrollmentIdOf(sequelize: Sequelize, courseId: number, userId: number, transaction: Transaction): Promise<number | null> {
+  const row = await statements(sequelize).get<{ id: number | string }>(
+    'SELECT id FROM enrollments WHERE course_id = :courseId AND user_id = :userId',
+    { courseId, userId },
+    transaction,
+  );
+  return row ? Number(row.id) : null;
+}
+
 /** A liaison enrolls in an open course inside its enrollment window, before it starts. */
 export async function enrollInCourse(
   sequelize: Sequelize,
@@ -146,7 +146,8 @@ export async function enrollByHand(
       const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
       if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
       if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
-      return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, true, transaction), course);
+      const enrollmentId = await enrollmentIdOf(sequelize, course.id, liaison.id, transaction);
+      return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, true, transaction, enrollmentId), course);
     },
     MESSAGES.alreadyEnrolledOther,
   );

@@ -23,6 +23,7 @@ import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './pre
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 import { evaluationReport, evaluationTable } from './evaluations';
 import { MIN_ANSWERS_SHOWN } from '../evaluations/rules';
+import { pagination } from '../courses/presenter';
 
 /** Counties on a page of the county report: Kerman's 25 on one, a country's 445 on fifteen. */
 const COUNTIES_PER_PAGE = 30;
@@ -52,9 +53,10 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
     const filters = parseReportFilters(req.query);
     const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
-    // A page of counties (a province's all on one); the exports and the counties that sent nobody cover them all.
-    const pages = Math.max(1, Math.ceil(rows.length / COUNTIES_PER_PAGE));
-    const page = Math.min(pageParam(req.query.page), pages);
+    // A page of counties (a province's all on one; a page past the end shows the last); the exports
+    // and the counties that sent nobody cover them all.
+    const at = pagination(pageParam(req.query.page), rows.length, COUNTIES_PER_PAGE);
+    const page = Math.min(at.page, at.pages);
     res.render('reports/counties', {
       title: 'گزارش شهرستان‌ها',
       filters,
@@ -62,9 +64,8 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       options: await reports.remember('filter-options', () => filterOptions(sequelize)),
       rows: rows.slice((page - 1) * COUNTIES_PER_PAGE, page * COUNTIES_PER_PAGE),
       silent: rows.filter((r) => r.sentNobody).map((r) => r.name),
+      ...at,
       page,
-      pages,
-      total: rows.length,
       nobody: NOBODY,
       action: '/admin/reports/counties',
     });

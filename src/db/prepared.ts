@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import { type SqliteConnection, sqliteDialectModule } from './sqlite';
+import { walEpoch } from './wal-epoch';
 
 /**
  * Hot statements straight through the driver, each prepared once per connection: a query through
@@ -27,14 +28,11 @@ export interface Statements {
   /** A list of ids given as one parameter as rows of one column `id`, in order (`INSERT … SELECT id, … FROM (${db.idRows('ids')}) ids`). */
   idRows(name: string): string;
   /**
-   * Where the database stands as far as this process has seen: a number that moves at the first read
-   * after any commit, by any connection of this or another instance, or null where that is not known
-   * (PostgreSQL, a `:memory:` database). A read outside a transaction that selects SQLite's
-   * `data_version` (`FROM pragma_data_version()`) is the look: each read connection's count of the
-   * commits made by other connections, and the epoch moves when any connection's count is not the one
-   * it gave last. The session read of every logged-in request selects it (src/middleware/session.ts),
-   * so data kept under an epoch (DataCache, src/services/caches.ts) is served only while nothing at all
-   * has been committed since it was read.
+   * Where the database stands: a number that moves after any commit, by any connection of this or
+   * another instance, or null where that is not known now (PostgreSQL, a `:memory:` database, a
+   * WAL-index caught half-written). On a SQLite file it is the WAL-index header (src/db/wal-epoch.ts),
+   * read without a query, so data kept under an epoch (DataCache, src/services/caches.ts) is served
+   * only while nothing at all has been committed since it was read.
    */
   epoch(): number | null;
 }
@@ -104,17 +102,15 @@ export function isUniqueViolation(err: unknown): boolean {
  * before it began.
  * A `:memory:` database is one connection's own and keeps reading there. Closed with Sequelize.
  */
-function readConnections(sequelize: Sequelize, manager: { close(): Promise<void> }) {
-  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+function readConnections(storage: string | null, manager: { close(): Promise<void> }) {
   const open: Reader[] = [];
-  if (!storage || storage === ':memory:') return { available: false, take: (): Reader | null => null };
+  if (!storage) return { take: (): Reader | null => null };
   const close = manager.close.bind(manager);
   manager.close = async () => {
     await Promise.all(open.splice(0).map(({ connection }) => new Promise((resolve) => connection.close(() => resolve(null)))));
     return close();
   };
   return {
-    available: true,
     /** The reader to use; the caller counts its statement off `waiting` once it has answered. */
     take(): Reader | null {
       let reader = open.length ? open.reduce((a, b) => (b.waiting < a.waiting ? b : a)) : null;
@@ -132,8 +128,19 @@ interface Reader {
   connection: SqliteConnection;
   /** Statements sent to it that have not answered yet. */
   waiting: number;
-  /** The `data_version` it gave last (Statements.epoch). */
-  version?: number;
+}
+
+/** The WAL-index watcher, released once the database's connections (the readers', then Sequelize's) have closed. */
+function watchedUntilClosed(wal: ReturnType<typeof walEpoch>, manager: { close(): Promise<void> }) {
+  const close = manager.close.bind(manager);
+  manager.close = async () => {
+    try {
+      return await close();
+    } finally {
+      wal.release();
+    }
+  };
+  return wal;
 }
 
 /** Read connections per database file: beside libuv's four threads, room for the writer's transaction. */
@@ -145,15 +152,10 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     getConnection(o: { uuid: string }): Promise<SqliteConnection>;
     close(): Promise<void>;
   };
-  const readers = readConnections(sequelize, manager);
-  let epoch = 0;
-  /** A read connection's count of others' commits, if the statement selected it: a new count is a new epoch. */
-  const observe = (reader: Reader, rows: object[]) => {
-    const version = (rows[0] as { data_version?: unknown } | undefined)?.data_version;
-    if (typeof version !== 'number' || version === reader.version) return;
-    reader.version = version;
-    epoch++;
-  };
+  const file = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+  const storage = file && file !== ':memory:' ? file : null;
+  const readers = readConnections(storage, manager);
+  const wal = storage ? watchedUntilClosed(walEpoch(storage), manager) : null;
   const compiledOf = (sql: string) => {
     let c = compiled.get(sql);
     if (!c) {
@@ -211,10 +213,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
         return await new Promise<T[]>((resolve, reject) =>
           connection.serialize(() =>
             statement.all(values(c, params), (err: Error | null, rows: T[]) => {
-              if (!err) {
-                if (reader) observe(reader, rows);
-                return resolve(rows);
-              }
+              if (!err) return resolve(rows);
               statement.reset();
               reject(failed(connection, err));
             }),
@@ -235,8 +234,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     },
     inList: (name) => `IN (SELECT value FROM json_each(:${name}))`,
     idRows: (name) => `SELECT value AS id FROM json_each(:${name})`,
-    // Without read connections (`:memory:`) every read and write shares one connection, whose own commits never move its data_version.
-    epoch: () => (readers.available ? epoch : null),
+    epoch: () => (wal ? wal.read() : null),
   };
   async function write(sql: string, params: Params = {}, transaction?: Transaction | null): Promise<{ changes: number; id: number }> {
     // A write outside a transaction waits its turn in the process's one line of SQLite transactions

@@ -5,7 +5,8 @@ import session from 'express-session';
 import connectSessionSequelize from 'connect-session-sequelize';
 import type { Sequelize } from 'sequelize';
 import type { Services } from '../services';
-import { statements } from '../db/prepared';
+import { instantOf, statements } from '../db/prepared';
+import { DataCache } from '../services/caches';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -35,30 +36,34 @@ export interface SessionUserRead {
  *
  * A session's idle expiry is touched at most once a minute: express-session touches the store on
  * every request, and otherwise each page a logged-in user opens is a database write.
+ *
+ * The row read is kept while nothing has been committed (`kept`, a DataCache: any write, a login, a
+ * logout, a disabled account, on any instance, moves the epoch), so a user who opens page after
+ * page is not read again for each; its expiry is checked at each use, and its data parsed afresh for
+ * each request (express-session changes it in place).
  */
-function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, user?: SessionUserRead): session.Store {
+function sqlSessionStore(sequelize: Sequelize, idleMs: number, sweepMs: number, kept: DataCache, user?: SessionUserRead): session.Store {
   const SequelizeStore = connectSessionSequelize(session.Store);
   const store = new SequelizeStore({ db: sequelize, tableName: 'http_sessions', expiration: idleMs, checkExpirationInterval: sweepMs });
   const expiry = (data: session.SessionData) => (data?.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + idleMs));
   const touchDue = onceEvery(renewEveryMs(idleMs));
   const db = statements(sequelize);
-  const live = 's.sid = :sid AND (s.expires IS NULL OR s.expires > :now)';
   const withUser = user ? `, ${user.columns}` : '';
   const userJoin = user ? ' LEFT JOIN users ON users.id = s.user_id' : '';
-  // On SQLite the read also brings the database's data_version, from the same snapshot: the look that
-  // tells this process whether anything was committed since (Statements.epoch, DataCache). One row always.
-  const read =
-    sequelize.getDialect() === 'sqlite'
-      ? `SELECT v.data_version, s.data${withUser} FROM pragma_data_version() v LEFT JOIN http_sessions s ON ${live}${userJoin}`
-      : `SELECT s.data${withUser} FROM http_sessions s${userJoin} WHERE ${live}`;
+  const read = `SELECT s.data, s.expires${withUser} FROM http_sessions s${userJoin} WHERE s.sid = :sid`;
   const methods = {
     get(sid: string, callback: Callback<session.SessionData | null>): void {
-      db.get<{ data: string | null } & Record<string, unknown>>(read, { sid, now: new Date() }).then((row) => {
-        if (!row?.data) return callback(null, null);
-        const data = JSON.parse(row.data) as session.SessionData & { passport?: object };
-        if (user && data.passport) user.keep(data.passport, row);
-        callback(null, data);
-      }, callback);
+      kept
+        .remember(`session:${sid}`, () =>
+          db.get<{ data: string | null; expires: string | Date | null } & Record<string, unknown>>(read, { sid }),
+        )
+        .then((row) => {
+          // A session past its expiry is none (the library returned it until the sweep deleted the row).
+          if (!row?.data || (row.expires !== null && instantOf(row.expires).getTime() <= Date.now())) return callback(null, null);
+          const data = JSON.parse(row.data) as session.SessionData & { passport?: object };
+          if (user && data.passport) user.keep(data.passport, row);
+          callback(null, data);
+        }, callback);
     },
     set(sid: string, data: session.SessionData, callback?: Callback): void {
       const now = new Date();
@@ -133,7 +138,8 @@ export function setUpSession(app: Express, { config, sequelize }: Services, user
   const idleMs = config.sessionIdleMinutes * 60_000;
   const maxMs = config.sessionMaxHours * 3_600_000;
   // Expired rows are deleted by the app's cleanup schedule (scheduleCleanup in src/services), not by the library's sweep.
-  const store = sqlSessionStore(sequelize, idleMs, 0, user);
+  const kept = new DataCache(() => statements(sequelize).epoch(), config.dataCacheMs, 10_000);
+  const store = sqlSessionStore(sequelize, idleMs, 0, kept, user);
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
   const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: config.https, maxAge: idleMs, path: '/' };
   const sessions = session({

@@ -100,14 +100,14 @@ export class LruCache<V> {
 }
 
 /**
- * Reads kept while the database has not changed, for logged-in pages opened again and again (a
- * liaison's /me, the catalogue as they see it, a session's attendance sheet). An entry is served only
- * while the database's epoch (Statements.epoch: it moves at the first look after any commit by any
- * connection of any instance) is the one it was read under, and for at most `ttlMs` (for what its
- * reads took from the clock: "today", "now"). The look is the session read of the request itself,
- * so only a GET by a logged-in user is served from here; anything else, and a database whose epoch
- * is not known (PostgreSQL, `:memory:`), reads afresh. A disabled account or a changed password is a
- * commit, so no entry outlives it on any instance.
+ * Reads kept while the database has not changed: the session of each request with its user, and
+ * logged-in pages opened again and again (a liaison's /me, the catalogue as they see it, a
+ * session's attendance sheet). An entry is served only while the database's epoch
+ * (Statements.epoch: it moves after any commit by any connection of any instance) is the one it was
+ * read under, so it is what a read made now would give; and for at most `ttlMs`, for what its reads
+ * took from the clock ("today", "now"). A database whose epoch is not known (PostgreSQL, `:memory:`)
+ * reads afresh each time. A disabled account or a changed password is a commit, so no entry
+ * outlives it on any instance.
  */
 export class DataCache {
   private readonly entries = new Map<string, { value: Promise<unknown>; epoch: number; expires: number }>();
@@ -124,10 +124,10 @@ export class DataCache {
   }
 
   /** The value for `key`: kept, or computed now (and kept, unless it fails). */
-  remember<T>(req: { method: string; user?: unknown }, key: string, compute: () => Promise<T>): Promise<T> {
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
     // Taken before compute() reads anything: a commit after this look moves the epoch at the next one.
     const epoch = this.epoch();
-    if (epoch === null || this.ttlMs <= 0 || req.method !== 'GET' || !req.user) return compute();
+    if (epoch === null || this.ttlMs <= 0) return compute();
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.epoch === epoch && hit.expires > now) return hit.value as Promise<T>;

@@ -1,18 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, enroll, PASSWORD } from '../helpers/factories';
-import { Course, User } from '../../src/models';
+import { createAdmin, createCourse, createLiaison, createSession, enroll, issuedCertificate, PASSWORD } from '../helpers/factories';
+import { Certificate, Course, User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { Client } from '../../scripts/lib/client';
 import { startServer, type ServerChild } from '../../scripts/lib/server';
 
 /**
- * Logged-in pages keep their reads while the database is unchanged (DataCache, Statements.epoch).
+ * Sessions and pages keep their reads while the database is unchanged (DataCache, Statements.epoch).
  * Two instances (two processes) on one database, each told to keep reads for ten minutes: whatever
  * is committed, through the other instance or by a third process (the factories here), shows on
- * the very next request, so only the database's own count of commits (SQLite's data_version) can
- * have let it through. On PostgreSQL nothing is kept, and the same checks hold.
+ * the very next request, so only the database's own record of commits (SQLite's WAL-index header,
+ * src/db/wal-epoch.ts) can have let it through. On PostgreSQL nothing is kept, and the same checks hold.
  */
 describe('pages kept while the database is unchanged, over two instances', () => {
   let t: TestApp;
@@ -87,5 +87,32 @@ describe('pages kept while the database is unchanged, over two instances', () =>
     const after = await liaisonOnTwo.get('/me');
     assert.equal(after.status, 303);
     assert.match(after.location ?? '', /^\/login/);
+  });
+
+  it('a logout on one instance ends the session on the other at once', async () => {
+    const liaison = await createLiaison({ username: 'cache-logout' });
+    const onOne = await logIn(one, liaison.username);
+    const onTwo = new Client(two.base);
+    onTwo.cookies = new Map(onOne.cookies);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await onTwo.get('/me')).status, 200, 'the session, read and then kept, on the other instance');
+    await onOne.get('/me');
+    assert.equal((await onOne.post('/logout', {})).status, 303);
+    const after = await onTwo.get('/me');
+    assert.equal(after.status, 303);
+    assert.match(after.location ?? '', /^\/login/);
+  });
+
+  it("a certificate's verification shows at once that it was revoked elsewhere", async () => {
+    const course = await createCourse({ title: 'دورهٔ گواهی نگه‌داشته' });
+    const certificate = await issuedCertificate(await enroll(course, await createLiaison({ username: 'cache-certified' })));
+    const visitor = new Client(two.base);
+    for (let i = 0; i < 2; i++) {
+      const page = await visitor.get(`/verify/${certificate.code}`);
+      assert.equal(page.status, 200);
+      assert.doesNotMatch(page.text, /باطل/);
+    }
+    await Certificate.update({ status: 'revoked', statusReason: 'آزمون' }, { where: { id: certificate.id } });
+    assert.match((await visitor.get(`/verify/${certificate.code}`)).text, /باطل/);
   });
 });

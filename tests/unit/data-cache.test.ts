@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { DataCache } from '../../src/services/caches';
 
 describe('DataCache: reads kept while the database is unchanged', () => {
-  const loggedIn = { method: 'GET', user: { id: 1 } };
   const counter = () => {
     let n = 0;
     return () => Promise.resolve(++n);
@@ -13,59 +12,54 @@ describe('DataCache: reads kept while the database is unchanged', () => {
     let epoch = 5;
     const cache = new DataCache(() => epoch, 60_000);
     const read = counter();
-    assert.equal(await cache.remember(loggedIn, 'k', read), 1);
-    assert.equal(await cache.remember(loggedIn, 'k', read), 1);
-    assert.equal(await cache.remember(loggedIn, 'other', read), 2, 'another key reads for itself');
+    assert.equal(await cache.remember('k', read), 1);
+    assert.equal(await cache.remember('k', read), 1);
+    assert.equal(await cache.remember('other', read), 2, 'another key reads for itself');
     epoch = 6;
-    assert.equal(await cache.remember(loggedIn, 'k', read), 3);
-    assert.equal(await cache.remember(loggedIn, 'k', read), 3);
+    assert.equal(await cache.remember('k', read), 3);
+    assert.equal(await cache.remember('k', read), 3);
   });
 
-  it('keeps nothing where the epoch is not known, for a write, for a visitor, or with a time of 0', async () => {
+  it('keeps nothing where the epoch is not known, or with a time of 0', async () => {
     const read = counter();
     const unknown = new DataCache(() => null, 60_000);
-    assert.equal(await unknown.remember(loggedIn, 'k', read), 1);
-    assert.equal(await unknown.remember(loggedIn, 'k', read), 2);
-    const cache = new DataCache(() => 1, 60_000);
-    assert.equal(await cache.remember({ method: 'POST', user: { id: 1 } }, 'k', read), 3);
-    assert.equal(await cache.remember({ method: 'POST', user: { id: 1 } }, 'k', read), 4);
-    assert.equal(await cache.remember({ method: 'GET' }, 'k', read), 5);
-    assert.equal(await cache.remember({ method: 'GET' }, 'k', read), 6);
+    assert.equal(await unknown.remember('k', read), 1);
+    assert.equal(await unknown.remember('k', read), 2);
     const off = new DataCache(() => 1, 0);
-    assert.equal(await off.remember(loggedIn, 'k', read), 7);
-    assert.equal(await off.remember(loggedIn, 'k', read), 8);
+    assert.equal(await off.remember('k', read), 3);
+    assert.equal(await off.remember('k', read), 4);
   });
 
   it('keeps an entry no longer than its time, even with nothing committed', async () => {
     const cache = new DataCache(() => 1, 20);
     const read = counter();
-    assert.equal(await cache.remember(loggedIn, 'k', read), 1);
+    assert.equal(await cache.remember('k', read), 1);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    assert.equal(await cache.remember(loggedIn, 'k', read), 2);
+    assert.equal(await cache.remember('k', read), 2);
   });
 
   it('lets go of entries past their time or their epoch as new ones come', async () => {
     let epoch = 1;
     const cache = new DataCache(() => epoch, 20);
-    for (let i = 0; i < 50; i++) await cache.remember(loggedIn, `user:${i}`, async () => i);
+    for (let i = 0; i < 50; i++) await cache.remember(`user:${i}`, async () => i);
     assert.equal(cache.size, 50);
     await new Promise((resolve) => setTimeout(resolve, 40));
-    await cache.remember(loggedIn, 'fresh', async () => 'x');
+    await cache.remember('fresh', async () => 'x');
     assert.equal(cache.size, 1, 'the 50 past their time are gone');
     epoch = 2;
-    await cache.remember(loggedIn, 'newer', async () => 'y');
+    await cache.remember('newer', async () => 'y');
     assert.equal(cache.size, 1, 'the one of the old epoch is gone');
   });
 
   it('does not keep a failed read, and requests at once share one read', async () => {
     const cache = new DataCache(() => 1, 60_000);
     await assert.rejects(
-      cache.remember(loggedIn, 'k', () => Promise.reject(new Error('no such session'))),
+      cache.remember('k', () => Promise.reject(new Error('no such session'))),
       /no such session/,
     );
     let reads = 0;
     const read = () => new Promise<number>((resolve) => setTimeout(() => resolve(++reads), 5));
-    const both = await Promise.all([cache.remember(loggedIn, 'k', read), cache.remember(loggedIn, 'k', read)]);
+    const both = await Promise.all([cache.remember('k', read), cache.remember('k', read)]);
     assert.deepEqual(both, [1, 1]);
     assert.equal(reads, 1);
   });

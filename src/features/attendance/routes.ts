@@ -94,7 +94,7 @@ export function attendanceRoutes(services: Services): Router {
   router.get('/admin/sessions/:id/attendance', staff, async (req, res) => {
     const id = idParam(req.params.id);
     // The session, its course and its rows, kept while the database is unchanged (a sheet is opened again and again in class).
-    const { session, course, rows } = await services.pageReads.remember(req, `sheet:${id}`, async () => {
+    const { session, course, rows } = await services.pageReads.remember(`sheet:${id}`, async () => {
       const found = await readSessionForAttendance(services.sequelize, id);
       return { ...found, rows: await loadSheet(services.sequelize, found.session) };
     });

@@ -279,7 +279,7 @@ export function courseRoutes({ sequelize, outbox, publicPages, pageReads }: Serv
   router.get('/courses', publicPages.serve, async (req, res) => {
     const query = catalogueQuery.parse(req.query);
     const userId = req.user?.id ?? null;
-    const [list, categories] = await pageReads.remember(req, `catalogue:${userId}:${JSON.stringify(query)}`, () =>
+    const [list, categories] = await pageReads.remember(`catalogue:${userId}:${JSON.stringify(query)}`, () =>
       Promise.all([catalogue(sequelize, query, userId), catalogueCategories(sequelize)]),
     );
     res.render('courses/catalogue', { title: 'دوره‌های آموزشی', query, categories, ...list });

@@ -8,7 +8,7 @@ export function meRoutes({ sequelize, evaluationSettings, pageReads }: Services)
   const router = Router();
   router.get('/me', requireRole('liaison', 'instructor'), async (req, res) => {
     const user = req.user!;
-    const parts = await pageReads.remember(req, `me:${user.id}`, () => loadMyPageParts(sequelize, user, evaluationSettings));
+    const parts = await pageReads.remember(`me:${user.id}`, () => loadMyPageParts(sequelize, user, evaluationSettings));
     res.render('me/index', { title: 'کارتابل من', ...presentMyPage(parts) });
   });
   return router;

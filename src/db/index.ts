@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { QueryTypes, Sequelize, Transaction, type Options, type TransactionOptions } from 'sequelize';
 import type { Config } from '../config';
 import { type SqliteConnection, sqliteDialectModule } from './sqlite';
+import { preparedOn } from './prepared';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -138,10 +139,24 @@ function queueTransactions(sequelize: Sequelize): void {
   };
 }
 
-/** One statement with no rows (BEGIN, SAVEPOINT, COMMIT…) on a SQLite connection, in its serialized mode. */
-function runOn(connection: SqliteConnection, sql: string): Promise<void> {
+/**
+ * One statement with no rows (BEGIN, SAVEPOINT, COMMIT…) on a SQLite connection, in its serialized
+ * mode, prepared once on it: through `connection.run` each was prepared afresh, one more trip
+ * through the thread pool while the write lock is held (two for a SAVEPOINT and its run, for each
+ * transaction of a group). A statement that fails is reset and marks its connection, as
+ * prepared.ts does with its own.
+ */
+async function runOn(connection: SqliteConnection, sql: string): Promise<void> {
+  const statement = await preparedOn(connection, sql);
   return new Promise((resolve, reject) =>
-    connection.serialize(() => connection.run(sql, (err: Error | null) => (err ? reject(err) : resolve()))),
+    connection.serialize(() =>
+      statement.run((err: Error | null) => {
+        if (!err) return resolve();
+        statement.reset();
+        connection.failed = true;
+        reject(err);
+      }),
+    ),
   );
 }
 

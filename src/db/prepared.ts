@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import { type SqliteConnection, sqliteDialectModule } from './sqlite';
+import { type SqliteConnection, type SqliteStatement, sqliteDialectModule } from './sqlite';
 import { walEpoch } from './wal-epoch';
 
 /**
@@ -164,18 +164,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     }
     return c;
   };
-  const statementOf = async (connection: SqliteConnection, c: Compiled) => {
-    const byText = connection.prepared;
-    let statement = byText.get(c.text);
-    if (!statement) {
-      statement = new Promise((resolve, reject) => {
-        const s = connection.prepare(c.text, (err) => (err ? reject(err) : resolve(s)));
-      });
-      statement.catch(() => byText.delete(c.text));
-      byText.set(c.text, statement);
-    }
-    return statement;
-  };
+  const statementOf = (connection: SqliteConnection, c: Compiled) => preparedOn(connection, c.text);
   const values = (c: Compiled, params: Params) =>
     c.names.map((name) => {
       const v = params[name];
@@ -255,6 +244,20 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       ),
     );
   }
+}
+
+/** A statement prepared once on a SQLite connection and kept there (finalized before it closes, src/db/sqlite.ts). */
+export function preparedOn(connection: SqliteConnection, text: string): Promise<SqliteStatement> {
+  const byText = connection.prepared;
+  let statement = byText.get(text);
+  if (!statement) {
+    statement = new Promise((resolve, reject) => {
+      const s = connection.prepare(text, (err) => (err ? reject(err) : resolve(s)));
+    });
+    statement.catch(() => byText.delete(text));
+    byText.set(text, statement);
+  }
+  return statement;
 }
 
 interface PgClient {

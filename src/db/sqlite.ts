@@ -100,4 +100,5 @@ class ConfiguredDatabase extends sqlite3.Database {
 }
 
 export type SqliteConnection = ConfiguredDatabase;
+export type SqliteStatement = sqlite3.Statement;
 export const sqliteDialectModule = { ...sqlite3, Database: ConfiguredDatabase };

@@ -26,7 +26,7 @@ export const sessionUserRead: SessionUserRead = {
  * ends its sessions at once. The password check lives in the login route (rate limits first).
  * Each app has its own authenticator, so that it reloads users from its own database.
  *
- * Passport itself runs only where a user logs in or out (a POST): its `initialize()` and session
+ * Passport itself runs only where a user logs in or out (POST /login, /logout): its `initialize()` and session
  * strategy cost every request a dozen closures and a strategy object built afresh, a tenth of the
  * logged-in floor (CPU profile, npm run bench). Every other request gets its user from the step
  * below, which does what Passport's session strategy does: the user the session read brought, or
@@ -36,7 +36,9 @@ export function setUpPassport(app: Express, sequelize: Sequelize): void {
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.id));
   const initialize = authenticator.initialize();
-  app.use((req, res, next) => (req.method === 'POST' ? initialize(req, res, next) : next()));
+  // Only logging in and out use Passport's own request methods (req.login, req.logout).
+  const ownPaths = new Set(['/login', '/logout']);
+  app.use((req, res, next) => (req.method === 'POST' && ownPaths.has(req.path) ? initialize(req, res, next) : next()));
   app.use((req, _res, next) => {
     const data = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
     const id = data?.user;

@@ -456,7 +456,11 @@ async function run(): Promise<void> {
     );
     rows.push(await route('county report', { path: '/admin/reports/counties', headers: { cookie: cookieOf(admin) } }));
     rows.push(await route('certificate verification', { path: `/verify/${targets.verifyCode}` }));
-    const rush = measured('enrollment rush') ? (await measureBare(), await enrollmentRush(server.base, pid, targets)) : null;
+    let rush: Awaited<ReturnType<typeof enrollmentRush>> | null = null;
+    if (measured('enrollment rush')) {
+      await measureBare();
+      rush = await enrollmentRush(server.base, pid, targets);
+    }
     if (rush) rows.push(rush.row);
     await measureBare();
     const byRps = [...bareRuns].sort((a, b) => a.rps - b.rps);

@@ -63,6 +63,8 @@ export const MAX_ATTEMPTS = 15;
 const POLL_MS = 5_000;
 const BATCH = 20;
 const AT_ONCE = 5;
+/** Messages written by one INSERT at most (six parameters each). */
+const INSERT_ROWS = 200;
 
 /** The wait before attempt n + 1 after n failed ones: 10 s, 20 s, 40 s… at most half an hour. */
 export function retryDelayMs(attempts: number): number {
@@ -123,29 +125,41 @@ export class Outbox {
   }
 
   /** Writes an email into the outbox within transaction; it is sent after the commit. */
-  async queueEmail(email: Email, transaction: Transaction): Promise<void> {
-    const body = email.link ? `${email.text}\n\n${this.baseUrl}${email.link}` : email.text;
-    await this.insert([{ channel: 'email', to: email.to, subject: email.subject, body, dedupeKey: null, secret: false }], transaction);
+  queueEmail(email: Email, transaction: Transaction): Promise<void> {
+    return this.queue({ emails: [email] }, transaction);
   }
 
-  /** Writes SMS into the outbox within transaction (one statement); a message whose dedupeKey is already there is skipped. */
-  async queueSms(messages: Sms[], transaction: Transaction): Promise<void> {
-    await this.insert(
-      messages.map((m) => ({
-        channel: 'sms',
+  /** Writes SMS into the outbox within transaction; a message whose dedupeKey is already there is skipped. */
+  queueSms(messages: Sms[], transaction: Transaction): Promise<void> {
+    return this.queue({ sms: messages }, transaction);
+  }
+
+  /** Writes emails and SMS into the outbox within transaction, in one statement for up to 200 of them; sent after the commit. */
+  async queue({ emails = [], sms = [] }: { emails?: Email[]; sms?: Sms[] }, transaction: Transaction): Promise<void> {
+    const messages: NewMessage[] = [
+      ...emails.map((email) => ({
+        channel: 'email' as const,
+        to: email.to,
+        subject: email.subject,
+        body: email.link ? `${email.text}\n\n${this.baseUrl}${email.link}` : email.text,
+        dedupeKey: null,
+        secret: false,
+      })),
+      ...sms.map((m) => ({
+        channel: 'sms' as const,
         to: m.to,
         subject: m.kind,
         body: m.text,
         dedupeKey: m.dedupeKey ?? null,
         secret: Boolean(m.secret),
       })),
-      transaction,
-    );
+    ];
+    for (let i = 0; i < messages.length; i += INSERT_ROWS) await this.insert(messages.slice(i, i + INSERT_ROWS), transaction);
   }
 
   private async insert(messages: NewMessage[], transaction: Transaction): Promise<void> {
     if (!messages.length) return;
-    // A prepared statement (src/db/prepared.ts), one text per number of rows (one email; SMS in batches up to 200).
+    // A prepared statement (src/db/prepared.ts), one text per number of rows (up to INSERT_ROWS).
     const replacements: Params = { now: new Date() };
     const values = messages.map((m, i) => {
       Object.assign(replacements, {

@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Outbox } from '../../services/outbox';
-import { notifyUsers } from '../notifications/service';
+import { type News, notifyUsers, type Recipient, tellUsers } from '../notifications/service';
 import { toPersianDigits } from '../../lib/persian';
 import { clipText, SMS_DETAIL_MAX, smsTitle } from '../../lib/sms-text';
 
@@ -62,17 +62,18 @@ export function smsText(courseTitle: string, change: EnrollmentChange): string {
 
 /**
  * Tells the liaison about a change to their enrollment: a notification on /me, an email when they
- * gave an address and, for the changes that matter, an SMS (both through the outbox, sent after the commit).
+ * gave an address and, for the changes that matter, an SMS (both through the outbox, sent after the
+ * commit). The liaison as the caller read them, addresses and all.
  */
 export function notifyEnrollmentChange(
   sequelize: Sequelize,
   outbox: Outbox,
-  userId: number,
+  liaison: Recipient,
   courseTitle: string,
   change: EnrollmentChange,
   transaction: Transaction,
 ): Promise<void> {
-  return notifyEnrollmentChanges(sequelize, outbox, [userId], courseTitle, change, transaction);
+  return tellUsers(sequelize, outbox, [liaison], enrollmentNews(courseTitle, change), transaction);
 }
 
 /** The same news for several liaisons at once (everyone in a cancelled course), in one INSERT. */
@@ -84,17 +85,14 @@ export function notifyEnrollmentChanges(
   change: EnrollmentChange,
   transaction: Transaction,
 ): Promise<void> {
-  const message = changeMessage(courseTitle, change);
-  return notifyUsers(
-    sequelize,
-    outbox,
-    userIds,
-    {
-      message,
-      link: '/me',
-      subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما',
-      sms: TOLD_BY_SMS.has(change.kind) ? smsText(courseTitle, change) : undefined,
-    },
-    transaction,
-  );
+  return notifyUsers(sequelize, outbox, userIds, enrollmentNews(courseTitle, change), transaction);
+}
+
+function enrollmentNews(courseTitle: string, change: EnrollmentChange): News {
+  return {
+    message: changeMessage(courseTitle, change),
+    link: '/me',
+    subject: 'سامانهٔ رابط: وضعیت ثبت‌نام شما',
+    sms: TOLD_BY_SMS.has(change.kind) ? smsText(courseTitle, change) : undefined,
+  };
 }

@@ -73,13 +73,14 @@ export async function lockCourse(sequelize: Sequelize, courseId: number, transac
 export interface EnrollingRead {
   course: LockedCourse;
   firstSession: FirstSession | null;
-  liaison: { id: number; role: string; status: string; countyId: number | null } | null;
+  liaison: { id: number; role: string; status: string; countyId: number | null; email: string | null; mobile: string | null } | null;
   /** Their enrollment in this course (any status), if there is one. */
   enrollmentId: number | null;
 }
 
 /**
- * lockCourse, firstSessionOf, the liaison's row and their enrollment in the course in one statement:
+ * lockCourse, firstSessionOf, the liaison's row (with the addresses their news goes to) and their
+ * enrollment in the course in one statement:
  * every liaison's enrollment starts here, under the lock the others wait for, and on SQLite each
  * statement is a trip through the thread pool while the lock is held (the enrollment rush).
  */
@@ -98,11 +99,13 @@ export async function lockCourseForEnrolling(
       role: string;
       userStatus: string;
       countyId: number | string | null;
+      email: string | null;
+      mobile: string | null;
       enrollmentId: number | string | null;
     }
   >(
     `SELECT ${COURSE_COLUMNS}, ${first('date')} AS "firstDate", ${first('start_time')} AS "firstStart",
-            u.id AS "userId", u.role, u.status AS "userStatus", u.county_id AS "countyId",
+            u.id AS "userId", u.role, u.status AS "userStatus", u.county_id AS "countyId", u.email, u.mobile,
             (SELECT e.id FROM enrollments e WHERE e.course_id = c.id AND e.user_id = :userId) AS "enrollmentId"
        FROM courses c LEFT JOIN users u ON u.id = :userId
       WHERE c.id = :courseId${forUpdateOf(sequelize)}`,
@@ -116,7 +119,14 @@ export async function lockCourseForEnrolling(
     liaison:
       row.userId === null
         ? null
-        : { id: Number(row.userId), role: row.role, status: row.userStatus, countyId: row.countyId === null ? null : Number(row.countyId) },
+        : {
+            id: Number(row.userId),
+            role: row.role,
+            status: row.userStatus,
+            countyId: row.countyId === null ? null : Number(row.countyId),
+            email: row.email,
+            mobile: row.mobile,
+          },
     enrollmentId: row.enrollmentId === null ? null : Number(row.enrollmentId),
   };
 }

@@ -5,9 +5,10 @@ import type { EnrollmentStatus } from '../../models/enrollment';
 import type { Role } from '../../models/user';
 import { recordAudit, type Actor } from '../../services/audit';
 import type { Outbox } from '../../services/outbox';
+import type { Recipient } from '../notifications/service';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import { normalizeCode } from '../../lib/persian';
-import { notifyEnrollmentChange } from './notify';
+import { notifyEnrollmentChange, notifyEnrollmentChanges } from './notify';
 import { HOLDING, Seats } from './seats';
 import {
   ACTIVE,
@@ -53,7 +54,8 @@ async function placeLiaison(
   sequelize: Sequelize,
   outbox: Outbox,
   course: LockedCourse,
-  liaison: Pick<User, 'id' | 'countyId'>,
+  /** With their addresses, for the news of where they were placed. */
+  liaison: Recipient & { countyId: number | null },
   actor: Actor,
   byAdmin: boolean,
   transaction: Transaction,
@@ -97,7 +99,7 @@ async function placeLiaison(
   );
   const change =
     status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
-  await notifyEnrollmentChange(sequelize, outbox, liaison.id, course.title, change, transaction);
+  await notifyEnrollmentChange(sequelize, outbox, liaison, course.title, change, transaction);
   return enrollment;
 }
 
@@ -143,7 +145,11 @@ export async function enrollByHand(
       if (!course) throw new NotFoundError('این دوره پیدا نشد.');
       if (course.status === 'finished') throw new ConflictError(MESSAGES.finishedCourse);
       if (course.status === 'cancelled') throw new ConflictError(MESSAGES.cancelledCourse);
-      const liaison = await User.findOne({ where: { username }, attributes: ['id', 'role', 'status', 'countyId'], transaction });
+      const liaison = await User.findOne({
+        where: { username },
+        attributes: ['id', 'role', 'status', 'countyId', 'email', 'mobile'],
+        transaction,
+      });
       if (liaison?.role !== 'liaison') throw new ConflictError('رابطی با این نام کاربری پیدا نشد.');
       if (liaison.status !== 'active') throw new ConflictError(MESSAGES.inactiveOther);
       const enrollmentId = await enrollmentIdOf(sequelize, course.id, liaison.id, transaction);
@@ -192,7 +198,7 @@ export async function fillFreedSeats(
         { courseId, from, status },
         transaction,
       );
-      await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'promoted', status }, transaction);
+      await notifyEnrollmentChanges(sequelize, outbox, [enrollment.userId], course.title, { kind: 'promoted', status }, transaction);
     }
   }
   await renumberWaitlist(sequelize, courseId, transaction);
@@ -267,10 +273,10 @@ export async function cancelEnrollment(
     if (!byAdmin && (await hasStarted(sequelize, course, transaction))) throw new ConflictError(MESSAGES.startedCancel);
     const reason = input.reason ?? null;
     const was = await settle(sequelize, enrollment, course.id, 'cancelled', input.actor, reason, transaction);
-    await notifyEnrollmentChange(
+    await notifyEnrollmentChanges(
       sequelize,
       outbox,
-      enrollment.userId,
+      [enrollment.userId],
       course.title,
       { kind: 'cancelled', byAdmin: byAdmin && enrollment.userId !== input.actor.id, reason },
       transaction,
@@ -294,7 +300,7 @@ export async function approveEnrollment(
     if (!seats.canApprove(enrollment.countyId ?? null)) throw new ConflictError(MESSAGES.full);
     const reason = input.reason ?? null;
     const was = await settle(sequelize, enrollment, course.id, 'approved', input.actor, reason, transaction);
-    await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'approved' }, transaction);
+    await notifyEnrollmentChanges(sequelize, outbox, [enrollment.userId], course.title, { kind: 'approved' }, transaction);
     if (was === 'waitlisted') await renumberWaitlist(sequelize, course.id, transaction);
     return outcome(enrollment, course);
   });
@@ -310,10 +316,10 @@ export async function rejectEnrollment(
     const { enrollment, course } = await lockEnrollment(sequelize, input.enrollmentId, transaction);
     if (!ACTIVE.includes(enrollment.status)) throw new ConflictError(MESSAGES.alreadyEnded);
     const was = await settle(sequelize, enrollment, course.id, 'rejected', input.actor, input.reason, transaction);
-    await notifyEnrollmentChange(
+    await notifyEnrollmentChanges(
       sequelize,
       outbox,
-      enrollment.userId,
+      [enrollment.userId],
       course.title,
       { kind: 'rejected', reason: input.reason },
       transaction,
@@ -348,8 +354,8 @@ export async function moveOnWaitlist(
       { courseId: course.id, from, to, swappedWith: neighbour.id, reason: input.reason },
       transaction,
     );
-    await notifyEnrollmentChange(sequelize, outbox, enrollment.userId, course.title, { kind: 'moved', position: to }, transaction);
-    await notifyEnrollmentChange(sequelize, outbox, neighbour.userId, course.title, { kind: 'moved', position: from }, transaction);
+    await notifyEnrollmentChanges(sequelize, outbox, [enrollment.userId], course.title, { kind: 'moved', position: to }, transaction);
+    await notifyEnrollmentChanges(sequelize, outbox, [neighbour.userId], course.title, { kind: 'moved', position: from }, transaction);
     return outcome(enrollment, course);
   });
 }

@@ -19,40 +19,57 @@ export interface News {
   sms?: string;
 }
 
+/** Someone to tell: a user, and where they can be reached outside the app (null: nowhere). */
+export interface Recipient {
+  id: number;
+  email: string | null;
+  mobile: string | null;
+}
+
 /**
  * Tells users something: one notification row each (one INSERT whatever their number), an email
  * to those who gave an address and, when the news carries an SMS text, an SMS to those with a
- * mobile — both through the outbox, in the caller's transaction, sent after the commit. Plain
- * statements: on SQLite transactions queue one after another.
+ * mobile — both through the outbox, in one more INSERT, in the caller's transaction, sent after
+ * the commit. Plain statements: on SQLite transactions queue one after another.
  */
 export async function notifyUsers(sql: Sequelize, outbox: Outbox, userIds: number[], news: News, transaction: Transaction): Promise<void> {
   if (!userIds.length) return;
-  // Prepared statements (src/db/prepared.ts), one text whatever the number of users: an enrollment's
-  // change tells one liaison inside the enrollment's transaction, which every other write waits for.
+  const db = statements(sql);
+  const rows = await db.all<Recipient>(`SELECT id, email, mobile FROM users WHERE id ${db.inList('userIds')}`, { userIds }, transaction);
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  // In the order given, each user once.
+  const recipients = [...new Set(userIds)].flatMap((id) => byId.get(id) ?? []);
+  await tellUsers(sql, outbox, recipients, news, transaction);
+}
+
+/**
+ * notifyUsers for users the caller has read already, addresses and all: an enrollment reads its
+ * liaison under the course's lock, and each statement there is a trip through the thread pool that
+ * every other enrollment waits for (the enrollment rush).
+ */
+export async function tellUsers(
+  sql: Sequelize,
+  outbox: Outbox,
+  recipients: Recipient[],
+  news: News,
+  transaction: Transaction,
+): Promise<void> {
+  if (!recipients.length) return;
+  // Prepared statements (src/db/prepared.ts), one text whatever the number of users.
   const db = statements(sql);
   await db.run(
     `INSERT INTO notifications (user_id, message, link, read_at, created_at) SELECT id, :message, :link, NULL, :now FROM (${db.idRows('userIds')}) ids`,
-    { userIds, message: news.message, link: news.link, now: new Date() },
+    { userIds: recipients.map((r) => Number(r.id)), message: news.message, link: news.link, now: new Date() },
     transaction,
   );
-  const contacts = await db.all<{ email: string | null; mobile: string | null }>(
-    `SELECT email, mobile FROM users WHERE id ${db.inList('userIds')} AND (email IS NOT NULL OR mobile IS NOT NULL)`,
-    { userIds },
-    transaction,
-  );
-  for (const { email } of contacts) {
-    if (email) await outbox.queueEmail({ to: email, subject: news.subject, text: news.message, link: news.link }, transaction);
-  }
   const { sms } = news;
-  if (sms) {
-    const mobiles = contacts.flatMap(({ mobile }) => (mobile ? [mobile] : []));
-    for (let i = 0; i < mobiles.length; i += 200) {
-      await outbox.queueSms(
-        mobiles.slice(i, i + 200).map((to) => ({ to, kind: news.subject, text: sms })),
-        transaction,
-      );
-    }
-  }
+  await outbox.queue(
+    {
+      emails: recipients.flatMap(({ email }) => (email ? [{ to: email, subject: news.subject, text: news.message, link: news.link }] : [])),
+      sms: sms ? recipients.flatMap(({ mobile }) => (mobile ? [{ to: mobile, kind: news.subject, text: sms }] : [])) : [],
+    },
+    transaction,
+  );
 }
 
 /**

@@ -100,9 +100,9 @@ export class LruCache<V> {
 }
 
 /**
- * Reads kept while the database has not changed: the session of each request with its user, and
- * logged-in pages opened again and again (a liaison's /me, the catalogue as they see it, a
- * session's attendance sheet). An entry is served only while the database's epoch
+ * Reads kept while the database has not changed: the session of each request with its user, the
+ * pages opened again and again (a liaison's /me, the catalogue as a logged-in user sees it, a
+ * session's attendance sheet) and a certificate's verification. An entry is served only while the database's epoch
  * (Statements.epoch: it moves after any commit by any connection of any instance) is the one it was
  * read under, so it is what a read made now would give; and for at most `ttlMs`, for what its reads
  * took from the clock ("today", "now"). A database whose epoch is not known (PostgreSQL, `:memory:`)

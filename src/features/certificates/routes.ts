@@ -158,7 +158,7 @@ export function certificateRoutes(services: Services): Router {
     }
   }
 
-  // What a verification shows (a name, a national code) stays out of every cache, shared or not.
+  // What a verification shows (a name, a national code) stays out of every HTTP cache, shared or not.
   router.use('/verify', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

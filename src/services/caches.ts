@@ -123,8 +123,12 @@ export class DataCache {
     return this.entries.size;
   }
 
-  /** The value for `key`: kept, or computed now (and kept, unless it fails). */
-  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * The value for `key`: kept, or computed now (and kept, unless it fails or `keep` says no: a key
+   * anyone may make up, such as a verification code, keeps only what was found, so that made-up keys
+   * cannot crowd out the rest).
+   */
+  remember<T>(key: string, compute: () => Promise<T>, keep?: (value: T) => boolean): Promise<T> {
     // Taken before compute() reads anything: a commit after this look moves the epoch at the next one.
     const epoch = this.epoch();
     if (epoch === null || this.ttlMs <= 0) return compute();
@@ -142,9 +146,10 @@ export class DataCache {
     const entry = { value, epoch, expires: now + this.ttlMs };
     this.entries.delete(key);
     this.entries.set(key, entry);
-    value.catch(() => {
+    const drop = () => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
+    };
+    value.then((v) => keep && !keep(v) && drop(), drop);
     return value;
   }
 }

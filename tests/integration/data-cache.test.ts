@@ -103,6 +103,19 @@ describe('pages kept while the database is unchanged, over two instances', () =>
     assert.match(after.location ?? '', /^\/login/);
   });
 
+  it('a session kept in memory still ends at its idle expiry, with nothing committed since it was read', async () => {
+    const liaison = await createLiaison({ username: 'cache-expiry' });
+    const onTwo = await logIn(two, liaison.username);
+    await t.services.sequelize.query('UPDATE http_sessions SET expires = :soon WHERE user_id = :id', {
+      replacements: { soon: new Date(Date.now() + 1500), id: liaison.id },
+    });
+    assert.equal((await onTwo.get('/me')).status, 200, 'read again after the UPDATE, and kept');
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const after = await onTwo.get('/me');
+    assert.equal(after.status, 303);
+    assert.match(after.location ?? '', /^\/login/);
+  });
+
   it("a certificate's verification shows at once that it was revoked elsewhere", async () => {
     const course = await createCourse({ title: 'دورهٔ گواهی نگه‌داشته' });
     const certificate = await issuedCertificate(await enroll(course, await createLiaison({ username: 'cache-certified' })));

@@ -63,4 +63,17 @@ describe('DataCache: reads kept while the database is unchanged', () => {
     assert.deepEqual(both, [1, 1]);
     assert.equal(reads, 1);
   });
+
+  it('keeps only what `keep` accepts: a made-up key that found nothing is read again and takes no room', async () => {
+    const cache = new DataCache(() => 1, 60_000);
+    let reads = 0;
+    const lookUp = (found: boolean) => async () => ({ found, read: ++reads });
+    const keep = (v: { found: boolean }) => v.found;
+    for (let i = 0; i < 3; i++) await cache.remember('verify:NOPE', lookUp(false), keep);
+    assert.equal(reads, 3, 'a miss is read each time');
+    assert.equal(cache.size, 0);
+    await cache.remember('verify:REAL', lookUp(true), keep);
+    assert.deepEqual(await cache.remember('verify:REAL', lookUp(true), keep), { found: true, read: 4 }, 'a hit is kept');
+    assert.equal(cache.size, 1);
+  });
 });

@@ -183,17 +183,21 @@ export function certificateRoutes(services: Services): Router {
     await withinLimit(req);
     const code = String(req.params.code);
     // What the page shows, kept while the database is unchanged (a certificate's QR code is scanned again and again).
-    const { certificate, credential } = await services.pageReads.remember(`verify:${code}`, async () => {
-      const certificate = await verifyCode(sequelize, code);
-      const credential = certificate
-        ? await credentialSection(
-            { sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks },
-            certificate.code,
-            { credential: certificate.credentialJson, statusList: certificate.statusList },
-          )
-        : null;
-      return { certificate, credential };
-    });
+    const { certificate, credential } = await services.pageReads.remember(
+      `verify:${code}`,
+      async () => {
+        const certificate = await verifyCode(sequelize, code);
+        const credential = certificate
+          ? await credentialSection(
+              { sequelize, config, issuerKeys: services.issuerKeys, checks: services.credentialChecks },
+              certificate.code,
+              { credential: certificate.credentialJson, statusList: certificate.statusList },
+            )
+          : null;
+        return { certificate, credential };
+      },
+      (found) => found.certificate !== null,
+    );
     res.status(certificate ? 200 : 404).render('certificates/verified', { title: 'استعلام گواهی‌نامه', certificate, credential });
   });
 

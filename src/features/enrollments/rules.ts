@@ -4,6 +4,7 @@ import { isUniqueViolation, statements } from '../../db/prepared';
 import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
+import type { Recipient } from '../notifications/service';
 import { enrollmentState, hasStartedBy, refusalOf, type FirstSession } from './state';
 
 /** Enrollments still alive: not rejected, not cancelled. */
@@ -73,14 +74,14 @@ export async function lockCourse(sequelize: Sequelize, courseId: number, transac
 export interface EnrollingRead {
   course: LockedCourse;
   firstSession: FirstSession | null;
-  liaison: { id: number; role: string; status: string; countyId: number | null; email: string | null; mobile: string | null } | null;
+  /** With the addresses their news goes to. */
+  liaison: (Recipient & { role: string; status: string; countyId: number | null }) | null;
   /** Their enrollment in this course (any status), if there is one. */
   enrollmentId: number | null;
 }
 
 /**
- * lockCourse, firstSessionOf, the liaison's row (with the addresses their news goes to) and their
- * enrollment in the course in one statement:
+ * lockCourse, firstSessionOf, the liaison's row and their enrollment in the course in one statement:
  * every liaison's enrollment starts here, under the lock the others wait for, and on SQLite each
  * statement is a trip through the thread pool while the lock is held (the enrollment rush).
  */

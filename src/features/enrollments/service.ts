@@ -175,8 +175,10 @@ export async function fillFreedSeats(
   if (!course || course.status === 'finished' || course.status === 'cancelled') return;
   const seats = await Seats.of(sequelize, course, transaction);
   if (seats.anyRoom()) {
+    // With each liaison's addresses, for the news of a seat won (no read per promotion).
     const waiting = await Enrollment.findAll({
       where: { courseId, status: 'waitlisted' },
+      include: [{ model: User, as: 'user', attributes: ['id', 'email', 'mobile'] }],
       order: [
         ['waitlistPosition', 'ASC'],
         ['id', 'ASC'],
@@ -198,7 +200,7 @@ export async function fillFreedSeats(
         { courseId, from, status },
         transaction,
       );
-      await notifyEnrollmentChanges(sequelize, outbox, [enrollment.userId], course.title, { kind: 'promoted', status }, transaction);
+      await notifyEnrollmentChange(sequelize, outbox, enrollment.user!, course.title, { kind: 'promoted', status }, transaction);
     }
   }
   await renumberWaitlist(sequelize, courseId, transaction);

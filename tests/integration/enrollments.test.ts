@@ -246,6 +246,16 @@ describe('cancelling and the waitlist', () => {
     });
     assert.equal((await rowOf(people[1], course))?.status, 'approved');
     assert.equal((await rowOf(people[2], course))?.waitlistPosition, 1);
+    // The promoted liaison is told, at their own mobile; the one still waiting is not.
+    const promoted = people[1].user;
+    const news = await Notification.findAll({ where: { userId: promoted.id }, order: [['id', 'ASC']] });
+    assert.match(news.at(-1)!.message, /جایی در دورهٔ .* خالی شد/);
+    const sms = await OutboxMessage.findAll({ where: { channel: 'sms', to: promoted.mobile! } });
+    assert.ok(
+      sms.some((m) => /جایی در/.test(m.body)),
+      'an SMS of the seat won, to the promoted liaison',
+    );
+    assert.equal(await Notification.count({ where: { userId: people[2].user.id, message: news.at(-1)!.message } }), 0);
   });
 
   it('keeps the capacity in the database itself, whatever code writes', async () => {

@@ -582,10 +582,18 @@ describe('self check-in', () => {
     assert.equal(await AttendanceMark.count({ where: { sessionId: [session.id, past.id] } }), 0);
   });
 
-  /** A session of a running course, `startIn`…`endIn` ms from now (Tehran clock), with one approved liaison. */
-  async function sessionAround(startIn: number, endIn: number) {
-    const start = new Date(Date.now() + startIn);
-    const end = new Date(Date.now() + endIn);
+  /**
+   * A session of a running course, `startIn`…`endIn` ms from now (Tehran clock), with one approved
+   * liaison. A session lies within one day, so near midnight the pair moves by `shift` ms (which
+   * keeps it on the same side of the check-in window) until its start and end fall on one date.
+   */
+  async function sessionAround(startIn: number, endIn: number, shift: number) {
+    let start = new Date(Date.now() + startIn);
+    let end = new Date(Date.now() + endIn);
+    while (todayIso(start) !== todayIso(end) || nowTime(end) <= nowTime(start)) {
+      start = new Date(start.getTime() + shift);
+      end = new Date(end.getTime() + shift);
+    }
     const course = await createCourse({ status: 'running' });
     const session = await createSession(course, { date: todayIso(start), startTime: nowTime(start), endTime: nowTime(end) });
     const user = await createLiaison();
@@ -597,19 +605,19 @@ describe('self check-in', () => {
   const minutes = (n: number) => n * 60_000;
 
   it('takes a code from 15 minutes before the start to 30 minutes after the end, the session found by the code', async () => {
-    const early = await sessionAround(minutes(120), minutes(121));
+    const early = await sessionAround(minutes(120), minutes(121), minutes(5));
     const tooEarly = await postForm(early.agent, '/check-in', { code: early.code }, '/check-in');
     assert.equal(tooEarly.status, 409);
     assert.equal(await AttendanceMark.count({ where: { sessionId: early.session.id } }), 0);
 
-    const soon = await sessionAround(minutes(10), minutes(11));
+    const soon = await sessionAround(minutes(10), minutes(11), -minutes(3));
     assert.equal((await postForm(soon.agent, '/check-in', { code: soon.code }, '/check-in')).status, 303);
     assert.deepEqual(await marksOf(soon.session.id), { [soon.enrollment.id]: 'present' });
 
-    const justOver = await sessionAround(-minutes(25), -minutes(20));
+    const justOver = await sessionAround(-minutes(25), -minutes(20), minutes(3));
     assert.equal((await postForm(justOver.agent, '/check-in', { code: justOver.code }, '/check-in')).status, 303);
 
-    const longOver = await sessionAround(-minutes(45), -minutes(40));
+    const longOver = await sessionAround(-minutes(45), -minutes(40), -minutes(5));
     const late = await postForm(longOver.agent, '/check-in', { code: longOver.code }, '/check-in');
     assert.equal(late.status, 409);
     assert.equal(await AttendanceMark.count({ where: { sessionId: longOver.session.id } }), 0);

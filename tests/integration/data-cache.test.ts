@@ -1,7 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { createAdmin, createCourse, createLiaison, createSession, enroll, issuedCertificate, PASSWORD } from '../helpers/factories';
+import {
+  createAdmin,
+  createCourse,
+  createLiaison,
+  createSession,
+  createUser,
+  enroll,
+  issuedCertificate,
+  PASSWORD,
+} from '../helpers/factories';
 import { Certificate, Course, User } from '../../src/models';
 import { addDaysIso, todayIso } from '../../src/lib/jalali';
 import { Client } from '../../scripts/lib/client';
@@ -87,6 +96,27 @@ describe('pages kept while the database is unchanged, over two instances', () =>
     const after = await liaisonOnTwo.get('/me');
     assert.equal(after.status, 303);
     assert.match(after.location ?? '', /^\/login/);
+  });
+
+  it("a sheet's kept rows are shared only where they look the same: a finished course is open to its admin, closed to its instructor", async () => {
+    const admin = await createAdmin({ username: 'cache-admin-2' });
+    const instructor = await createUser({ role: 'instructor', username: 'cache-instructor' });
+    const course = await createCourse({ status: 'finished', instructorId: instructor.id });
+    const session = await createSession(course, { date: addDaysIso(todayIso(), -2) });
+    const enrollment = await enroll(course, await createLiaison());
+    const sheet = `/admin/sessions/${session.id}/attendance`;
+    const adminOnOne = await logIn(one, admin.username);
+    const instructorOnOne = await logIn(one, instructor.username);
+    const rowIsOpen = (html: string) => {
+      const row = new RegExp(`<fieldset aria-labelledby="name-${enrollment.id}"( disabled)?>`).exec(html);
+      assert.ok(row, 'the row is on the sheet');
+      return !row[1];
+    };
+    // Each one twice, in turn: the second of each is served from what was kept.
+    for (let i = 0; i < 2; i++) {
+      assert.equal(rowIsOpen((await instructorOnOne.get(sheet)).text), false, 'closed to the instructor');
+      assert.equal(rowIsOpen((await adminOnOne.get(sheet)).text), true, 'open to the admin, for a correction with its reason');
+    }
   });
 
   it('a logout on one instance ends the session on the other at once', async () => {

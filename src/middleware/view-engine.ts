@@ -75,6 +75,27 @@ export class Rendered {
   }
 }
 
+/**
+ * Parts of pages rendered once and written again as they are, kept beside the data they were
+ * rendered from (and dropped with it): a part that depends on nothing of the request's own (no
+ * CSRF token, no user), under a key naming everything else it depends on. At most `max` are kept.
+ */
+export class Fragments {
+  private readonly kept = new Map<string, Rendered>();
+
+  constructor(private readonly max = 100) {}
+
+  /** The part under `key`: kept, or rendered now (an include, in a template) and kept. */
+  get(key: string, render: () => Rendered): Rendered {
+    const found = this.kept.get(key);
+    if (found) return found;
+    const rendered = render();
+    if (this.kept.size >= this.max) this.kept.clear();
+    this.kept.set(key, rendered);
+    return rendered;
+  }
+}
+
 type Include = (name: string, data?: object) => Rendered;
 type Compiled = (
   locals: object,

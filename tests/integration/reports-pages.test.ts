@@ -54,3 +54,38 @@ describe('the county report in pages', () => {
     assert.equal(csv.text.trim().split('\n').length, total + 1);
   });
 });
+
+/** With the reports kept (as in production), each report's filter form is kept for its query, and shows that query. */
+describe('the reports’ filter forms, kept', () => {
+  let t: TestApp;
+  let admin: Agent;
+  before(async () => {
+    t = await createTestApp({ REPORT_CACHE_MS: '600000' });
+    await createAdmin({ username: 'forms-admin' });
+    admin = await loginAs(t.app, 'forms-admin');
+  });
+  after(() => t.close());
+
+  const selectedCounty = (html: string) => {
+    const select = /<select id="f-county"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '';
+    return /<option value="([a-z0-9-]+)" selected>/.exec(select)?.[1] ?? null;
+  };
+  const formAction = (html: string) => /<form method="get" action="([^"]+)"/.exec(html)?.[1];
+
+  it('each report and query has its own: the county chosen, the action and the export links', async () => {
+    const [a, b] = (await County.findAll({ where: { active: true }, order: [['id', 'ASC']], limit: 2 })).map((c) => c.slug);
+    for (let i = 0; i < 2; i++) {
+      for (const slug of [a, b]) {
+        const page = await admin.get(`/admin/reports/counties?year=all&county=${slug}`);
+        assert.equal(page.status, 200);
+        assert.equal(selectedCounty(page.text), slug);
+        assert.equal(formAction(page.text), '/admin/reports/counties');
+        assert.ok(page.text.includes(`href="/admin/reports/counties?year=all&amp;county=${slug}&amp;format=csv"`));
+      }
+      const courses = await admin.get(`/admin/reports/courses?year=all&county=${a}`);
+      assert.equal(formAction(courses.text), '/admin/reports/courses');
+      assert.equal(selectedCounty(courses.text), a);
+      assert.equal(selectedCounty((await admin.get('/admin/reports/counties?year=all')).text), null);
+    }
+  });
+});

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
-import { createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
+import { Fragments, type Rendered, createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
 
 function viewsDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabet-views-'));
@@ -117,4 +117,35 @@ test('a page goes out as the same UTF-8 bytes, Persian and characters outside th
   const text = 'رابط «کرمان» 😀 ۱۴۰۵ & ';
   const page = await render(true, path.join(dir, 'u.ejs'), { text });
   assert.deepEqual(page, Buffer.from(escapeHtml(text).repeat(4000), 'utf8'));
+});
+
+test('a kept fragment is rendered once for its key, written as it was, and others are rendered for their own keys', async () => {
+  const dir = viewsDir({
+    'page.ejs': `<p><%= user %></p><%- part(() => include('part')) %>`,
+    'part.ejs': `<ul><%_ for (const r of rows) { _%><li><%= r %></li><%_ } _%></ul>`,
+  });
+  const fragments = new Fragments(2);
+  let renders = 0;
+  const page = async (user: string, key: string, rows: string[]) =>
+    (
+      await render(true, path.join(dir, 'page.ejs'), {
+        user,
+        rows,
+        part: (rendered: () => Rendered) =>
+          fragments.get(key, () => {
+            renders++;
+            return rendered();
+          }),
+      })
+    ).toString();
+  assert.equal(await page('الف', 'open', ['یک', 'دو']), '<p>الف</p><ul><li>یک</li><li>دو</li></ul>');
+  // The same key: the kept part, whatever the rows given now; what is the request's own still renders.
+  assert.equal(await page('ب', 'open', ['سه']), '<p>ب</p><ul><li>یک</li><li>دو</li></ul>');
+  assert.equal(renders, 1);
+  assert.equal(await page('ب', 'closed', ['سه']), '<p>ب</p><ul><li>سه</li></ul>');
+  assert.equal(renders, 2);
+  // Past `max` kept, they are dropped and rendered again.
+  await page('ب', 'third', ['چهار']);
+  assert.equal(await page('ب', 'open', ['پنج']), '<p>ب</p><ul><li>پنج</li></ul>');
+  assert.equal(renders, 4);
 });

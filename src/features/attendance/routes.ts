@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import type { Rendered } from '../../middleware/view-engine';
+import { Fragments, type Rendered } from '../../middleware/view-engine';
 import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { idParam, indexedFields } from '../../lib/params';
@@ -46,22 +46,15 @@ async function renderSheet(
     /** The rows, when they were read already. */
     rows?: Awaited<ReturnType<typeof loadSheet>>;
     /** Where the rows, rendered, may be kept and found (nothing typed, no errors): beside the rows they were rendered from. */
-    kept?: Map<string, Rendered>;
+    kept?: Fragments;
   } = {},
 ) {
   const rows = extra.rows ?? (await loadSheet(sequelize, session));
   const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
   const open = marksAreOpen(session) && !(course.status === 'cancelled') && !(marksAreFrozen(course) && req.user!.role !== 'admin');
   // The rows are most of the sheet's rendering; kept, they are rendered once for each way they can look (open or not).
-  const key = String(open);
-  const sheetRows = (render: () => Rendered) => {
-    if (!extra.kept) return render();
-    const found = extra.kept.get(key);
-    if (found) return found;
-    const rendered = render();
-    extra.kept.set(key, rendered);
-    return rendered;
-  };
+  const kept = extra.kept;
+  const sheetRows = (render: () => Rendered) => (kept ? kept.get(String(open), render) : render());
   res.status(extra.status ?? 200).render('attendance/sheet', {
     title: `حضور و غیاب · ${course.title}`,
     session: presentSession(session, course),
@@ -112,7 +105,7 @@ export function attendanceRoutes(services: Services): Router {
     // The rows rendered are kept with them (`kept`), and go when they go.
     const { session, course, rows, kept } = await services.pageReads.remember(`sheet:${id}`, async () => {
       const found = await readSessionForAttendance(services.sequelize, id);
-      return { ...found, rows: await loadSheet(services.sequelize, found.session), kept: new Map<string, Rendered>() };
+      return { ...found, rows: await loadSheet(services.sequelize, found.session), kept: new Fragments(2) };
     });
     assertTakesAttendance(req.user!, course);
     await renderSheet(services.sequelize, req, res, session, course, { rows, kept });

@@ -24,6 +24,7 @@ import { countyReport, courseReport, filterOptions, monthReport, trainingRecord 
 import { evaluationReport, evaluationTable } from './evaluations';
 import { MIN_ANSWERS_SHOWN } from '../evaluations/rules';
 import { pagination } from '../courses/presenter';
+import { Fragments } from '../../middleware/view-engine';
 
 /** Counties on a page of the county report: Kerman's 25 on one, a country's 445 on fifteen. */
 const COUNTIES_PER_PAGE = 30;
@@ -31,6 +32,13 @@ const COUNTIES_PER_PAGE = 30;
 export function reportRoutes({ sequelize, config, reports, evaluationSettings }: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
+  /**
+   * The filters' choices (years, categories, counties), kept as long as the reports are, with each
+   * report's filter form rendered once for each query (`forms`; views/reports/_filters.ejs): a
+   * country's 445 counties made it a fifth of the county report's time.
+   */
+  const filterChoices = () =>
+    reports.remember('filter-options', async () => ({ ...(await filterOptions(sequelize)), forms: new Fragments(200) }));
 
   router.get('/admin/reports', admin, (_req, res) => res.redirect(303, '/admin/reports/courses'));
 
@@ -42,7 +50,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش دوره‌ها',
       filters,
       query: filterQuery(filters),
-      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      options: await filterChoices(),
       rows,
       statusLabels: COURSE_STATUS_LABELS,
       action: '/admin/reports/courses',
@@ -61,7 +69,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش شهرستان‌ها',
       filters,
       query: filterQuery(filters),
-      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      options: await filterChoices(),
       rows: rows.slice((page - 1) * COUNTIES_PER_PAGE, page * COUNTIES_PER_PAGE),
       silent: rows.filter((r) => r.sentNobody).map((r) => r.name),
       ...at,
@@ -86,7 +94,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش ماهانه',
       filters: { ...filters, year },
       query: filterQuery({ ...filters, year }),
-      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      options: await filterChoices(),
       rows,
       year,
       action: '/admin/reports/months',
@@ -103,7 +111,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش ارزشیابی دوره‌ها',
       filters,
       query: filterQuery(filters),
-      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      options: await filterChoices(),
       report,
       minAnswers: MIN_ANSWERS_SHOWN,
       action: '/admin/reports/evaluations',
@@ -119,7 +127,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: `شناسنامهٔ آموزشی ${record.liaison.fullName}`,
       filters,
       query: filterQuery(filters),
-      options: await reports.remember('filter-options', () => filterOptions(sequelize)),
+      options: await filterChoices(),
       record,
       statusLabels: ENROLLMENT_STATUS_LABELS,
       action: `/admin/liaisons/${id}/record`,

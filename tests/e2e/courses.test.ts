@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN, artifact, launchBrowser, startServer, type RunningServer } from './server';
-import { isoFromJalali, jalaliAscii, jalaliParts, todayIso } from '../../src/lib/jalali';
+import { isoFromJalali, jalaliAscii, jalaliParts, nowTime, todayIso } from '../../src/lib/jalali';
 import { toAsciiDigits, toPersianDigits } from '../../src/lib/persian';
 
 let server: RunningServer;
@@ -40,7 +40,10 @@ describe('an admin sets up a course in the browser', () => {
     const pad = (n: number) => String(n).padStart(2, '0');
     const jalali = (day: number) => `${next.year}/${pad(next.month)}/${pad(day)}`;
 
-    const page = await browser.newPage({ locale: 'fa-IR' });
+    // The browser in a zone whose date is not Tehran's now (UTC−12 until Tehran's 14:30, UTC+14 from
+    // then): the picker's «today» must still be Tehran's.
+    const tehranHour = Number(nowTime().slice(0, 2)) + Number(nowTime().slice(3)) / 60;
+    const page = await browser.newPage({ locale: 'fa-IR', timezoneId: tehranHour < 14.5 ? 'Etc/GMT+12' : 'Pacific/Kiritimati' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.base}/login`);

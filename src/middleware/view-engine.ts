@@ -191,17 +191,38 @@ ${body}} catch (e) {
 }
 
 /**
+ * The names a template's locals were built from, in order (a page's keys, then each include's on
+ * top), which pick its compiled form (`compile`): one Scope for each list, found from its parent by
+ * the include's own keys. Looking a template up by a key built of the whole list cost a long string
+ * made and hashed for every include (a catalogue page makes forty).
+ */
+class Scope {
+  /** The templates compiled for these names, by file. */
+  readonly templates = new Map<string, Compiled>();
+  private readonly children = new Map<string, Scope>();
+
+  /** The scope of an include's locals: these names with `keys` (its data's, joined by NUL) on top. */
+  child(keys: string): Scope {
+    let scope = this.children.get(keys);
+    if (!scope) {
+      scope = new Scope();
+      this.children.set(keys, scope);
+    }
+    return scope;
+  }
+}
+
+/**
  * An Express view engine (`app.engine('ejs', …)`) answering with a Buffer of the page. `cache`:
  * compile each file once (production); otherwise read and compile on every render, with line numbers.
  */
 export function createViewEngine(cache: boolean) {
-  const compiled = new Map<string, Compiled>();
-  const resolved = new Map<string, string>();
-  /** `names`: the keys the locals were built from, in order (a page's, then each include's on top), which pick the compiled form. */
-  const templateOf = (file: string, locals: object, names: string): Compiled => {
+  const pages = new Scope();
+  /** Each file's includes, by the name it gives them, resolved relative to it. */
+  const resolved = new Map<string, Map<string, string>>();
+  const templateOf = (file: string, locals: object, scope: Scope): Compiled => {
     if (!cache) return compile(file, true);
-    const key = `${file}\n${names}`;
-    let fn = compiled.get(key);
+    let fn = scope.templates.get(file);
     if (!fn) {
       try {
         fn = compile(file, false, localNames(locals));
@@ -209,33 +230,37 @@ export function createViewEngine(cache: boolean) {
         if (!(err instanceof SyntaxError)) throw err;
         fn = compile(file, false);
       }
-      compiled.set(key, fn);
+      scope.templates.set(file, fn);
     }
     return fn;
   };
   const includeOf = (from: string, name: string): string => {
-    const key = `${from}\0${name}`;
-    let file = resolved.get(key);
+    let names = resolved.get(from);
+    if (!names) {
+      names = new Map();
+      if (cache) resolved.set(from, names);
+    }
+    let file = names.get(name);
     if (!file) {
       file = path.resolve(path.dirname(from), path.extname(name) ? name : `${name}.ejs`);
-      if (cache) resolved.set(key, file);
+      names.set(name, file);
     }
     return file;
   };
-  const run = (file: string, locals: object, names: string): Rendered => {
+  const run = (file: string, locals: object, scope: Scope): Rendered => {
     const include: Include = (name, data) => {
       const child = Object.create(locals) as Record<string, unknown>;
-      if (!data) return run(includeOf(file, name), child, names);
+      if (!data) return run(includeOf(file, name), child, scope);
       Object.assign(child, data);
-      return run(includeOf(file, name), child, `${names}\0\0${Object.keys(data).join('\0')}`);
+      return run(includeOf(file, name), child, scope.child(Object.keys(data).join('\0')));
     };
-    return templateOf(file, locals, names)(locals, escapeHtml, include, rethrow, Rendered);
+    return templateOf(file, locals, scope)(locals, escapeHtml, include, rethrow, Rendered);
   };
   return (file: string, data: object, callback: (err: unknown, page?: Buffer) => void): void => {
     let page: Buffer;
     try {
       // Locals without a prototype, as EJS makes them: `with` must not find Object.prototype's names.
-      page = run(file, Object.assign(Object.create(null), data), Object.keys(data).join('\0')).toBuffer();
+      page = run(file, Object.assign(Object.create(null), data), pages.child(Object.keys(data).join('\0'))).toBuffer();
     } catch (err) {
       return callback(err);
     }

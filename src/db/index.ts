@@ -4,6 +4,9 @@ import { QueryTypes, Sequelize, Transaction, type Options, type TransactionOptio
 import type { Config } from '../config';
 import { type SqliteConnection, sqliteDialectModule } from './sqlite';
 import { preparedOn } from './prepared';
+import { mayRunAgain } from './rerunnable';
+
+export { rerunnable } from './rerunnable';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +36,14 @@ export function sqliteFile(databaseUrl: string): string | null {
  * durable (every caller hears of success only after the COMMIT; a failed COMMIT fails them all),
  * and afterCommit hooks run after that COMMIT. A transaction with options of its own (read-only,
  * an isolation level) runs alone, and so does one that finds the line empty.
+ *
+ * Work marked `rerunnable` shares one savepoint with the rerunnable work next to it in the group
+ * instead of taking one of its own: each SAVEPOINT was one more trip through the thread pool, with
+ * the write lock held, for every transaction (a mark saved: four trips, three without it). One that
+ * fails having written nothing (a refusal after its reads, the usual failure) has nothing to undo
+ * and rejects its caller alone. One that fails after a write undoes the shared run back to its
+ * savepoint, and its members run again from their start, each in a savepoint of its own, in the
+ * same order: nobody has heard of their outcome yet, so running them again is running them once.
  */
 function queueTransactions(sequelize: Sequelize): void {
   const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
@@ -42,6 +53,8 @@ function queueTransactions(sequelize: Sequelize): void {
     work: Work;
     resolve(value: unknown): void;
     reject(err: unknown): void;
+    /** Run again after a shared run was undone: in a savepoint of its own this time. */
+    ownSavepoint?: boolean;
   }
   const line: Waiting[] = [];
   let draining = false;
@@ -51,40 +64,96 @@ function queueTransactions(sequelize: Sequelize): void {
     if (draining) return;
     draining = true;
     try {
+      // The transaction begun for the next group while the last one's callers were told (commitTogether).
+      let begun: { transaction: Promise<unknown> } | null = null;
       while (line.length) {
         const first = line.shift()!;
         const group = [first];
         if (!alone(first)) while (group.length < MAX_GROUP && line.length && !alone(line[0])) group.push(line.shift()!);
-        if (group.length === 1) await original(first.options ?? {}, first.work).then(first.resolve, first.reject);
-        else await commitTogether(group);
+        if (group.length === 1 && !begun) await original(first.options ?? {}, first.work).then(first.resolve, first.reject);
+        else begun = await commitTogether(group, begun);
       }
     } finally {
       draining = false;
     }
   }
 
-  async function commitTogether(group: Waiting[]): Promise<void> {
+  /** Runs a group in one transaction (`begun` already, or begun here); gives the next group's transaction if it began one. */
+  async function commitTogether(
+    group: Waiting[],
+    begun: { transaction: Promise<unknown> } | null,
+  ): Promise<{ transaction: Promise<unknown> } | null> {
     let outer: OpenTransaction;
     try {
-      outer = (await original()) as OpenTransaction;
+      outer = (await (begun?.transaction ?? original())) as OpenTransaction;
     } catch (err) {
       for (const w of group) w.reject(err);
-      return;
+      return null;
     }
-    const run = (sql: string) => runOn(outer.connection, sql);
+    const connection = outer.connection;
+    const run = (sql: string) => runOn(connection, sql);
     const done: { w: Waiting; value: unknown; t: OpenTransaction }[] = [];
-    for (const [i, w] of group.entries()) {
-      const savepoint = `rabet_group_${i}`;
+    /** Members already answered with their failure (none of them is run again). */
+    const refused = new Set<Waiting>();
+    const unanswered = (from: number) => [...done.map((d) => d.w), ...group.slice(from).filter((w) => !refused.has(w))];
+    /**
+     * The savepoint the rerunnable members since `from` share, and how many of `done` were done
+     * before them; none while nothing is kept yet (the whole transaction is rolled back and begun again).
+     */
+    let shared: { name: string | null; from: number; doneBefore: number } | null = null;
+    for (let i = 0; i < group.length; i++) {
+      const w = group[i];
+      if (refused.has(w)) continue;
       const t = new Transaction(sequelize, { transaction: outer }) as OpenTransaction;
-      t.connection = outer.connection;
+      t.connection = connection;
+      // A savepoint is never released: the group's COMMIT ends them all, and a RELEASE after each
+      // transaction was one more trip through the thread pool while the write lock is held. The
+      // next savepoint nests inside, which changes nothing.
+      if (mayRunAgain.has(w.work) && !w.ownSavepoint) {
+        if (!shared) {
+          shared = { name: done.length ? `rabet_group_${i}` : null, from: i, doneBefore: done.length };
+          try {
+            if (shared.name) await run(`SAVEPOINT ${shared.name}`);
+          } catch (err) {
+            return failAll(outer, unanswered(i), err);
+          }
+        }
+        const writesBefore = connection.writes;
+        try {
+          const value = await w.work(t);
+          t.finished = 'commit';
+          done.push({ w, value, t });
+        } catch (err) {
+          t.finished = 'rollback';
+          if (connection.writes === writesBefore) {
+            w.reject(err);
+            refused.add(w);
+            continue;
+          }
+          // It wrote before it failed: the shared run is undone and run again, a savepoint each.
+          try {
+            if (shared.name) await run(`ROLLBACK TO ${shared.name}`);
+            else {
+              await run('ROLLBACK');
+              await beginOn(connection);
+            }
+          } catch (broken) {
+            return failAll(outer, unanswered(i), broken);
+          }
+          for (const d of done.splice(shared.doneBefore)) d.w.ownSavepoint = true;
+          w.ownSavepoint = true;
+          i = shared.from - 1;
+          shared = null;
+        }
+        continue;
+      }
+      shared = null;
+      const savepoint = `rabet_group_${i}`;
       try {
         await run(`SAVEPOINT ${savepoint}`);
       } catch (err) {
-        return failAll(outer, [...done.map((d) => d.w), ...group.slice(i)], err);
+        return failAll(outer, unanswered(i), err);
       }
-      // A savepoint is never released: the group's COMMIT ends them all, and a RELEASE after each
-      // transaction was one more trip through the thread pool while the write lock is held (a mark
-      // saved: five trips, four without it). The next savepoint nests inside, which changes nothing.
       try {
         const value = await w.work(t);
         t.finished = 'commit';
@@ -96,17 +165,23 @@ function queueTransactions(sequelize: Sequelize): void {
         } catch (broken) {
           // The whole transaction is gone (SQLite rolled it back): nothing of the group was kept.
           w.reject(err);
-          return failAll(outer, [...done.map((d) => d.w), ...group.slice(i + 1)], broken);
+          refused.add(w);
+          return failAll(outer, unanswered(i + 1), broken);
         }
         w.reject(err);
+        refused.add(w);
       }
     }
     try {
       await outer.commit();
     } catch (err) {
       for (const d of done) d.w.reject(err);
-      return;
+      return null;
     }
+    // The next group's BEGIN goes out before these callers hear of their outcome: each answer (a
+    // page, a redirect) is main-thread work, and the BEGIN's answer waited behind all of them.
+    const next = line.length && !alone(line[0]) ? { transaction: original() } : null;
+    next?.transaction.catch(() => {}); // met by the next group, which rejects if it failed
     for (const d of done) {
       try {
         for (const hook of (d.t as unknown as { _afterCommitHooks: ((t: Transaction) => unknown)[] })._afterCommitHooks) await hook(d.t);
@@ -115,15 +190,17 @@ function queueTransactions(sequelize: Sequelize): void {
         d.w.reject(err);
       }
     }
+    return next;
   }
 
-  async function failAll(outer: OpenTransaction, waiting: Waiting[], err: unknown): Promise<void> {
+  async function failAll(outer: OpenTransaction, waiting: Waiting[], err: unknown): Promise<null> {
     try {
       await outer.rollback();
     } catch {
       // already rolled back by SQLite; the connection is marked failed and not reused
     }
     for (const w of waiting) w.reject(err);
+    return null;
   }
 
   (sequelize as unknown as { transaction: unknown }).transaction = (...args: unknown[]) => {
@@ -158,6 +235,17 @@ async function runOn(connection: SqliteConnection, sql: string): Promise<void> {
       }),
     ),
   );
+}
+
+/** BEGIN on a SQLite connection, tried again when it meets SQLITE_BUSY (another process holding the lock past the busy timeout). */
+async function beginOn(connection: SqliteConnection, type = 'IMMEDIATE'): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOn(connection, `BEGIN ${type} TRANSACTION`);
+    } catch (err) {
+      if (attempt >= 8 || !/SQLITE_BUSY/.test(String((err as Error).message))) throw err;
+    }
+  }
 }
 
 /** Transactions committed together at most (queueTransactions). */
@@ -230,13 +318,7 @@ function beginAndEndOnTheDriver(sequelize: Sequelize): void {
   queryInterface.startTransaction = async (transaction, options) => {
     const t = transaction as OpenTransaction;
     if (t.parent) return original.start(transaction, options);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await runOn(t.connection, `BEGIN ${t.options.type ?? 'IMMEDIATE'} TRANSACTION`);
-      } catch (err) {
-        if (attempt >= 8 || !/SQLITE_BUSY/.test(String((err as Error).message))) throw err;
-      }
-    }
+    return beginOn(t.connection, t.options.type ?? 'IMMEDIATE');
   };
   /** COMMIT or ROLLBACK of a transaction (a savepoint's is Sequelize's): marked finished as Sequelize marks it. */
   const end =

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
-import { type SqliteConnection, type SqliteStatement, sqliteDialectModule } from './sqlite';
+import { READS, type SqliteConnection, type SqliteStatement, sqliteDialectModule } from './sqlite';
+import { rerunnable } from './rerunnable';
 import { walEpoch } from './wal-epoch';
 
 /**
@@ -15,6 +16,14 @@ import { walEpoch } from './wal-epoch';
  * where each statement is a named prepared statement of that connection. Parameters are values only
  * (no lists); Dates are written as Sequelize writes them. Rows come back as the driver gives them:
  * on PostgreSQL a COUNT is a string and a timestamp a Date, on SQLite a timestamp is a string.
+ *
+ * Statements of one transaction that do not depend on each other (a write and its audit row, a
+ * notification and its outbox message) are sent together (`Promise.all`) rather than one after the
+ * other. On SQLite each then goes to a thread of libuv's pool at once; they run one at a time under
+ * the connection's mutex and their answers come back together, where one after the other each
+ * waited its turn of a busy event loop while the write lock was held (the enrollment rush: six
+ * statements an enrollment, each a trip). On PostgreSQL the client sends them in order. Not for
+ * statements whose order matters on either database (a read after the write or lock it needs).
  */
 export interface Statements {
   all<T extends object>(sql: string, params?: Params, transaction?: Transaction | null): Promise<T[]>;
@@ -198,6 +207,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       try {
         const connection = reader ? reader.connection : await connectionOf(transaction);
         const statement = await statementOf(connection, c);
+        if (!READS.test(sql)) connection.writes++;
         // `all` steps to the end, which ends SQLite's implicit read transaction (a stepped `get` would keep it open).
         return await new Promise<T[]>((resolve, reject) =>
           connection.serialize(() =>
@@ -230,10 +240,11 @@ function sqliteStatements(sequelize: Sequelize): Statements {
     // (src/db/index.ts) as a promise: on the shared connection it waited on the busy timeout holding
     // one of libuv's threads, and under 200 sign-ups and logins at once the lock holder's COMMIT
     // starved (logins failed with SQLITE_BUSY after 10 s).
-    if (!transaction) return sequelize.transaction((t) => write(sql, params, t));
+    if (!transaction) return sequelize.transaction(rerunnable((t) => write(sql, params, t)));
     const c = compiledOf(sql);
     const connection = await connectionOf(transaction);
     const statement = await statementOf(connection, c);
+    connection.writes++;
     return new Promise<{ changes: number; id: number }>((resolve, reject) =>
       connection.serialize(() =>
         statement.run(values(c, params), function (this: { changes: number; lastID: number }, err: Error | null) {

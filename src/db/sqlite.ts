@@ -19,10 +19,18 @@ type Callback = (this: unknown, err: Error | null, ...rest: unknown[]) => void;
 const tableInfo = new Map<string, unknown[]>();
 const TABLE_INFO = /^PRAGMA table_info\(`?([A-Za-z0-9_]+)`?\)$/i;
 const CHANGES_SCHEMA = /^\s*(CREATE|ALTER|DROP)\b/i;
+/** A statement that writes nothing: a SELECT (not a WITH, which may lead to a write) or a PRAGMA. */
+export const READS = /^\s*(SELECT|PRAGMA)\b/i;
 
 class ConfiguredDatabase extends sqlite3.Database {
   /** Set when a statement on this connection failed: such a connection is not reused for another transaction. */
   failed = false;
+  /**
+   * Statements sent on this connection that may have written (anything but a SELECT or a PRAGMA), as
+   * a count that only grows: a transaction's work that failed without moving it wrote nothing
+   * (src/db/index.ts). Statements prepared in src/db/prepared.ts count themselves.
+   */
+  writes = 0;
   /** Statements prepared on this connection (src/db/prepared.ts), by their text; finalized before it closes. */
   readonly prepared = new Map<string, Promise<sqlite3.Statement>>();
 
@@ -36,9 +44,10 @@ class ConfiguredDatabase extends sqlite3.Database {
     });
   }
 
-  /** Wraps a statement's callback so that a failure marks the connection. */
+  /** Wraps a statement's callback so that a failure marks the connection; counts a statement that may write. */
   private watched(sql: string, args: unknown[]): unknown[] {
     if (CHANGES_SCHEMA.test(sql)) tableInfo.clear();
+    if (!READS.test(sql)) this.writes++;
     const last = args.length - 1;
     if (typeof args[last] !== 'function') return args;
     const callback = args[last] as Callback;

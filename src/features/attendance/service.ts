@@ -11,6 +11,7 @@ import { attendanceSummaries, sessionIsOver, summarizeAttendance } from './summa
 import { checkInIsOpen, checkInWindow, codeIsValid } from './check-in-codes';
 import { mySessionMarks, taughtSessions, type MySessionMarkRow } from './queries';
 import { instantOf, statements } from '../../db/prepared';
+import { rerunnable } from '../../db/rerunnable';
 import { idParam } from '../../lib/params';
 import { presentSession as presentCourseSession } from '../courses/presenter';
 
@@ -225,126 +226,135 @@ export async function recordAttendance(
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
   if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
   const db = statements(sequelize);
-  return sequelize.transaction(async (t) => {
-    // One writer per session at a time: concurrent taps on two devices never race on the same mark
-    // (on SQLite every write transaction already holds the database's one write lock).
-    if (sequelize.getDialect() === 'postgres')
-      await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: session.id }, t);
-    // One read: the course's status, whether every posted enrollment is an approved one of it, and
-    // the posted enrollments' stored marks (a row each, or one row of nulls when none is marked).
-    const read = await db.all<{
-      course_status: Course['status'];
-      approved: number | string;
-      id: number | null;
-      enrollment_id: number | null;
-      status: AttendanceStatus;
-      note: string | null;
-    }>(
-      `SELECT c.status AS course_status,
+  // Rerunnable: everything it reads and writes is inside the transaction, and nothing outside changes.
+  return sequelize.transaction(
+    rerunnable(async (t) => {
+      // One writer per session at a time: concurrent taps on two devices never race on the same mark
+      // (on SQLite every write transaction already holds the database's one write lock).
+      if (sequelize.getDialect() === 'postgres')
+        await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: session.id }, t);
+      // One read: the course's status, whether every posted enrollment is an approved one of it, and
+      // the posted enrollments' stored marks (a row each, or one row of nulls when none is marked).
+      const read = await db.all<{
+        course_status: Course['status'];
+        approved: number | string;
+        id: number | null;
+        enrollment_id: number | null;
+        status: AttendanceStatus;
+        note: string | null;
+      }>(
+        `SELECT c.status AS course_status,
               (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = :courseId AND status = 'approved') AS approved,
               m.id, m.enrollment_id, m.status, m.note
          FROM courses c
          LEFT JOIN attendance_marks m ON m.session_id = :sessionId AND m.enrollment_id ${db.inList('ids')}
         WHERE c.id = :courseId`,
-      { ids, courseId: session.courseId, sessionId: session.id },
-      t,
-    );
-    const course = { status: read[0].course_status, approved: read[0].approved };
-    assertMayChange(course.status, options);
-    const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
-    if (Number(course.approved) !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
-    const stored = read.filter((m) => m.id !== null);
-    const existing = new Map(stored.map((m) => [Number(m.enrollment_id), m]));
-    const now = new Date();
-    let created = 0;
-    let changed = 0;
-    let cleared = 0;
-    const touched: number[] = [];
-    const marks: Record<number, AttendanceStatus | null> = {};
-    // In enrollment order: the totals rows these writes update (a trigger) are then always locked in
-    // the same order, so two sheets of one course saved at once cannot deadlock on PostgreSQL.
-    for (const entry of [...entries].sort((a, b) => a.enrollmentId - b.enrollmentId)) {
-      const previous = existing.get(entry.enrollmentId);
-      if (!previous) {
-        marks[entry.enrollmentId] = null;
-        if (!entry.status) continue;
-        const note = entry.note ?? null;
-        const id = await db.insert(
-          `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
-           VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
-          { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
-          t,
-        );
-        await recordAudit(
-          sequelize,
-          actor,
-          'attendance.record',
-          { type: 'attendance_mark', id },
-          {
-            sessionId: session.id,
-            enrollmentId: entry.enrollmentId,
-            oldStatus: null,
-            newStatus: entry.status,
-            note,
-            source,
-            ...afterFinish,
-          },
-          t,
-        );
-        created++;
-        touched.push(entry.enrollmentId);
-        marks[entry.enrollmentId] = entry.status;
-        continue;
-      }
-      if (entry.status === null) {
-        await db.run('DELETE FROM attendance_marks WHERE id = :id', { id: previous.id }, t);
-        await recordAudit(
-          sequelize,
-          actor,
-          'attendance.clear',
-          { type: 'attendance_mark', id: Number(previous.id) },
-          {
-            sessionId: session.id,
-            enrollmentId: entry.enrollmentId,
-            oldStatus: previous.status,
-            newStatus: null,
-            oldNote: previous.note,
-            source,
-            ...afterFinish,
-          },
-          t,
-        );
-        cleared++;
-        touched.push(entry.enrollmentId);
-        marks[entry.enrollmentId] = null;
-        continue;
-      }
-      const status = entry.status ?? previous.status;
-      const note = entry.note === undefined ? previous.note : entry.note;
-      marks[entry.enrollmentId] = status;
-      if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
-      const details = {
-        sessionId: session.id,
-        enrollmentId: entry.enrollmentId,
-        oldStatus: previous.status,
-        newStatus: status,
-        oldNote: previous.note,
-        newNote: note,
-        source,
-        ...afterFinish,
-      };
-      await db.run(
-        'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
-        { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id },
+        { ids, courseId: session.courseId, sessionId: session.id },
         t,
       );
-      await recordAudit(sequelize, actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t);
-      changed++;
-      if (status !== previous.status) touched.push(entry.enrollmentId);
-    }
-    if (course.status === 'finished' && touched.length) await flagForReissue(sequelize, touched, options.reason!, t);
-    return { created, changed, cleared, marks };
-  });
+      const course = { status: read[0].course_status, approved: read[0].approved };
+      assertMayChange(course.status, options);
+      const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
+      if (Number(course.approved) !== ids.length) throw new BadRequestError(MESSAGES.notApproved);
+      const stored = read.filter((m) => m.id !== null);
+      const existing = new Map(stored.map((m) => [Number(m.enrollment_id), m]));
+      const now = new Date();
+      let created = 0;
+      let changed = 0;
+      let cleared = 0;
+      const touched: number[] = [];
+      const marks: Record<number, AttendanceStatus | null> = {};
+      // In enrollment order: the totals rows these writes update (a trigger) are then always locked in
+      // the same order, so two sheets of one course saved at once cannot deadlock on PostgreSQL.
+      for (const entry of [...entries].sort((a, b) => a.enrollmentId - b.enrollmentId)) {
+        const previous = existing.get(entry.enrollmentId);
+        if (!previous) {
+          marks[entry.enrollmentId] = null;
+          if (!entry.status) continue;
+          const note = entry.note ?? null;
+          const id = await db.insert(
+            `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
+           VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
+            { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
+            t,
+          );
+          await recordAudit(
+            sequelize,
+            actor,
+            'attendance.record',
+            { type: 'attendance_mark', id },
+            {
+              sessionId: session.id,
+              enrollmentId: entry.enrollmentId,
+              oldStatus: null,
+              newStatus: entry.status,
+              note,
+              source,
+              ...afterFinish,
+            },
+            t,
+          );
+          created++;
+          touched.push(entry.enrollmentId);
+          marks[entry.enrollmentId] = entry.status;
+          continue;
+        }
+        if (entry.status === null) {
+          // The write and its audit row do not wait for each other (statements sent together, src/db/prepared.ts).
+          await Promise.all([
+            db.run('DELETE FROM attendance_marks WHERE id = :id', { id: previous.id }, t),
+            recordAudit(
+              sequelize,
+              actor,
+              'attendance.clear',
+              { type: 'attendance_mark', id: Number(previous.id) },
+              {
+                sessionId: session.id,
+                enrollmentId: entry.enrollmentId,
+                oldStatus: previous.status,
+                newStatus: null,
+                oldNote: previous.note,
+                source,
+                ...afterFinish,
+              },
+              t,
+            ),
+          ]);
+          cleared++;
+          touched.push(entry.enrollmentId);
+          marks[entry.enrollmentId] = null;
+          continue;
+        }
+        const status = entry.status ?? previous.status;
+        const note = entry.note === undefined ? previous.note : entry.note;
+        marks[entry.enrollmentId] = status;
+        if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
+        const details = {
+          sessionId: session.id,
+          enrollmentId: entry.enrollmentId,
+          oldStatus: previous.status,
+          newStatus: status,
+          oldNote: previous.note,
+          newNote: note,
+          source,
+          ...afterFinish,
+        };
+        // Sent together, as above.
+        await Promise.all([
+          db.run(
+            'UPDATE attendance_marks SET status = :status, note = :note, source = :source, recorded_by = :recordedBy, recorded_at = :now, updated_at = :now WHERE id = :id',
+            { status, note: note ?? null, source, recordedBy: actor.id, now, id: previous.id },
+            t,
+          ),
+          recordAudit(sequelize, actor, 'attendance.correct', { type: 'attendance_mark', id: Number(previous.id) }, details, t),
+        ]);
+        changed++;
+        if (status !== previous.status) touched.push(entry.enrollmentId);
+      }
+      if (course.status === 'finished' && touched.length) await flagForReissue(sequelize, touched, options.reason!, t);
+      return { created, changed, cleared, marks };
+    }),
+  );
 }
 
 /** The valid certificates of these enrollments no longer match their attendance: flag them for reissue. */

@@ -1,11 +1,13 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Course } from '../../models';
 import { isUniqueViolation, statements } from '../../db/prepared';
+import { rerunnable } from '../../db/rerunnable';
 import type { CourseStatus } from '../../models/course';
 import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
 import type { Recipient } from '../notifications/service';
 import { enrollmentState, hasStartedBy, refusalOf, type FirstSession } from './state';
+import { Seats } from './seats';
 
 /** Enrollments still alive: not rejected, not cancelled. */
 export const ACTIVE: EnrollmentStatus[] = ['approved', 'pending', 'waitlisted'];
@@ -78,12 +80,17 @@ export interface EnrollingRead {
   liaison: (Recipient & { role: string; status: string; countyId: number | null }) | null;
   /** Their enrollment in this course (any status), if there is one. */
   enrollmentId: number | null;
+  /** The course's seats, read under its lock. */
+  seats: Seats;
 }
 
 /**
- * lockCourse, firstSessionOf, the liaison's row and their enrollment in the course in one statement:
- * every liaison's enrollment starts here, under the lock the others wait for, and on SQLite each
- * statement is a trip through the thread pool while the lock is held (the enrollment rush).
+ * lockCourse, firstSessionOf, the liaison's row and their enrollment in the course in one statement,
+ * and the course's seats (Seats): every liaison's enrollment starts here, under the lock the others
+ * wait for, and on SQLite each statement is a trip through the thread pool while the lock is held
+ * (the enrollment rush). On SQLite the transaction holds the database's write lock from its BEGIN,
+ * so the seats are read beside the course (statements sent together, src/db/prepared.ts); on
+ * PostgreSQL only once the course's row is locked, so that no enrollment committed meanwhile is missed.
  */
 export async function lockCourseForEnrolling(
   sequelize: Sequelize,
@@ -92,7 +99,7 @@ export async function lockCourseForEnrolling(
   transaction: Transaction,
 ): Promise<EnrollingRead | null> {
   const first = (column: string) => `(SELECT s.${column} FROM course_sessions s WHERE s.course_id = c.id ${FIRST_SESSION_ORDER})`;
-  const row = await statements(sequelize).get<
+  const locked = statements(sequelize).get<
     CourseRow & {
       firstDate: string | Date | null;
       firstStart: string | null;
@@ -113,9 +120,16 @@ export async function lockCourseForEnrolling(
     { courseId, userId },
     transaction,
   );
+  const seats =
+    sequelize.getDialect() === 'postgres'
+      ? locked.then(() => Seats.read(sequelize, courseId, transaction))
+      : Seats.read(sequelize, courseId, transaction);
+  const [row, seatsOf] = await Promise.all([locked, seats]);
   if (!row) return null;
+  const course = lockedCourseOf(row);
   return {
-    course: lockedCourseOf(row),
+    course,
+    seats: seatsOf(course.capacity),
     firstSession: row.firstDate === null ? null : { date: isoDateOf(row.firstDate), startTime: row.firstStart ?? '' },
     liaison:
       row.userId === null
@@ -198,8 +212,8 @@ export function isGuardRefusal(err: unknown): boolean {
 
 /**
  * The one transaction for any work that moves enrollments (enrolling, approving, promoting from the
- * waitlist — also when a course's capacity grows): retries the whole transaction when the database
- * gave up on it (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock).
+ * waitlist — also when a course's capacity grows): retries the whole transaction (so its work is
+ * rerunnable, src/db/rerunnable.ts) when the database gave up on it (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock).
  * Refusals the database makes for an invariant become Persian 409s instead of server errors; a
  * unique key lost to a concurrent request becomes `duplicate` (a message, or the error to throw).
  */
@@ -210,7 +224,7 @@ export async function inEnrollmentTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sequelize.transaction(work);
+      return await sequelize.transaction(rerunnable(work));
     } catch (err) {
       if (isRetryable(err) && attempt < 6) {
         await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));

@@ -54,6 +54,14 @@ export class Seats {
   }
 
   static async of(sequelize: Sequelize, course: Pick<Course, 'id' | 'capacity'>, transaction: Transaction): Promise<Seats> {
+    return (await Seats.read(sequelize, course.id, transaction))(course.capacity);
+  }
+
+  /**
+   * The seats of a course read before its capacity is known (beside the statement that locks and
+   * reads the course, lockCourseForEnrolling): the Seats once the capacity is given.
+   */
+  static async read(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<(capacity: number) => Seats> {
     // One prepared statement (src/db/prepared.ts), held seats, quotas and the waitlist's last place
     // together: every enrollment reads these under the course's lock, in the transaction the other writes wait for.
     const rows = await statements(sequelize).all<{
@@ -69,7 +77,7 @@ export class Seats {
        UNION ALL
        SELECT 'waitlist' AS kind, NULL AS county_id, NULL AS status, COALESCE(MAX(waitlist_position), 0) AS n FROM enrollments
         WHERE course_id = :courseId AND status = 'waitlisted'`,
-      { courseId: course.id },
+      { courseId },
       transaction,
     );
     const quotas = rows.filter((r) => r.kind === 'quota').map((q) => ({ countyId: Number(q.county_id), quota: Number(q.n) }));
@@ -86,7 +94,7 @@ export class Seats {
       if (row.status === 'approved') add(approved, county, Number(row.n));
     }
     const lastWaitlisted = Number(rows.find((r) => r.kind === 'waitlist')?.n ?? 0);
-    return new Seats(course.capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved, lastWaitlisted);
+    return (capacity) => new Seats(capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved, lastWaitlisted);
   }
 
   private fits(counts: { total: number; byCounty: Map<number, number> }, countyId: number | null): boolean {

@@ -61,6 +61,8 @@ async function placeLiaison(
   transaction: Transaction,
   /** Their enrollment in the course, if there is one (lockCourseForEnrolling or enrollmentIdOf read it). */
   enrollmentId: number | null,
+  /** The course's seats, if read already under its lock (lockCourseForEnrolling). */
+  seatsRead?: Seats,
 ): Promise<Pick<Enrollment, 'id' | 'status' | 'waitlistPosition'>> {
   // Most enrollments are a first one: the model instance only when a row is there.
   const existing = enrollmentId !== null ? await Enrollment.findByPk(enrollmentId, { transaction }) : null;
@@ -68,7 +70,7 @@ async function placeLiaison(
     throw new ConflictError(byAdmin ? MESSAGES.alreadyEnrolledOther : MESSAGES.alreadyEnrolled);
   if (existing?.status === 'rejected' && !byAdmin) throw new ConflictError(MESSAGES.rejectedBefore);
 
-  const seats = await Seats.of(sequelize, course, transaction);
+  const seats = seatsRead ?? (await Seats.of(sequelize, course, transaction));
   const countyId = liaison.countyId ?? null;
   const seated = seats.hasRoomFor(countyId);
   const status: EnrollmentStatus = !seated ? 'waitlisted' : byAdmin || course.approval === 'auto' ? 'approved' : 'pending';
@@ -89,17 +91,20 @@ async function placeLiaison(
         waitlistPosition,
       };
 
-  await recordAudit(
-    sequelize,
-    actor,
-    byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll',
-    { type: 'enrollment', id: enrollment.id },
-    { courseId: course.id, userId: liaison.id, status, waitlistPosition },
-    transaction,
-  );
   const change =
     status === 'waitlisted' ? { kind: 'waitlisted' as const, position: waitlistPosition! } : { kind: status as 'approved' | 'pending' };
-  await notifyEnrollmentChange(sequelize, outbox, liaison, course.title, change, transaction);
+  // The audit row and the news do not wait for each other (statements sent together, src/db/prepared.ts).
+  await Promise.all([
+    recordAudit(
+      sequelize,
+      actor,
+      byAdmin ? 'enrollment.enroll-by-admin' : 'enrollment.enroll',
+      { type: 'enrollment', id: enrollment.id },
+      { courseId: course.id, userId: liaison.id, status, waitlistPosition },
+      transaction,
+    ),
+    notifyEnrollmentChange(sequelize, outbox, liaison, course.title, change, transaction),
+  ]);
   return enrollment;
 }
 
@@ -127,7 +132,10 @@ export async function enrollInCourse(
     if (liaison.role !== 'liaison') throw new ForbiddenError(MESSAGES.notLiaison);
     const closed = whyClosed(course, read.firstSession);
     if (closed) throw new ConflictError(closed);
-    return outcome(await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction, read.enrollmentId), course);
+    return outcome(
+      await placeLiaison(sequelize, outbox, course, liaison, input.actor, false, transaction, read.enrollmentId, read.seats),
+      course,
+    );
   });
 }
 

@@ -56,20 +56,25 @@ export async function tellUsers(
 ): Promise<void> {
   if (!recipients.length) return;
   // Prepared statements (src/db/prepared.ts), one text whatever the number of users.
+  // The notifications and the outbox's messages are sent together (src/db/prepared.ts).
   const db = statements(sql);
-  await db.run(
-    `INSERT INTO notifications (user_id, message, link, read_at, created_at) SELECT id, :message, :link, NULL, :now FROM (${db.idRows('userIds')}) ids`,
-    { userIds: recipients.map((r) => Number(r.id)), message: news.message, link: news.link, now: new Date() },
-    transaction,
-  );
   const { sms } = news;
-  await outbox.queue(
-    {
-      emails: recipients.flatMap(({ email }) => (email ? [{ to: email, subject: news.subject, text: news.message, link: news.link }] : [])),
-      sms: sms ? recipients.flatMap(({ mobile }) => (mobile ? [{ to: mobile, kind: news.subject, text: sms }] : [])) : [],
-    },
-    transaction,
-  );
+  await Promise.all([
+    db.run(
+      `INSERT INTO notifications (user_id, message, link, read_at, created_at) SELECT id, :message, :link, NULL, :now FROM (${db.idRows('userIds')}) ids`,
+      { userIds: recipients.map((r) => Number(r.id)), message: news.message, link: news.link, now: new Date() },
+      transaction,
+    ),
+    outbox.queue(
+      {
+        emails: recipients.flatMap(({ email }) =>
+          email ? [{ to: email, subject: news.subject, text: news.message, link: news.link }] : [],
+        ),
+        sms: sms ? recipients.flatMap(({ mobile }) => (mobile ? [{ to: mobile, kind: news.subject, text: sms }] : [])) : [],
+      },
+      transaction,
+    ),
+  ]);
 }
 
 /**

@@ -435,6 +435,30 @@ describe('instructor accounts', () => {
       .set('Accept', 'application/json')
       .send({ allPresent: true });
     assert.equal(json.status, 403);
+    // A post the sheet would refuse (a status that is none, someone not enrolled) is still a 403 to
+    // them, on both, and tells nothing of the other course's sheet; a session that is none is a 404.
+    for (const [id, status] of [
+      [b.people[0].enrollment.id, 'maybe'],
+      [999999, 'present'],
+    ] as const) {
+      const refused = await agent
+        .post(`/admin/sessions/${b.session.id}/attendance`)
+        .type('form')
+        .send({ _csrf: token, [`mark[${id}]`]: status });
+      assert.equal(refused.status, 403, `${id} ${status}`);
+      assert.ok(!refused.text.includes(b.course.title));
+      const refusedJson = await agent
+        .post(`/admin/sessions/${b.session.id}/attendance/marks`)
+        .set('x-csrf-token', token)
+        .set('Accept', 'application/json')
+        .send({ mark: { [id]: status } });
+      assert.equal(refusedJson.status, 403, `${id} ${status}`);
+    }
+    const none = await agent
+      .post('/admin/sessions/999999/attendance')
+      .type('form')
+      .send({ _csrf: token, [`mark[${a.people[0].enrollment.id}]`]: 'maybe' });
+    assert.equal(none.status, 404);
     assert.deepEqual(await marksOf(b.session.id), {});
 
     const me = await agent.get('/me');

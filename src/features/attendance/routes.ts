@@ -111,20 +111,25 @@ export function attendanceRoutes(services: Services): Router {
     await renderSheet(services.sequelize, req, res, session, course, { rows, kept });
   });
 
+  // A sheet's posts: the session, its course and who may take it are read and checked inside the
+  // save's transaction (recordAttendance); a refused post reads them again, and only someone who
+  // takes this course's attendance hears more than 403 or 404.
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    const sessionId = idParam(req.params.id);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, {
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, sessionId));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), sessionId, entries, {
+        user: req.user!,
         source,
         reason,
         byAdmin: req.user!.role === 'admin',
       });
       const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
-      res.redirect(303, `/admin/sessions/${session.id}/attendance`);
+      res.redirect(303, `/admin/sessions/${sessionId}/attendance`);
     } catch (err) {
       if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
+      const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
       await renderSheet(services.sequelize, req, res, session, course, {
         status: err.status,
         errors: err instanceof FormError ? err.fields : {},
@@ -136,10 +141,11 @@ export function attendanceRoutes(services: Services): Router {
 
   /** The sheet's script: one tap, one save (JSON in, JSON out). */
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
-    const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    const sessionId = idParam(req.params.id);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, course.id));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), session, entries, {
+      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, sessionId));
+      const outcome = await recordAttendance(services.sequelize, actorOf(req), sessionId, entries, {
+        user: req.user!,
         source,
         reason,
         byAdmin: req.user!.role === 'admin',
@@ -153,7 +159,8 @@ export function attendanceRoutes(services: Services): Router {
         message: 'ذخیره شد',
       });
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
+      await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
       res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });
     }
   });

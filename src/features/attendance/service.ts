@@ -29,6 +29,8 @@ export const MESSAGES = {
   noSessionNow: 'در این روزها جلسه‌ای با ثبت‌حضور کد در دوره‌هایی که ثبت‌نام تأییدشده در آن‌ها دارید نیست.',
   alreadyMarked: 'حضور و غیاب شما در این جلسه پیش‌تر ثبت شده است؛ نیازی به ثبت دوباره نیست.',
   tooManyTries: 'کد نادرست چند بار فرستاده شد. چند دقیقه بعد دوباره تلاش کنید.',
+  noSession: 'این جلسه پیدا نشد.',
+  notYours: 'حضور و غیاب این دوره با شما نیست.',
 };
 
 /** Admins take attendance for every course; an instructor account only for the courses it teaches. */
@@ -59,7 +61,7 @@ export async function sessionForAttendance(
 
 /** Refuses (403) a user who does not take this course's attendance. */
 export function assertTakesAttendance(user: CurrentUser, course: SheetCourse): void {
-  if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
+  if (!canTakeAttendance(user, course)) throw new ForbiddenError(MESSAGES.notYours);
 }
 
 /** A session and its course (404 if there is none), whoever asks: check assertTakesAttendance before showing it. */
@@ -84,7 +86,7 @@ export async function readSessionForAttendance(sequelize: Sequelize, id: number)
       WHERE s.id = :id`,
     { id },
   );
-  if (!row) throw new NotFoundError('این جلسه پیدا نشد.');
+  if (!row) throw new NotFoundError(MESSAGES.noSession);
   const session: SheetSession = {
     id: Number(row.id),
     courseId: Number(row.course_id),
@@ -108,7 +110,7 @@ export async function readSessionForAttendance(sequelize: Sequelize, id: number)
 export async function courseForAttendance(user: CurrentUser, rawId: string): Promise<Course> {
   const course = await Course.findByPk(idParam(rawId));
   if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-  if (!canTakeAttendance(user, course)) throw new ForbiddenError('حضور و غیاب این دوره با شما نیست.');
+  if (!canTakeAttendance(user, course)) throw new ForbiddenError(MESSAGES.notYours);
   return course;
 }
 
@@ -185,6 +187,8 @@ export interface MarkEntry {
 }
 
 export interface RecordOptions {
+  /** Who takes it: refused (403) unless they take this course's attendance (canTakeAttendance). */
+  user: CurrentUser;
   source?: AttendanceSource;
   /** Why a mark of a finished course changes: without it a finished course's marks are frozen. */
   reason?: string | null;
@@ -209,22 +213,22 @@ function assertMayChange(status: Course['status'], options: RecordOptions): void
 }
 
 /**
- * Takes (or corrects, or clears) attendance on a session's sheet in one transaction: only approved
+ * Takes (or corrects, or clears) attendance on a session's sheet in one transaction: only by who
+ * takes the course's attendance (404 for no such session, 403 for someone else), only approved
  * liaisons of the course, only from the session's day on, and once the course is finished only as
  * an admin's correction with a reason, which flags the liaisons' issued certificates for reissue.
- * Every new mark, change and clearing is audited with its old and new status.
+ * Every new mark, change and clearing is audited with its old and new status. The session and its
+ * course are read inside the transaction, in its one read (a mark save is one trip fewer).
  */
 export async function recordAttendance(
   sequelize: Sequelize,
   actor: Actor,
-  session: Pick<SheetSession, 'id' | 'courseId' | 'date'>,
+  sessionId: number,
   entries: MarkEntry[],
-  options: RecordOptions = {},
+  options: RecordOptions,
 ): Promise<{ created: number; changed: number; cleared: number; marks: Record<number, AttendanceStatus | null> }> {
   const source = options.source ?? 'sheet';
-  if (!marksAreOpen(session)) throw new ConflictError(MESSAGES.futureSession);
   const ids = [...new Set(entries.map((e) => e.enrollmentId))];
-  if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
   const db = statements(sequelize);
   // Rerunnable: everything it reads and writes is inside the transaction, and nothing outside changes.
   return sequelize.transaction(
@@ -232,26 +236,34 @@ export async function recordAttendance(
       // One writer per session at a time: concurrent taps on two devices never race on the same mark
       // (on SQLite every write transaction already holds the database's one write lock).
       if (sequelize.getDialect() === 'postgres')
-        await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: session.id }, t);
-      // One read: the course's status, whether every posted enrollment is an approved one of it, and
-      // the posted enrollments' stored marks (a row each, or one row of nulls when none is marked).
+        await db.all('SELECT id FROM course_sessions WHERE id = :id FOR UPDATE', { id: sessionId }, t);
+      // One read: the session's day, its course's status and instructor, whether every posted
+      // enrollment is an approved one of the course, and the posted enrollments' stored marks (a row
+      // each, or one row of nulls when none is marked).
       const read = await db.all<{
+        date: string;
         course_status: Course['status'];
+        instructor_id: number | null;
         approved: number | string;
         id: number | null;
         enrollment_id: number | null;
         status: AttendanceStatus;
         note: string | null;
       }>(
-        `SELECT c.status AS course_status,
-              (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = :courseId AND status = 'approved') AS approved,
+        `SELECT CAST(s.date AS VARCHAR(10)) AS date, c.status AS course_status, c.instructor_id,
+              (SELECT COUNT(*) FROM enrollments WHERE id ${db.inList('ids')} AND course_id = s.course_id AND status = 'approved') AS approved,
               m.id, m.enrollment_id, m.status, m.note
-         FROM courses c
-         LEFT JOIN attendance_marks m ON m.session_id = :sessionId AND m.enrollment_id ${db.inList('ids')}
-        WHERE c.id = :courseId`,
-        { ids, courseId: session.courseId, sessionId: session.id },
+         FROM course_sessions s JOIN courses c ON c.id = s.course_id
+         LEFT JOIN attendance_marks m ON m.session_id = s.id AND m.enrollment_id ${db.inList('ids')}
+        WHERE s.id = :sessionId`,
+        { ids, sessionId },
         t,
       );
+      if (!read.length) throw new NotFoundError(MESSAGES.noSession);
+      const instructorId = read[0].instructor_id === null ? null : Number(read[0].instructor_id);
+      if (!canTakeAttendance(options.user, { instructorId })) throw new ForbiddenError(MESSAGES.notYours);
+      if (!marksAreOpen({ date: read[0].date })) throw new ConflictError(MESSAGES.futureSession);
+      if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
       const course = { status: read[0].course_status, approved: read[0].approved };
       assertMayChange(course.status, options);
       const afterFinish = course.status === 'finished' ? { reason: options.reason, afterFinish: true } : {};
@@ -275,7 +287,7 @@ export async function recordAttendance(
           const id = await db.insert(
             `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
            VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
-            { sessionId: session.id, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
+            { sessionId: sessionId, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
             t,
           );
           await recordAudit(
@@ -284,7 +296,7 @@ export async function recordAttendance(
             'attendance.record',
             { type: 'attendance_mark', id },
             {
-              sessionId: session.id,
+              sessionId: sessionId,
               enrollmentId: entry.enrollmentId,
               oldStatus: null,
               newStatus: entry.status,
@@ -309,7 +321,7 @@ export async function recordAttendance(
               'attendance.clear',
               { type: 'attendance_mark', id: Number(previous.id) },
               {
-                sessionId: session.id,
+                sessionId: sessionId,
                 enrollmentId: entry.enrollmentId,
                 oldStatus: previous.status,
                 newStatus: null,
@@ -330,7 +342,7 @@ export async function recordAttendance(
         marks[entry.enrollmentId] = status;
         if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
         const details = {
-          sessionId: session.id,
+          sessionId: sessionId,
           enrollmentId: entry.enrollmentId,
           oldStatus: previous.status,
           newStatus: status,
@@ -366,12 +378,12 @@ async function flagForReissue(sequelize: Sequelize, enrollmentIds: number[], rea
 }
 
 /** The ids of the approved enrollments of the session's course (for "mark all present"). */
-export async function approvedEnrollmentIds(sequelize: Sequelize, courseId: number): Promise<number[]> {
+export async function approvedEnrollmentIds(sequelize: Sequelize, sessionId: number): Promise<number[]> {
   const rows = await sequelize.query<{ id: number }>(
-    "SELECT id FROM enrollments WHERE course_id = :courseId AND status = 'approved' ORDER BY id",
+    "SELECT e.id FROM course_sessions s JOIN enrollments e ON e.course_id = s.course_id WHERE s.id = :sessionId AND e.status = 'approved' ORDER BY e.id",
     {
       type: QueryTypes.SELECT,
-      replacements: { courseId },
+      replacements: { sessionId },
     },
   );
   return rows.map((r) => Number(r.id));

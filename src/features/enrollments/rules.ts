@@ -7,7 +7,7 @@ import type { EnrollmentStatus } from '../../models/enrollment';
 import { ConflictError } from '../../lib/errors';
 import type { Recipient } from '../notifications/service';
 import { enrollmentState, hasStartedBy, refusalOf, type FirstSession } from './state';
-import { Seats } from './seats';
+import { Seats, SEATS_JSON } from './seats';
 
 /** Enrollments still alive: not rejected, not cancelled. */
 export const ACTIVE: EnrollmentStatus[] = ['approved', 'pending', 'waitlisted'];
@@ -89,8 +89,8 @@ export interface EnrollingRead {
  * and the course's seats (Seats): every liaison's enrollment starts here, under the lock the others
  * wait for, and on SQLite each statement is a trip through the thread pool while the lock is held
  * (the enrollment rush). On SQLite the transaction holds the database's write lock from its BEGIN,
- * so the seats are read beside the course (statements sent together, src/db/prepared.ts); on
- * PostgreSQL only once the course's row is locked, so that no enrollment committed meanwhile is missed.
+ * so the seats are read in the same statement (SEATS_JSON); on PostgreSQL in the next one, once the
+ * course's row is locked, so that no enrollment committed while it waited for the lock is missed.
  */
 export async function lockCourseForEnrolling(
   sequelize: Sequelize,
@@ -99,7 +99,8 @@ export async function lockCourseForEnrolling(
   transaction: Transaction,
 ): Promise<EnrollingRead | null> {
   const first = (column: string) => `(SELECT s.${column} FROM course_sessions s WHERE s.course_id = c.id ${FIRST_SESSION_ORDER})`;
-  const locked = statements(sequelize).get<
+  const sqlite = sequelize.getDialect() === 'sqlite';
+  const row = await statements(sequelize).get<
     CourseRow & {
       firstDate: string | Date | null;
       firstStart: string | null;
@@ -110,22 +111,19 @@ export async function lockCourseForEnrolling(
       email: string | null;
       mobile: string | null;
       enrollmentId: number | string | null;
+      seats?: string;
     }
   >(
     `SELECT ${COURSE_COLUMNS}, ${first('date')} AS "firstDate", ${first('start_time')} AS "firstStart",
             u.id AS "userId", u.role, u.status AS "userStatus", u.county_id AS "countyId", u.email, u.mobile,
-            (SELECT e.id FROM enrollments e WHERE e.course_id = c.id AND e.user_id = :userId) AS "enrollmentId"
+            (SELECT e.id FROM enrollments e WHERE e.course_id = c.id AND e.user_id = :userId) AS "enrollmentId"${sqlite ? `, ${SEATS_JSON} AS seats` : ''}
        FROM courses c LEFT JOIN users u ON u.id = :userId
       WHERE c.id = :courseId${forUpdateOf(sequelize)}`,
     { courseId, userId },
     transaction,
   );
-  const seats =
-    sequelize.getDialect() === 'postgres'
-      ? locked.then(() => Seats.read(sequelize, courseId, transaction))
-      : Seats.read(sequelize, courseId, transaction);
-  const [row, seatsOf] = await Promise.all([locked, seats]);
   if (!row) return null;
+  const seatsOf = row.seats !== undefined ? Seats.fromJson(row.seats) : await Seats.read(sequelize, courseId, transaction);
   const course = lockedCourseOf(row);
   return {
     course,

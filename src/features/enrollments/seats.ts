@@ -32,6 +32,28 @@ export const HOLDING: EnrollmentStatus[] = ['approved', 'pending'];
 /** HOLDING as an SQL list, for queries that count seats in the database. */
 export const HOLDING_SQL = `(${HOLDING.map((s) => `'${s}'`).join(', ')})`;
 
+interface SeatRow {
+  kind: 'held' | 'quota' | 'waitlist';
+  county_id: number | string | null;
+  status: string | null;
+  n: number | string;
+}
+
+/** A course's (`:courseId`) held seats by county and status, its quotas and its waitlist's last place, as rows. */
+const SEAT_ROWS = `SELECT 'held' AS kind, county_id, status, COUNT(*) AS n FROM enrollments
+    WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status
+   UNION ALL
+   SELECT 'quota' AS kind, county_id, NULL AS status, quota AS n FROM course_quotas WHERE course_id = :courseId
+   UNION ALL
+   SELECT 'waitlist' AS kind, NULL AS county_id, NULL AS status, COALESCE(MAX(waitlist_position), 0) AS n FROM enrollments
+    WHERE course_id = :courseId AND status = 'waitlisted'`;
+
+/**
+ * SEAT_ROWS as one JSON value (SQLite), for a statement that reads the seats beside other columns
+ * (lockCourseForEnrolling): Seats.fromJson reads it.
+ */
+export const SEATS_JSON = `(SELECT json_group_array(json_array(kind, county_id, status, n)) FROM (${SEAT_ROWS}))`;
+
 /** Free seats of a course: capacity less the seats held, never below zero. */
 export function freeSeats(capacity: number | string, held: number | string | null | undefined): number {
   return Math.max(0, Number(capacity) - Number(held ?? 0));
@@ -64,22 +86,19 @@ export class Seats {
   static async read(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<(capacity: number) => Seats> {
     // One prepared statement (src/db/prepared.ts), held seats, quotas and the waitlist's last place
     // together: every enrollment reads these under the course's lock, in the transaction the other writes wait for.
-    const rows = await statements(sequelize).all<{
-      kind: 'held' | 'quota' | 'waitlist';
-      county_id: number | string | null;
-      status: string | null;
-      n: number | string;
-    }>(
-      `SELECT 'held' AS kind, county_id, status, COUNT(*) AS n FROM enrollments
-        WHERE course_id = :courseId AND status IN ${HOLDING_SQL} GROUP BY county_id, status
-       UNION ALL
-       SELECT 'quota' AS kind, county_id, NULL AS status, quota AS n FROM course_quotas WHERE course_id = :courseId
-       UNION ALL
-       SELECT 'waitlist' AS kind, NULL AS county_id, NULL AS status, COALESCE(MAX(waitlist_position), 0) AS n FROM enrollments
-        WHERE course_id = :courseId AND status = 'waitlisted'`,
-      { courseId },
-      transaction,
+    return Seats.fromRows(await statements(sequelize).all<SeatRow>(SEAT_ROWS, { courseId }, transaction));
+  }
+
+  /** SEAT_ROWS as read in SEATS_JSON. */
+  static fromJson(json: string): (capacity: number) => Seats {
+    return Seats.fromRows(
+      (JSON.parse(json) as [SeatRow['kind'], SeatRow['county_id'], SeatRow['status'], SeatRow['n']][]).map(
+        ([kind, county_id, status, n]) => ({ kind, county_id, status, n }),
+      ),
     );
+  }
+
+  private static fromRows(rows: SeatRow[]): (capacity: number) => Seats {
     const quotas = rows.filter((r) => r.kind === 'quota').map((q) => ({ countyId: Number(q.county_id), quota: Number(q.n) }));
     const held = { total: 0, byCounty: new Map<number, number>() };
     const approved = { total: 0, byCounty: new Map<number, number>() };

@@ -101,6 +101,18 @@ function queueTransactions(sequelize: Sequelize): void {
      * before them; none while nothing is kept yet (the whole transaction is rolled back and begun again).
      */
     let shared: { name: string | null; from: number; doneBefore: number } | null = null;
+    /** Runs a member's work: kept in `done` when it succeeds, or the error it threw. */
+    const attempt = async (w: Waiting, t: OpenTransaction): Promise<{ error: unknown } | null> => {
+      try {
+        const value = await w.work(t);
+        t.finished = 'commit';
+        done.push({ w, value, t });
+        return null;
+      } catch (error) {
+        t.finished = 'rollback';
+        return { error };
+      }
+    };
     for (let i = 0; i < group.length; i++) {
       const w = group[i];
       if (refused.has(w)) continue;
@@ -119,32 +131,27 @@ function queueTransactions(sequelize: Sequelize): void {
           }
         }
         const writesBefore = connection.writes;
-        try {
-          const value = await w.work(t);
-          t.finished = 'commit';
-          done.push({ w, value, t });
-        } catch (err) {
-          t.finished = 'rollback';
-          if (connection.writes === writesBefore) {
-            w.reject(err);
-            refused.add(w);
-            continue;
-          }
-          // It wrote before it failed: the shared run is undone and run again, a savepoint each.
-          try {
-            if (shared.name) await run(`ROLLBACK TO ${shared.name}`);
-            else {
-              await run('ROLLBACK');
-              await beginOn(connection);
-            }
-          } catch (broken) {
-            return failAll(outer, unanswered(i), broken);
-          }
-          for (const d of done.splice(shared.doneBefore)) d.w.ownSavepoint = true;
-          w.ownSavepoint = true;
-          i = shared.from - 1;
-          shared = null;
+        const failed = await attempt(w, t);
+        if (!failed) continue;
+        if (connection.writes === writesBefore) {
+          w.reject(failed.error);
+          refused.add(w);
+          continue;
         }
+        // It wrote before it failed: the shared run is undone and run again, a savepoint each.
+        try {
+          if (shared.name) await run(`ROLLBACK TO ${shared.name}`);
+          else {
+            await run('ROLLBACK');
+            await beginOn(connection);
+          }
+        } catch (broken) {
+          return failAll(outer, unanswered(i), broken);
+        }
+        for (const d of done.splice(shared.doneBefore)) d.w.ownSavepoint = true;
+        w.ownSavepoint = true;
+        i = shared.from - 1;
+        shared = null;
         continue;
       }
       shared = null;
@@ -154,23 +161,16 @@ function queueTransactions(sequelize: Sequelize): void {
       } catch (err) {
         return failAll(outer, unanswered(i), err);
       }
-      try {
-        const value = await w.work(t);
-        t.finished = 'commit';
-        done.push({ w, value, t });
-      } catch (err) {
-        t.finished = 'rollback';
-        try {
-          await run(`ROLLBACK TO ${savepoint}`);
-        } catch (broken) {
-          // The whole transaction is gone (SQLite rolled it back): nothing of the group was kept.
-          w.reject(err);
-          refused.add(w);
-          return failAll(outer, unanswered(i + 1), broken);
-        }
-        w.reject(err);
-        refused.add(w);
-      }
+      const failed = await attempt(w, t);
+      if (!failed) continue;
+      refused.add(w);
+      const undone = await run(`ROLLBACK TO ${savepoint}`).then(
+        () => null,
+        (broken: unknown) => ({ broken }),
+      );
+      w.reject(failed.error);
+      // The whole transaction is gone (SQLite rolled it back): nothing of the group was kept.
+      if (undone) return failAll(outer, unanswered(i + 1), undone.broken);
     }
     try {
       await outer.commit();

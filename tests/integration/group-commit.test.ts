@@ -19,6 +19,15 @@ async function sqliteDatabase(): Promise<Sequelize> {
   return sequelize;
 }
 
+/** A promise and what settles it: holds a transaction open until the test has queued the ones it wants to wait together. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
 const names = async (sequelize: Sequelize) =>
   (await sequelize.query<{ name: string }>('SELECT name FROM items ORDER BY id', { type: QueryTypes.SELECT })).map((r) => r.name);
 
@@ -123,10 +132,7 @@ test('rerunnable work waiting together shares one savepoint; one that fails afte
     connection.on('trace', (sql) => sent.push(sql));
   };
   // The line must be busy for a group to form: the first transaction holds it until the others wait.
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { promise: held, open: release } = gate();
   const first = sequelize.transaction(async (t) => {
     trace(t);
     await held;
@@ -192,10 +198,7 @@ test('rerunnable work that waits together takes one savepoint, not one each', {
   const sequelize = await sqliteDatabase();
   const db = statements(sequelize);
   const sent: string[] = [];
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { promise: held, open: release } = gate();
   const first = sequelize.transaction(async (t) => {
     (t as unknown as { connection: { on(e: 'trace', f: (sql: string) => void): void } }).connection.on('trace', (sql) => sent.push(sql));
     await held;
@@ -235,20 +238,14 @@ test("the next group's transaction begins before the last group's callers hear o
     if (o?.uuid && o.uuid !== 'default') begun++;
     return getConnection(o);
   };
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { promise: held, open: release } = gate();
   const first = sequelize.transaction(() => held);
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
+  const { promise: aHeld, open } = gate();
   const insert = (name: string) =>
     sequelize.transaction(
       rerunnable(async (t) => {
         await db.run('INSERT INTO items (name) VALUES (:name)', { name }, t);
-        if (name === 'a1') await gate;
+        if (name === 'a1') await aHeld;
       }),
     );
   // How many transactions had begun when each caller of group A heard: the first, A's, and B's already.

@@ -23,7 +23,7 @@ import type { EnrollmentStatus } from '../../models/enrollment';
  * | approving one more                 | approved < capacity, < quota        | the same: the trigger refuses it         |
  * The triggers hold the narrower invariant of DESIGN.md (approved never exceeds capacity or quota,
  * whatever writes the rows); the app keeps pending requests inside the seats too, which only makes it
- * stricter. tests/unit/seats.test.ts checks the free-seat rule; the enrollment-race tests check the
+ * stricter. tests/unit/enrollment-rules.test.ts checks the free-seat rule; the enrollment-race tests check the
  * triggers against concurrent approvals.
  */
 

@@ -79,6 +79,8 @@ export class Rendered {
  * Parts of pages rendered once and written again as they are, kept beside the data they were
  * rendered from (and dropped with it): a part that depends on nothing of the request's own (no
  * CSRF token, no user), under a key naming everything else it depends on. At most `max` are kept.
+ * A template keeps an include in them with the include's third argument (`Keep`): what is kept is
+ * always an include's output, escaped as any include's is.
  */
 export class Fragments {
   private readonly kept = new Map<string, Rendered>();
@@ -96,7 +98,13 @@ export class Fragments {
   }
 }
 
-type Include = (name: string, data?: object) => Rendered;
+/** Where an include's output is kept and found: `include('rows', {}, { in: fragments, key })`. */
+export interface Keep {
+  in: Fragments;
+  key: string;
+}
+
+type Include = (name: string, data?: object | null, keep?: Keep | null) => Rendered;
 type Compiled = (
   locals: object,
   escapeFn: (value: unknown) => string,
@@ -248,7 +256,8 @@ export function createViewEngine(cache: boolean) {
     return file;
   };
   const run = (file: string, locals: object, scope: Scope): Rendered => {
-    const include: Include = (name, data) => {
+    const include: Include = (name, data, keep) => {
+      if (keep) return keep.in.get(keep.key, () => include(name, data));
       const child = Object.create(locals) as Record<string, unknown>;
       if (!data) return run(includeOf(file, name), child, scope);
       Object.assign(child, data);

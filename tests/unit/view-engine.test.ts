@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
-import { Fragments, type Rendered, createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
+import { Fragments, createViewEngine, escapeHtml } from '../../src/middleware/view-engine';
 
 function viewsDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabet-views-'));
@@ -119,33 +119,26 @@ test('a page goes out as the same UTF-8 bytes, Persian and characters outside th
   assert.deepEqual(page, Buffer.from(escapeHtml(text).repeat(4000), 'utf8'));
 });
 
-test('a kept fragment is rendered once for its key, written as it was, and others are rendered for their own keys', async () => {
+test('an include kept in Fragments is rendered once for its key, written as it was, and others are rendered for their own keys', async () => {
   const dir = viewsDir({
-    'page.ejs': `<p><%= user %></p><%- part(() => include('part')) %>`,
-    'part.ejs': `<ul><%_ for (const r of rows) { _%><li><%= r %></li><%_ } _%></ul>`,
+    'page.ejs': `<p><%= user %></p><%- include('part', null, keep && { in: keep, key }) %>`,
+    'part.ejs': `<%_ renders.n++ _%><ul><%_ for (const r of rows) { _%><li><%= r %></li><%_ } _%></ul>`,
   });
   const fragments = new Fragments(2);
-  let renders = 0;
-  const page = async (user: string, key: string, rows: string[]) =>
-    (
-      await render(true, path.join(dir, 'page.ejs'), {
-        user,
-        rows,
-        part: (rendered: () => Rendered) =>
-          fragments.get(key, () => {
-            renders++;
-            return rendered();
-          }),
-      })
-    ).toString();
-  assert.equal(await page('الف', 'open', ['یک', 'دو']), '<p>الف</p><ul><li>یک</li><li>دو</li></ul>');
+  const renders = { n: 0 };
+  const page = async (user: string, key: string, rows: string[], keep: Fragments | null = fragments) =>
+    (await render(true, path.join(dir, 'page.ejs'), { user, rows, key, keep, renders })).toString();
+  assert.equal(await page('الف', 'open', ['یک', '<b>']), '<p>الف</p><ul><li>یک</li><li>&lt;b&gt;</li></ul>');
   // The same key: the kept part, whatever the rows given now; what is the request's own still renders.
-  assert.equal(await page('ب', 'open', ['سه']), '<p>ب</p><ul><li>یک</li><li>دو</li></ul>');
-  assert.equal(renders, 1);
+  assert.equal(await page('ب', 'open', ['سه']), '<p>ب</p><ul><li>یک</li><li>&lt;b&gt;</li></ul>');
+  assert.equal(renders.n, 1);
   assert.equal(await page('ب', 'closed', ['سه']), '<p>ب</p><ul><li>سه</li></ul>');
-  assert.equal(renders, 2);
+  assert.equal(renders.n, 2);
   // Past `max` kept, they are dropped and rendered again.
   await page('ب', 'third', ['چهار']);
   assert.equal(await page('ب', 'open', ['پنج']), '<p>ب</p><ul><li>پنج</li></ul>');
-  assert.equal(renders, 4);
+  assert.equal(renders.n, 4);
+  // Nothing to keep it in: rendered every time.
+  assert.equal(await page('ب', 'open', ['شش'], null), '<p>ب</p><ul><li>شش</li></ul>');
+  assert.equal(renders.n, 5);
 });

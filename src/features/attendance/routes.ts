@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { Services } from '../../services';
 import { requireLogin, requireRole } from '../../middleware/auth';
 import { flash } from '../../middleware/views';
-import { Fragments, type Rendered } from '../../middleware/view-engine';
+import { Fragments, type Keep } from '../../middleware/view-engine';
 import { FormError, HttpError } from '../../lib/errors';
 import { parseForm, typedValues } from '../../lib/forms';
 import { idParam, indexedFields } from '../../lib/params';
@@ -53,8 +53,7 @@ async function renderSheet(
   const fromPaper = req.query.from === 'paper' || req.body?.source === 'paper';
   const open = marksAreOpen(session) && !(course.status === 'cancelled') && !(marksAreFrozen(course) && req.user!.role !== 'admin');
   // The rows are most of the sheet's rendering; kept, they are rendered once for each way they can look (open or not).
-  const kept = extra.kept;
-  const sheetRows = (render: () => Rendered) => (kept ? kept.get(String(open), render) : render());
+  const keepRows: Keep | null = extra.kept ? { in: extra.kept, key: String(open) } : null;
   res.status(extra.status ?? 200).render('attendance/sheet', {
     title: `حضور و غیاب · ${course.title}`,
     session: presentSession(session, course),
@@ -62,7 +61,7 @@ async function renderSheet(
     statuses: STATUSES,
     statusLabels: ATTENDANCE_STATUS_LABELS,
     open,
-    sheetRows,
+    keepRows,
     frozen: marksAreFrozen(course),
     fromPaper,
     errors: extra.errors ?? {},

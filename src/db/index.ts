@@ -6,8 +6,6 @@ import { type SqliteConnection, sqliteDialectModule } from './sqlite';
 import { preparedOn } from './prepared';
 import { mayRunAgain } from './rerunnable';
 
-export { rerunnable } from './rerunnable';
-
 export type Dialect = 'sqlite' | 'postgres';
 
 export function dialectOf(databaseUrl: string): Dialect {

@@ -52,6 +52,8 @@ interface Compiled {
   text: string;
   names: string[];
   name: string;
+  /** Whether it may write (src/db/sqlite.ts READS): counted on its connection when it runs. */
+  writes: boolean;
 }
 
 /** `:name` parameters to positional ones (`?` or `$n`); string literals and `::` casts are left alone. */
@@ -67,7 +69,7 @@ function compile(sql: string, dialect: 'sqlite' | 'postgres'): Compiled {
     if (i < 0) i = names.push(name) - 1;
     return `$${i + 1}`;
   });
-  return { text, names, name: `rabet_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  return { text, names, name: `rabet_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 16)}`, writes: !READS.test(sql) };
 }
 
 /** A Date as Sequelize's SQLite dialect stores it ('2026-12-02 05:50:00.000 +00:00'), so both compare alike. */
@@ -207,7 +209,7 @@ function sqliteStatements(sequelize: Sequelize): Statements {
       try {
         const connection = reader ? reader.connection : await connectionOf(transaction);
         const statement = await statementOf(connection, c);
-        if (!READS.test(sql)) connection.writes++;
+        if (c.writes) connection.writes++;
         // `all` steps to the end, which ends SQLite's implicit read transaction (a stepped `get` would keep it open).
         return await new Promise<T[]>((resolve, reject) =>
           connection.serialize(() =>

@@ -110,25 +110,35 @@ export function attendanceRoutes(services: Services): Router {
     await renderSheet(services.sequelize, req, res, session, course, { rows, kept });
   });
 
-  // A sheet's posts: the session, its course and who may take it are read and checked inside the
-  // save's transaction (recordAttendance); a refused post reads them again, and only someone who
-  // takes this course's attendance hears more than 403 or 404.
+  /**
+   * A sheet's post, parsed and saved: the session, its course and who may take it are read and
+   * checked inside the save's transaction (recordAttendance). `refusal` gives what a refused post
+   * is answered with: to someone who takes the course's attendance, the error with the session and
+   * course read again; to anyone else only the 403 or 404 that reading them throws.
+   */
+  const saveMarks = async (req: Request, sessionId: number) => {
+    const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, sessionId));
+    return recordAttendance(services.sequelize, actorOf(req), sessionId, entries, {
+      user: req.user!,
+      source,
+      reason,
+      byAdmin: req.user!.role === 'admin',
+    });
+  };
+  const refusal = async (req: Request, err: unknown) => {
+    if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
+    return { err, ...(await sessionForAttendance(services.sequelize, req.user!, req.params.id as string)) };
+  };
+
   router.post('/admin/sessions/:id/attendance', staff, async (req, res) => {
     const sessionId = idParam(req.params.id);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, sessionId));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), sessionId, entries, {
-        user: req.user!,
-        source,
-        reason,
-        byAdmin: req.user!.role === 'admin',
-      });
+      const outcome = await saveMarks(req, sessionId);
       const saved = outcome.created + outcome.changed + outcome.cleared;
       flash(req, 'success', saved ? `حضور و غیاب ذخیره شد (${toPersianDigits(saved)} مورد).` : 'تغییری برای ذخیره نبود.');
       res.redirect(303, `/admin/sessions/${sessionId}/attendance`);
-    } catch (err) {
-      if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
-      const { session, course } = await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    } catch (thrown) {
+      const { err, session, course } = await refusal(req, thrown);
       await renderSheet(services.sequelize, req, res, session, course, {
         status: err.status,
         errors: err instanceof FormError ? err.fields : {},
@@ -140,15 +150,8 @@ export function attendanceRoutes(services: Services): Router {
 
   /** The sheet's script: one tap, one save (JSON in, JSON out). */
   router.post('/admin/sessions/:id/attendance/marks', staff, async (req, res) => {
-    const sessionId = idParam(req.params.id);
     try {
-      const { entries, source, reason } = await parseMarks(req.body, () => approvedEnrollmentIds(services.sequelize, sessionId));
-      const outcome = await recordAttendance(services.sequelize, actorOf(req), sessionId, entries, {
-        user: req.user!,
-        source,
-        reason,
-        byAdmin: req.user!.role === 'admin',
-      });
+      const outcome = await saveMarks(req, idParam(req.params.id));
       res.json({
         ok: true,
         created: outcome.created,
@@ -157,9 +160,8 @@ export function attendanceRoutes(services: Services): Router {
         marks: outcome.marks,
         message: 'ذخیره شد',
       });
-    } catch (err) {
-      if (!(err instanceof HttpError) || err.status === 403 || err.status === 404) throw err;
-      await sessionForAttendance(services.sequelize, req.user!, req.params.id as string);
+    } catch (thrown) {
+      const { err } = await refusal(req, thrown);
       res.status(err.status).json({ ok: false, error: err.message, fields: err instanceof FormError ? err.fields : {} });
     }
   });

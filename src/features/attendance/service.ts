@@ -60,7 +60,7 @@ export async function sessionForAttendance(
 }
 
 /** Refuses (403) a user who does not take this course's attendance. */
-export function assertTakesAttendance(user: CurrentUser, course: SheetCourse): void {
+export function assertTakesAttendance(user: CurrentUser, course: Pick<Course, 'instructorId'>): void {
   if (!canTakeAttendance(user, course)) throw new ForbiddenError(MESSAGES.notYours);
 }
 
@@ -110,7 +110,7 @@ export async function readSessionForAttendance(sequelize: Sequelize, id: number)
 export async function courseForAttendance(user: CurrentUser, rawId: string): Promise<Course> {
   const course = await Course.findByPk(idParam(rawId));
   if (!course) throw new NotFoundError('این دوره پیدا نشد.');
-  if (!canTakeAttendance(user, course)) throw new ForbiddenError(MESSAGES.notYours);
+  assertTakesAttendance(user, course);
   return course;
 }
 
@@ -260,8 +260,7 @@ export async function recordAttendance(
         t,
       );
       if (!read.length) throw new NotFoundError(MESSAGES.noSession);
-      const instructorId = read[0].instructor_id === null ? null : Number(read[0].instructor_id);
-      if (!canTakeAttendance(options.user, { instructorId })) throw new ForbiddenError(MESSAGES.notYours);
+      assertTakesAttendance(options.user, { instructorId: read[0].instructor_id === null ? null : Number(read[0].instructor_id) });
       if (!marksAreOpen({ date: read[0].date })) throw new ConflictError(MESSAGES.futureSession);
       if (ids.length !== entries.length) throw new BadRequestError(MESSAGES.notApproved);
       const course = { status: read[0].course_status, approved: read[0].approved };
@@ -287,7 +286,7 @@ export async function recordAttendance(
           const id = await db.insert(
             `INSERT INTO attendance_marks (session_id, enrollment_id, status, note, source, recorded_by, recorded_at, created_at, updated_at)
            VALUES (:sessionId, :enrollmentId, :status, :note, :source, :recordedBy, :now, :now, :now)`,
-            { sessionId: sessionId, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
+            { sessionId, enrollmentId: entry.enrollmentId, status: entry.status, note, source, recordedBy: actor.id, now },
             t,
           );
           await recordAudit(
@@ -296,7 +295,7 @@ export async function recordAttendance(
             'attendance.record',
             { type: 'attendance_mark', id },
             {
-              sessionId: sessionId,
+              sessionId,
               enrollmentId: entry.enrollmentId,
               oldStatus: null,
               newStatus: entry.status,
@@ -321,7 +320,7 @@ export async function recordAttendance(
               'attendance.clear',
               { type: 'attendance_mark', id: Number(previous.id) },
               {
-                sessionId: sessionId,
+                sessionId,
                 enrollmentId: entry.enrollmentId,
                 oldStatus: previous.status,
                 newStatus: null,
@@ -342,7 +341,7 @@ export async function recordAttendance(
         marks[entry.enrollmentId] = status;
         if (status === previous.status && (note ?? null) === (previous.note ?? null)) continue;
         const details = {
-          sessionId: sessionId,
+          sessionId,
           enrollmentId: entry.enrollmentId,
           oldStatus: previous.status,
           newStatus: status,

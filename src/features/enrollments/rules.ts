@@ -123,11 +123,10 @@ export async function lockCourseForEnrolling(
     transaction,
   );
   if (!row) return null;
-  const seatsOf = row.seats !== undefined ? Seats.fromJson(row.seats) : await Seats.read(sequelize, courseId, transaction);
   const course = lockedCourseOf(row);
   return {
     course,
-    seats: seatsOf(course.capacity),
+    seats: row.seats !== undefined ? Seats.fromJson(row.seats, course.capacity) : await Seats.of(sequelize, course, transaction),
     firstSession: row.firstDate === null ? null : { date: isoDateOf(row.firstDate), startTime: row.firstStart ?? '' },
     liaison:
       row.userId === null
@@ -211,7 +210,8 @@ export function isGuardRefusal(err: unknown): boolean {
 /**
  * The one transaction for any work that moves enrollments (enrolling, approving, promoting from the
  * waitlist — also when a course's capacity grows): retries the whole transaction (so its work is
- * rerunnable, src/db/rerunnable.ts) when the database gave up on it (SQLITE_BUSY from another process, a PostgreSQL serialization failure or deadlock).
+ * rerunnable, src/db/rerunnable.ts) when the database gave up on it (SQLITE_BUSY from another
+ * process, a PostgreSQL serialization failure or deadlock).
  * Refusals the database makes for an invariant become Persian 409s instead of server errors; a
  * unique key lost to a concurrent request becomes `duplicate` (a message, or the error to throw).
  */

@@ -76,29 +76,20 @@ export class Seats {
   }
 
   static async of(sequelize: Sequelize, course: Pick<Course, 'id' | 'capacity'>, transaction: Transaction): Promise<Seats> {
-    return (await Seats.read(sequelize, course.id, transaction))(course.capacity);
-  }
-
-  /**
-   * The seats of a course read before its capacity is known (beside the statement that locks and
-   * reads the course, lockCourseForEnrolling): the Seats once the capacity is given.
-   */
-  static async read(sequelize: Sequelize, courseId: number, transaction: Transaction): Promise<(capacity: number) => Seats> {
     // One prepared statement (src/db/prepared.ts), held seats, quotas and the waitlist's last place
     // together: every enrollment reads these under the course's lock, in the transaction the other writes wait for.
-    return Seats.fromRows(await statements(sequelize).all<SeatRow>(SEAT_ROWS, { courseId }, transaction));
+    return Seats.fromRows(await statements(sequelize).all<SeatRow>(SEAT_ROWS, { courseId: course.id }, transaction), course.capacity);
   }
 
-  /** SEAT_ROWS as read in SEATS_JSON. */
-  static fromJson(json: string): (capacity: number) => Seats {
-    return Seats.fromRows(
-      (JSON.parse(json) as [SeatRow['kind'], SeatRow['county_id'], SeatRow['status'], SeatRow['n']][]).map(
-        ([kind, county_id, status, n]) => ({ kind, county_id, status, n }),
-      ),
+  /** The seats read as SEATS_JSON, in the statement that read the course (lockCourseForEnrolling). */
+  static fromJson(json: string, capacity: number): Seats {
+    const rows = (JSON.parse(json) as [SeatRow['kind'], SeatRow['county_id'], SeatRow['status'], SeatRow['n']][]).map(
+      ([kind, county_id, status, n]) => ({ kind, county_id, status, n }),
     );
+    return Seats.fromRows(rows, capacity);
   }
 
-  private static fromRows(rows: SeatRow[]): (capacity: number) => Seats {
+  private static fromRows(rows: SeatRow[], capacity: number): Seats {
     const quotas = rows.filter((r) => r.kind === 'quota').map((q) => ({ countyId: Number(q.county_id), quota: Number(q.n) }));
     const held = { total: 0, byCounty: new Map<number, number>() };
     const approved = { total: 0, byCounty: new Map<number, number>() };
@@ -113,7 +104,7 @@ export class Seats {
       if (row.status === 'approved') add(approved, county, Number(row.n));
     }
     const lastWaitlisted = Number(rows.find((r) => r.kind === 'waitlist')?.n ?? 0);
-    return (capacity) => new Seats(capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved, lastWaitlisted);
+    return new Seats(capacity, new Map(quotas.map((q) => [q.countyId, q.quota])), held, approved, lastWaitlisted);
   }
 
   private fits(counts: { total: number; byCounty: Map<number, number> }, countyId: number | null): boolean {

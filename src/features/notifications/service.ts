@@ -55,8 +55,8 @@ export async function tellUsers(
   transaction: Transaction,
 ): Promise<void> {
   if (!recipients.length) return;
-  // Prepared statements (src/db/prepared.ts), one text whatever the number of users.
-  // The notifications and the outbox's messages are sent together (src/db/prepared.ts).
+  // Prepared statements (src/db/prepared.ts), one text whatever the number of users, the
+  // notifications and the outbox's messages sent together.
   const db = statements(sql);
   const { sms } = news;
   await Promise.all([

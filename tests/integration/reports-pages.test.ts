@@ -47,6 +47,37 @@ describe('the county report in pages', () => {
     assert.equal(names.size, total);
   });
 
+  it('asks for the county by name when there are too many to list, and finds it as typed', async () => {
+    const field = (html: string) => /<input id="f-county"[^>]*>/.exec(html)?.[0] ?? '';
+    const all = await admin.get('/admin/reports/counties?year=all');
+    assert.equal(all.status, 200);
+    assert.doesNotMatch(all.text, /<select id="f-county"/);
+    assert.match(field(all.text), /name="county"/);
+    // Typed with Arabic letters and a space, as a keyboard may give it: the report is Bam's alone, as with its slug.
+    const bySlug = await admin.get('/admin/reports/courses?year=all&county=bam');
+    const byName = await admin.get(`/admin/reports/courses?year=all&county=${encodeURIComponent(' بم ')}`);
+    assert.equal(byName.status, 200);
+    assert.match(field(byName.text), /value="بم"/);
+    assert.ok(byName.text.includes('href="/admin/reports/courses?year=all&amp;county=bam&amp;format=csv"'));
+    const table = (html: string) => /<table[\s\S]*<\/table>/.exec(html)?.[0];
+    assert.equal(table(byName.text), table(bySlug.text));
+    // Part of one county's name finds it; part of several, or of none, is said beside the field.
+    const part = await admin.get(`/admin/reports/counties?year=all&county=${encodeURIComponent('افزوده ۱۷')}`);
+    assert.match(field(part.text), /value="شهرستان افزوده 17"/);
+    for (const [typed, said] of [
+      ['افزوده', 'در نام چند شهرستان هست'],
+      ['ناکجاآباد', 'شهرستانی با نام «ناکجاآباد» پیدا نشد'],
+    ]) {
+      const page = await admin.get(`/admin/reports/counties?year=all&county=${encodeURIComponent(typed)}`);
+      assert.equal(page.status, 200);
+      assert.match(field(page.text), /is-invalid/);
+      assert.ok(page.text.includes(said), typed);
+      assert.equal(shownRows(page.text), 30, 'every county is reported');
+      const csv = await admin.get(`/admin/reports/counties?year=all&county=${encodeURIComponent(typed)}&format=csv`);
+      assert.equal(csv.status, 400);
+    }
+  });
+
   it('exports every county, whatever page is asked for', async () => {
     const total = await County.count({ where: { active: true } });
     const csv = await admin.get('/admin/reports/counties?year=all&page=2&format=csv');

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, jalaliYearRange, monthName, tehranInstant, addDaysIso, todayIso } from '../../lib/jalali';
-import { normalizeCode, normalizeText, toPersianDigits } from '../../lib/persian';
+import { normalizeCode, normalizeText, searchKey, toPersianDigits } from '../../lib/persian';
 
 /**
  * The filters every report takes in its query string: Jalali `year` (or `all`) and `month`, course
- * `category`, `county` slug, and `format` (page, csv or xlsx). A missing year means this Jalali year.
+ * `category`, `county` (its slug, or its name as typed: resolveCounty), and `format` (page, csv or
+ * xlsx). A missing year means this Jalali year.
  */
 const optional = (inner: z.ZodType<unknown>) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), inner.optional());
 
@@ -36,7 +37,7 @@ export const reportQuerySchema = z.object({
       ),
   ),
   category: optional(z.string().transform(normalizeText).pipe(z.string().max(100))),
-  county: optional(z.string().regex(/^[a-z0-9-]{1,64}$/)),
+  county: optional(z.string().transform(normalizeText).pipe(z.string().min(1).max(100))),
   format: optional(z.enum(['html', 'csv', 'xlsx'])),
 });
 
@@ -76,6 +77,38 @@ export function parseReportFilters(query: unknown, now: Date = new Date()): Repo
     fromInstant: range ? tehranInstant(range.from, '00:00') : null,
     toInstant: range ? tehranInstant(addDaysIso(range.to, 1), '00:00') : null,
     periodLabel,
+  };
+}
+
+/**
+ * Up to this many counties, the filter offers them in a list; past it (a country's 445 made a list of
+ * 22,000 characters on every report page, more than the rest of the county report's page) the county
+ * is typed, by name.
+ */
+export const COUNTIES_IN_A_LIST = 40;
+
+const SLUG = /^[a-z0-9-]{1,64}$/;
+
+/**
+ * The county a report filter names: a slug stays as it is (the report refuses one it does not know);
+ * a name is found among the active counties, as typed or as the one whose name holds what was typed,
+ * in any digits, spacing or form of its letters (searchKey). `error` says in Persian why none is taken.
+ */
+export function resolveCounty(
+  value: string | null,
+  counties: readonly { slug: string; name: string }[],
+): { slug: string | null; error: string | null } {
+  if (!value || SLUG.test(value)) return { slug: value, error: null };
+  const key = searchKey(value);
+  const exact = counties.find((c) => searchKey(c.name) === key);
+  if (exact) return { slug: exact.slug, error: null };
+  const near = key ? counties.filter((c) => searchKey(c.name).includes(key)) : [];
+  if (near.length === 1) return { slug: near[0].slug, error: null };
+  if (!near.length) return { slug: null, error: `شهرستانی با نام «${value}» پیدا نشد.` };
+  const shown = near.slice(0, 5).map((c) => c.name);
+  return {
+    slug: null,
+    error: `«${value}» در نام چند شهرستان هست (${shown.join('، ')}${near.length > shown.length ? '، …' : ''})؛ نام کامل را بنویسید.`,
   };
 }
 

@@ -18,7 +18,7 @@ import {
 } from './calendar';
 import { holidaysBetween } from '../holidays/queries';
 import { sendTable } from '../../lib/export';
-import { filterQuery, parseReportFilters } from './filters';
+import { COUNTIES_IN_A_LIST, filterQuery, parseReportFilters, resolveCounty } from './filters';
 import { NOBODY, countyTable, courseTable, monthTable, recordTable } from './presenter';
 import { countyReport, courseReport, filterOptions, monthReport, trainingRecord } from './service';
 import { evaluationReport, evaluationTable } from './evaluations';
@@ -38,19 +38,37 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
    * country's 445 counties made it a fifth of the county report's time.
    */
   const filterChoices = () =>
-    reports.remember('filter-options', async () => ({ ...(await filterOptions(sequelize)), forms: new Fragments(200) }));
+    reports.remember('filter-options', async () => {
+      const options = await filterOptions(sequelize);
+      return { ...options, typedCounty: options.counties.length > COUNTIES_IN_A_LIST, forms: new Fragments(200) };
+    });
+  /**
+   * A report's filters and the form's choices, with a county named by name found (resolveCounty).
+   * Where the form asks for the county by name, one not found is left out: the page reports every
+   * county and says why beside the field (`countyField`). An export refuses it, and so does a page
+   * whose form lists the counties (nothing typed could give it).
+   */
+  const readFilters = async (query: unknown) => {
+    const filters = parseReportFilters(query);
+    const options = await filterChoices();
+    const county = resolveCounty(filters.county, options.counties);
+    if (county.error && (filters.format !== 'html' || !options.typedCounty)) throw new BadRequestError(county.error);
+    const countyField = { typed: county.error ? filters.county : null, error: county.error };
+    return { filters: { ...filters, county: county.slug }, options, countyField };
+  };
 
   router.get('/admin/reports', admin, (_req, res) => res.redirect(303, '/admin/reports/courses'));
 
   router.get('/admin/reports/courses', admin, async (req, res) => {
-    const filters = parseReportFilters(req.query);
+    const { filters, options, countyField } = await readFilters(req.query);
     const rows = await reports.remember(`courses?${filterQuery(filters)}`, () => courseReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, courseTable(rows, filters));
     res.render('reports/courses', {
       title: 'گزارش دوره‌ها',
       filters,
       query: filterQuery(filters),
-      options: await filterChoices(),
+      options,
+      countyField,
       rows,
       statusLabels: COURSE_STATUS_LABELS,
       action: '/admin/reports/courses',
@@ -58,7 +76,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
   });
 
   router.get('/admin/reports/counties', admin, async (req, res) => {
-    const filters = parseReportFilters(req.query);
+    const { filters, options, countyField } = await readFilters(req.query);
     const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
     // A page of counties (a province's all on one; a page past the end shows the last); the exports
@@ -69,7 +87,8 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش شهرستان‌ها',
       filters,
       query: filterQuery(filters),
-      options: await filterChoices(),
+      options,
+      countyField,
       rows: rows.slice((page - 1) * COUNTIES_PER_PAGE, page * COUNTIES_PER_PAGE),
       silent: rows.filter((r) => r.sentNobody).map((r) => r.name),
       ...at,
@@ -80,7 +99,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
   });
 
   router.get('/admin/reports/months', admin, async (req, res) => {
-    const filters = parseReportFilters(req.query);
+    const { filters, options, countyField } = await readFilters(req.query);
     const year = filters.year ?? jalaliYear(todayIso());
     const months = (filters.month ? [filters.month] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).map((month) => ({
       month,
@@ -94,7 +113,8 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       title: 'گزارش ماهانه',
       filters: { ...filters, year },
       query: filterQuery({ ...filters, year }),
-      options: await filterChoices(),
+      options,
+      countyField,
       rows,
       year,
       action: '/admin/reports/months',

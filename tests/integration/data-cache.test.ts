@@ -119,6 +119,29 @@ describe('pages kept while the database is unchanged, over two instances', () =>
     }
   });
 
+  it("/me's kept sections carry each session's own CSRF token: a liaison on two devices cancels from either", async () => {
+    const liaison = await createLiaison({ username: 'cache-two-devices' });
+    const courses = [await createCourse({ title: 'دورهٔ دستگاه یکم' }), await createCourse({ title: 'دورهٔ دستگاه دوم' })];
+    for (const course of courses) await createSession(course, { date: addDaysIso(todayIso(), 5) });
+    const [first, second] = [await enroll(courses[0], liaison), await enroll(courses[1], liaison)];
+    const phone = await logIn(one, liaison.username);
+    const desk = await logIn(one, liaison.username);
+    const tokensIn = (html: string) => new Set([...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]));
+    // Each twice, in turn: the second of each is served from what was kept.
+    for (let i = 0; i < 2; i++) {
+      for (const device of [phone, desk]) {
+        const page = await device.get('/me');
+        assert.match(page.text, new RegExp(`action="/enrollments/${first.id}/cancel"`));
+        assert.deepEqual([...tokensIn(page.text)], [device.csrf], "every form holds this session's token");
+      }
+    }
+    assert.notEqual(phone.csrf, desk.csrf);
+    assert.equal((await phone.post(`/enrollments/${first.id}/cancel`)).status, 303);
+    assert.equal((await desk.post(`/enrollments/${second.id}/cancel`)).status, 303);
+    const me = (await desk.get('/me')).text;
+    assert.doesNotMatch(me, new RegExp(`action="/enrollments/(${first.id}|${second.id})/cancel"`));
+  });
+
   it('a logout on one instance ends the session on the other at once', async () => {
     const liaison = await createLiaison({ username: 'cache-logout' });
     const onOne = await logIn(one, liaison.username);

@@ -44,6 +44,7 @@ import { courseFormValues } from './presenter';
 import { announceToCourse } from './announcements';
 import { todayIso, jalaliAscii, addDaysIso } from '../../lib/jalali';
 import { visibleMaterials } from '../materials/queries';
+import { Fragments } from '../../middleware/view-engine';
 
 const admin = requireRole('admin');
 
@@ -279,10 +280,12 @@ export function courseRoutes({ sequelize, outbox, publicPages, pageReads }: Serv
   router.get('/courses', publicPages.serve, async (req, res) => {
     const query = catalogueQuery.parse(req.query);
     const userId = req.user?.id ?? null;
-    const [list, categories] = await pageReads.remember(`catalogue:${userId}:${JSON.stringify(query)}`, () =>
-      Promise.all([catalogue(sequelize, query, userId), catalogueCategories(sequelize)]),
-    );
-    res.render('courses/catalogue', { title: 'دوره‌های آموزشی', query, categories, ...list });
+    // The page's courses as this user sees them, with their cards rendered once beside them (`kept`).
+    const { list, categories, kept } = await pageReads.remember(`catalogue:${userId}:${JSON.stringify(query)}`, async () => {
+      const [list, categories] = await Promise.all([catalogue(sequelize, query, userId), catalogueCategories(sequelize)]);
+      return { list, categories, kept: new Fragments(1) };
+    });
+    res.render('courses/catalogue', { title: 'دوره‌های آموزشی', query, categories, ...list, kept });
   });
 
   router.get('/courses/:id', publicPages.serve, async (req, res) => {

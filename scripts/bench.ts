@@ -180,9 +180,14 @@ async function prepare(): Promise<Targets> {
   const [course] = await q<{ id: number }>(
     "SELECT c.id FROM courses c WHERE c.status IN ('open', 'running') ORDER BY (SELECT COUNT(*) FROM enrollments e WHERE e.course_id = c.id) DESC LIMIT 1",
   );
-  // A liaison with the most enrollments (/me).
+  // The busiest liaison (/me): the most courses under way (each a card on /me, with its sessions and
+  // marks), then the most enrollments (the training record). Until the tenth session this was only
+  // the most enrollments, and a province's such liaison had finished every course: its /me had no
+  // cards, while a country's had four, so the two scales measured different pages.
   const [liaison] = await q<{ username: string }>(
-    "SELECT u.username FROM users u JOIN enrollments e ON e.user_id = u.id WHERE u.role = 'liaison' AND u.status = 'active' GROUP BY u.id, u.username ORDER BY COUNT(*) DESC LIMIT 1",
+    `SELECT u.username FROM users u JOIN enrollments e ON e.user_id = u.id JOIN courses c ON c.id = e.course_id
+      WHERE u.role = 'liaison' AND u.status = 'active'
+      GROUP BY u.id, u.username ORDER BY SUM(CASE WHEN c.status IN ('open', 'running') THEN 1 ELSE 0 END) DESC, COUNT(*) DESC, u.id LIMIT 1`,
   );
   // A held session of a running course with about 30 approved liaisons (the attendance sheet; a finished
   // course's marks are frozen).

@@ -43,7 +43,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       return { ...options, typedCounty: options.counties.length > COUNTIES_IN_A_LIST, forms: new Fragments(200) };
     });
   /**
-   * A report's filters and the form's choices, with a county named by name found (resolveCounty).
+   * A report's filters and the form's choices, with a county given by its name found (resolveCounty).
    * Where the form asks for the county by name, one not found is left out: the page reports every
    * county and says why beside the field (`countyField`). An export refuses it, and so does a page
    * whose form lists the counties (nothing typed could give it).

@@ -103,6 +103,25 @@ describe('the reports’ filter forms, kept', () => {
   };
   const formAction = (html: string) => /<form method="get" action="([^"]+)"/.exec(html)?.[1];
 
+  it("the county report's pages are kept each for itself, beside the report's rows", async () => {
+    await County.bulkCreate(Array.from({ length: 10 }, (_, i) => ({ slug: `kept-${i}`, name: `شهرستان نگه‌داشته ${i}` })));
+    const total = await County.count({ where: { active: true } });
+    assert.ok(total > 30 && total <= 40, `${total} counties: two pages, still listed in the filter`);
+    const namesOn = (html: string) => [...html.matchAll(/<th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    const seen = new Set<string>();
+    // Each page twice, in turn: the second of each is served from what was kept.
+    for (let i = 0; i < 2; i++) {
+      for (const page of [1, 2]) {
+        const html = (await admin.get(`/admin/reports/counties?year=all&page=${page}`)).text;
+        const names = namesOn(html);
+        assert.equal(names.length, page === 1 ? 30 : total - 30, `page ${page}`);
+        assert.ok(html.includes(`صفحهٔ ${toPersianDigits(page)} از ${toPersianDigits(2)}`), `page ${page} says which it is`);
+        for (const name of names) seen.add(name);
+      }
+    }
+    assert.equal(seen.size, total);
+  });
+
   it('each report and query has its own: the county chosen, the action and the export links', async () => {
     const [a, b] = (await County.findAll({ where: { active: true }, order: [['id', 'ASC']], limit: 2 })).map((c) => c.slug);
     for (let i = 0; i < 2; i++) {

@@ -77,7 +77,11 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
 
   router.get('/admin/reports/counties', admin, async (req, res) => {
     const { filters, options, countyField } = await readFilters(req.query);
-    const rows = await reports.remember(`counties?${filterQuery(filters)}`, () => countyReport({ sql: sequelize, filters }));
+    // The rows, with their pages rendered once beside them (`kept`).
+    const { rows, kept } = await reports.remember(`counties?${filterQuery(filters)}`, async () => ({
+      rows: await countyReport({ sql: sequelize, filters }),
+      kept: new Fragments(20),
+    }));
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
     // A page of counties (a province's all on one; a page past the end shows the last); the exports
     // and the counties that sent nobody cover them all.
@@ -94,6 +98,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       ...at,
       page,
       nobody: NOBODY,
+      kept,
       action: '/admin/reports/counties',
     });
   });

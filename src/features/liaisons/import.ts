@@ -13,6 +13,7 @@ import { recordAudit, type Actor } from '../../services/audit';
 import { normalizeUsername } from '../auth/service';
 import type { ImportLimits, RawRow, ReadResult } from './import-worker';
 import { accountSearchKey, generatePassword } from './service';
+import { countyFinder } from '../counties/names';
 
 /** The columns of an import file, each with the headers (English or Persian) it may go by. */
 const COLUMNS = {
@@ -149,12 +150,7 @@ function columnIndexes(header: RawRow): Map<Column, number> {
  */
 export async function previewImport(fileName: string, file: { header: RawRow; rows: RawRow[] }): Promise<ImportPreview> {
   const indexes = columnIndexes(file.header);
-  const counties = await County.findAll();
-  const countyOf = new Map<string, County>();
-  for (const c of counties) {
-    countyOf.set(c.slug.toLowerCase(), c);
-    countyOf.set(searchKey(c.name), c);
-  }
+  const countyOf = countyFinder(await County.findAll());
   const seenCodes = new Map<string, number>();
   const seenUsernames = new Map<string, number>();
   const candidates: { row: ImportRow; reasons: string[] }[] = [];
@@ -169,7 +165,7 @@ export async function previewImport(fileName: string, file: { header: RawRow; ro
     if (codeProblem) reasons.push(`کد ملی «${toPersianDigits(cell('nationalCode'))}»: ${codeProblem}`);
     const mobile = parseMobile(cell('mobile')); // also a number whose leading zero Excel dropped
     if (!mobile) reasons.push(`شمارهٔ همراه «${toPersianDigits(cell('mobile'))}» معتبر نیست (۰۹xxxxxxxxx)`);
-    const county = countyOf.get(normalizeCode(cell('county')).toLowerCase()) ?? countyOf.get(searchKey(cell('county')));
+    const county = countyOf(cell('county'));
     if (!cell('county')) reasons.push('شهرستان خالی است');
     else if (!county) reasons.push(`شهرستان «${cell('county')}» شناخته نشد`);
     else if (!county.active) reasons.push(`شهرستان «${county.name}» غیرفعال است`);

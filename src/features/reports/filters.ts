@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, jalaliYearRange, monthName, tehranInstant, addDaysIso, todayIso } from '../../lib/jalali';
 import { normalizeCode, normalizeText, searchKey, toPersianDigits } from '../../lib/persian';
+import { countyFinder } from '../counties/names';
 
 /**
  * The filters every report takes in its query string: Jalali `year` (or `all`) and `month`, course
@@ -91,17 +92,18 @@ const SLUG = /^[a-z0-9-]{1,64}$/;
 
 /**
  * The county a report filter names: a slug stays as it is (the report refuses one it does not know);
- * a name is found among the active counties, as typed or as the one whose name holds what was typed,
- * in any digits, spacing or form of its letters (searchKey). `error` says in Persian why none is taken.
+ * otherwise the active county it names (countyFinder: its slug in any case, its name in any digits,
+ * spacing or letter forms), or the one whose name holds what was typed. `error` says in Persian why
+ * none is taken.
  */
 export function resolveCounty(
   value: string | null,
   counties: readonly { slug: string; name: string }[],
 ): { slug: string | null; error: string | null } {
   if (!value || SLUG.test(value)) return { slug: value, error: null };
+  const named = countyFinder(counties)(value);
+  if (named) return { slug: named.slug, error: null };
   const key = searchKey(value);
-  const exact = counties.find((c) => searchKey(c.name) === key);
-  if (exact) return { slug: exact.slug, error: null };
   const near = key ? counties.filter((c) => searchKey(c.name).includes(key)) : [];
   if (near.length === 1) return { slug: near[0].slug, error: null };
   if (!near.length) return { slug: null, error: `شهرستانی با نام «${value}» پیدا نشد.` };

@@ -77,11 +77,11 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
 
   router.get('/admin/reports/counties', admin, async (req, res) => {
     const { filters, options, countyField } = await readFilters(req.query);
-    // The rows, with their pages rendered once beside them (`kept`).
-    const { rows, kept } = await reports.remember(`counties?${filterQuery(filters)}`, async () => ({
-      rows: await countyReport({ sql: sequelize, filters }),
-      kept: new Fragments(20),
-    }));
+    // The rows, the counties among them that sent nobody, and their pages rendered once beside them (`kept`).
+    const { rows, silent, kept } = await reports.remember(`counties?${filterQuery(filters)}`, async () => {
+      const rows = await countyReport({ sql: sequelize, filters });
+      return { rows, silent: rows.filter((r) => r.sentNobody).map((r) => r.name), kept: new Fragments(20) };
+    });
     if (filters.format !== 'html') return sendTable(res, filters.format, countyTable(rows, filters));
     // A page of counties (a province's all on one; a page past the end shows the last); the exports
     // and the counties that sent nobody cover them all.
@@ -94,7 +94,7 @@ export function reportRoutes({ sequelize, config, reports, evaluationSettings }:
       options,
       countyField,
       rows: rows.slice((page - 1) * COUNTIES_PER_PAGE, page * COUNTIES_PER_PAGE),
-      silent: rows.filter((r) => r.sentNobody).map((r) => r.name),
+      silent,
       ...at,
       page,
       nobody: NOBODY,

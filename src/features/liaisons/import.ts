@@ -165,7 +165,7 @@ export async function previewImport(fileName: string, file: { header: RawRow; ro
     if (codeProblem) reasons.push(`کد ملی «${toPersianDigits(cell('nationalCode'))}»: ${codeProblem}`);
     const mobile = parseMobile(cell('mobile')); // also a number whose leading zero Excel dropped
     if (!mobile) reasons.push(`شمارهٔ همراه «${toPersianDigits(cell('mobile'))}» معتبر نیست (۰۹xxxxxxxxx)`);
-    const county = countyOf(cell('county'));
+    const county = countyOf.named(cell('county'));
     if (!cell('county')) reasons.push('شهرستان خالی است');
     else if (!county) reasons.push(`شهرستان «${cell('county')}» شناخته نشد`);
     else if (!county.active) reasons.push(`شهرستان «${county.name}» غیرفعال است`);

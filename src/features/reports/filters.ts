@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BadRequestError } from '../../lib/errors';
 import { jalaliMonthRange, jalaliYear, jalaliYearRange, monthName, tehranInstant, addDaysIso, todayIso } from '../../lib/jalali';
-import { normalizeCode, normalizeText, searchKey, toPersianDigits } from '../../lib/persian';
-import { countyFinder } from '../counties/names';
+import { normalizeCode, normalizeText, toPersianDigits } from '../../lib/persian';
+import type { CountyFinder } from '../counties/names';
 
 /**
  * The filters every report takes in its query string: Jalali `year` (or `all`) and `month`, course
@@ -92,19 +92,18 @@ const SLUG = /^[a-z0-9-]{1,64}$/;
 
 /**
  * The county a report filter names: a slug stays as it is (the report refuses one it does not know);
- * otherwise the active county it names (countyFinder: its slug in any case, its name in any digits,
- * spacing or letter forms), or the one whose name holds what was typed. `error` says in Persian why
- * none is taken.
+ * otherwise the county the finder finds by name (countyFinder: its slug in any case, its name in any
+ * digits, spacing or letter forms), or the one whose name holds what was typed. `error` says in
+ * Persian why none is taken.
  */
 export function resolveCounty(
   value: string | null,
-  counties: readonly { slug: string; name: string }[],
+  counties: CountyFinder<{ slug: string; name: string }>,
 ): { slug: string | null; error: string | null } {
   if (!value || SLUG.test(value)) return { slug: value, error: null };
-  const named = countyFinder(counties)(value);
+  const named = counties.named(value);
   if (named) return { slug: named.slug, error: null };
-  const key = searchKey(value);
-  const near = key ? counties.filter((c) => searchKey(c.name).includes(key)) : [];
+  const near = counties.containing(value);
   if (near.length === 1) return { slug: near[0].slug, error: null };
   if (!near.length) return { slug: null, error: `شهرستانی با نام «${value}» پیدا نشد.` };
   const shown = near.slice(0, 5).map((c) => c.name);
